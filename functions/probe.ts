@@ -1,0 +1,33 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { requireEnv } from '../shared/env';
+import { probeNode } from '../shared/probe/probe-node';
+import { container } from '../shared/runtime/container';
+import { type ProbeLoopSummary, runProbeLoop } from '../shared/usecases/probe-loop';
+
+/** Prober of one vantage point: loops for most of the invocation, probing every interval. */
+export async function probe(
+  _event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<ProbeLoopSummary> {
+  const c = container();
+  const vantage = requireEnv('VANTAGE_ID', 'the vantage point this prober runs in');
+  if (!c.config.vantages.some((v) => v.id === vantage)) {
+    throw new Error(`VANTAGE_ID ${JSON.stringify(vantage)} is not a vantage of the config (known: ${c.config.vantages.map((v) => v.id).join(', ')})`);
+  }
+  const summary = await runProbeLoop({
+    config: c.config,
+    vantage,
+    store: c.store,
+    probe: probeNode,
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    remainingMs: () => context.getRemainingTimeInMillis(),
+    log: c.log,
+  });
+  c.logger.info('probe loop done', { vantage, ticks: summary.ticks, probes: summary.probes, verdictWrites: summary.verdictWrites });
+  return summary;
+}
+
+export const handler = middy(probe).use(injectLambdaContext(container().logger, { resetKeys: true }));

@@ -1,0 +1,55 @@
+/**
+ * Every default of the config file, in one place. docs/config.md mirrors this table;
+ * a test keeps the two in step.
+ */
+export const POLICY_DEFAULTS = {
+  /** Seconds between two probes of a node from one vantage point. */
+  intervalSeconds: 5,
+  /** Probe timeout in milliseconds; must be below intervalSeconds * 1000. */
+  timeoutMs: 2000,
+  /** Consecutive failures before a vantage says DOWN. */
+  fall: 2,
+  /** Consecutive successes before a vantage says UP again. */
+  rise: 2,
+  /** Vantage points that must agree before a node counts as DOWN (or HEALTHY). */
+  quorum: 2,
+  /** A vantage's verdicts older than this (no heartbeat) are ignored. */
+  staleAfterSeconds: 90,
+  /** Minimum seconds between two automatic failovers of one group. */
+  cooldownSeconds: 60,
+  /** `manual`: the address stays where it is (sticky); `auto`: moves back to the preferred node. */
+  failback: 'manual',
+  /** With failback auto: seconds of continuous quorum health before failing back. */
+  holdDownSeconds: 300,
+  /** Circuit breaker: more than maxFailovers in windowSeconds makes the group observe-only. */
+  breaker: { maxFailovers: 3, windowSeconds: 3600 },
+  /** `active` moves addresses; `observe` decides and notifies "would fail over" only. */
+  mode: 'active',
+  /** Seconds after an instance launch during which its failures do not count. */
+  graceSeconds: 120,
+  /** `stop`: StopInstances on the failed node after a successful move. */
+  fence: 'none',
+  /** What to do when EC2 shows a holder other than the recorded one: `repair` or `report`. */
+  drift: 'repair',
+} as const;
+
+export const ARBITER_DEFAULTS = {
+  /** Lease length; longer than the arbiter timeout plus the worst SDK time. */
+  leaseSeconds: 60,
+  /** History rows expire after this many days (DynamoDB TTL). */
+  historyTtlDays: 30,
+  /** Probers write a heartbeat row per group at most this often. */
+  heartbeatSeconds: 30,
+  /** Probes in flight at once per prober. */
+  probeConcurrency: 64,
+  /** Scheduled events older than this are dropped as late deliveries. */
+  maxEventAgeSeconds: 30,
+} as const;
+
+export const HTTP_CHECK_DEFAULTS = {
+  method: 'GET',
+  path: '/',
+  expectStatus: '200-399',
+  tls: false,
+  insecureSkipTlsVerify: false,
+} as const;

@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors';
+import { type ArbiterConfig, ConfigFileSchema, type GroupConfig, PolicySchema } from './schema';
+
+/** Renders a path such as ['groups', 0, 'nodes', 1, 'priority'] as groups[0].nodes[1].priority. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let cur: unknown = input;
+  for (const part of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Turns zod issues into lines that name the field path and the bad value. */
+export function describeIssues(error: z.ZodError, input: unknown): string[] {
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const where = formatPath(issue.path);
+      return issue.keys
+        .map((k) => `${where === '(root)' ? k : `${where}.${k}`}: unknown key (check the spelling)`)
+        .join('\n  - ');
+    }
+    const value = valueAt(input, issue.path);
+    return `${formatPath(issue.path)} = ${show(value)}: ${issue.message}`;
+  });
+}
+
+/**
+ * Parses and validates a config file's text.
+ * @throws ConfigError naming every bad field path and value.
+ */
+export function parseConfig(text: string, source = 'config'): ArbiterConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  return validateConfig(raw, source);
+}
+
+/**
+ * Validates an already-parsed config object.
+ * @throws ConfigError naming every bad field path and value.
+ */
+export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error, raw));
+  const file = parsed.data;
+  const issues: string[] = [];
+
+  const vantageIds = file.vantages.map((v) => v.id);
+  duplicates(vantageIds).forEach((d) => {
+    issues.push(`vantages: id ${show(d)} is used more than once`);
+  });
+  duplicates(file.groups.map((g) => g.id)).forEach((d) => {
+    issues.push(`groups: id ${show(d)} is used more than once`);
+  });
+
+  const groups: GroupConfig[] = file.groups.map((g, gi) => {
+    const at = `groups[${gi}]`;
+    const policyInput = { ...file.defaults.policy, ...g.policy };
+    const policyParsed = PolicySchema.safeParse(policyInput);
+    if (!policyParsed.success) {
+      issues.push(...describeIssues(policyParsed.error, policyInput).map((i) => `${at}.policy.${i}`));
+    }
+    const policy = policyParsed.success ? policyParsed.data : PolicySchema.parse({});
+    const vantages = g.vantages ?? vantageIds;
+    for (const [vi, v] of vantages.entries()) {
+      if (!vantageIds.includes(v)) {
+        issues.push(`${at}.vantages[${vi}] = ${show(v)}: no such vantage (known: ${vantageIds.join(', ')})`);
+      }
+    }
+    duplicates(vantages).forEach((d) => {
+      issues.push(`${at}.vantages: ${show(d)} is listed more than once`);
+    });
+    if (policy.quorum > vantages.length) {
+      issues.push(
+        `${at}.policy.quorum = ${policy.quorum}: must be at most the number of vantage points probing the group (${vantages.length})`,
+      );
+    }
+    if (policy.timeoutMs >= policy.intervalSeconds * 1000) {
+      issues.push(
+        `${at}.policy.timeoutMs = ${policy.timeoutMs}: must be below intervalSeconds (${policy.intervalSeconds} s = ${policy.intervalSeconds * 1000} ms)`,
+      );
+    }
+    if (policy.staleAfterSeconds < 2 * file.arbiter.heartbeatSeconds) {
+      issues.push(
+        `${at}.policy.staleAfterSeconds = ${policy.staleAfterSeconds}: must be at least twice arbiter.heartbeatSeconds (${file.arbiter.heartbeatSeconds}) or live verdicts would look stale`,
+      );
+    }
+    duplicates(g.nodes.map((n) => n.id)).forEach((d) => {
+      issues.push(`${at}.nodes: id ${show(d)} is used more than once`);
+    });
+    duplicates(g.nodes.map((n) => n.instanceId)).forEach((d) => {
+      issues.push(`${at}.nodes: instanceId ${show(d)} is used by more than one node`);
+    });
+    for (const [ri, r] of g.resources.entries()) {
+      const needs = r.kind === 'route-table-association' ? 'routeTable' : 'eni';
+      for (const [ni, n] of g.nodes.entries()) {
+        if (n[needs] === undefined) {
+          issues.push(
+            `${at}.nodes[${ni}].${needs} = missing: resource ${at}.resources[${ri}] (${r.kind}) needs it on every node of group ${g.id}`,
+          );
+        }
+      }
+    }
+    return {
+      id: g.id,
+      ...(g.description !== undefined ? { description: g.description } : {}),
+      vantages,
+      check: g.check,
+      nodes: g.nodes,
+      resources: g.resources,
+      policy,
+    };
+  });
+
+  const owners = new Map<string, string>();
+  for (const g of groups) {
+    for (const r of g.resources) {
+      for (const key of resourceKeys(r)) {
+        const prev = owners.get(key);
+        if (prev !== undefined) {
+          issues.push(`groups: ${key} is claimed by group ${show(prev)} and group ${show(g.id)}`);
+        }
+        owners.set(key, g.id);
+      }
+    }
+  }
+
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return {
+    version: 1,
+    ...(file.vpc !== undefined ? { vpc: file.vpc } : {}),
+    vantages: file.vantages,
+    arbiter: file.arbiter,
+    groups,
+  };
+}
+
+function resourceKeys(r: GroupConfig['resources'][number]): string[] {
+  switch (r.kind) {
+    case 'elastic-ip':
+      return [`elastic-ip ${r.allocationId}`];
+    case 'secondary-ip':
+      return [`secondary-ip ${r.ip}`];
+    case 'route':
+      return r.routeTables.map((t) => `route ${r.destination} in ${t}`);
+    case 'route-table-association':
+      return r.subnets.map((s) => `association of ${s}`);
+  }
+}
+
+function duplicates(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const v of values) {
+    if (seen.has(v)) dup.add(v);
+    seen.add(v);
+  }
+  return [...dup];
+}
+
+/**
+ * Reads, parses and validates a config file.
+ * @throws ConfigError if the file cannot be read or is invalid.
+ */
+export function loadConfig(path: string): ArbiterConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  return parseConfig(text, path);
+}
+
+/** Finds a group by id. */
+export function findGroup(config: ArbiterConfig, groupId: string): GroupConfig | undefined {
+  return config.groups.find((g) => g.id === groupId);
+}

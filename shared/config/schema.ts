@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { ARBITER_DEFAULTS, HTTP_CHECK_DEFAULTS, POLICY_DEFAULTS } from './defaults';
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (max 63)');
+const awsId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}-[0-9a-zA-Z]+$`), `must look like ${prefix}-0123abcd`);
+const ipv4 = z.ipv4({ message: 'must be an IPv4 address' });
+const cidr = z.cidrv4({ message: 'must be an IPv4 CIDR such as 0.0.0.0/0 or 192.168.255.1/32' });
+const port = z.int().min(1).max(65535);
+const host = z.string().min(1).max(253);
+
+export const StatusRangeSchema = z
+  .string()
+  .regex(/^\d{3}(-\d{3})?$/, 'must be a status such as 200 or a range such as 200-399');
+
+export const HttpCheckSchema = z.strictObject({
+  type: z.literal('http'),
+  port: port.default(80),
+  method: z.enum(['GET', 'HEAD', 'POST']).default(HTTP_CHECK_DEFAULTS.method),
+  path: z.string().startsWith('/').default(HTTP_CHECK_DEFAULTS.path),
+  expectStatus: StatusRangeSchema.default(HTTP_CHECK_DEFAULTS.expectStatus),
+  bodyContains: z.string().min(1).max(1024).optional(),
+  hostHeader: host.optional(),
+  tls: z.boolean().default(HTTP_CHECK_DEFAULTS.tls),
+  /** TLS without certificate verification: only when asked for by name. */
+  insecureSkipTlsVerify: z.boolean().default(HTTP_CHECK_DEFAULTS.insecureSkipTlsVerify),
+});
+
+export const TcpCheckSchema = z.strictObject({
+  type: z.literal('tcp'),
+  port,
+});
+
+export const CheckSchema = z.discriminatedUnion('type', [HttpCheckSchema, TcpCheckSchema]);
+
+export const NodeSchema = z.strictObject({
+  id,
+  instanceId: awsId('i'),
+  /** Host the probers connect to (the node's private IP on AWS; 127.0.0.x on the local cloud). */
+  address: host,
+  /** Overrides the check's port for this node. */
+  port: port.optional(),
+  /** The ENI that receives the address (elastic-ip, secondary-ip, route). */
+  eni: awsId('eni').optional(),
+  /** The private IP an Elastic IP is associated with; default: the ENI's primary IP. */
+  privateIp: ipv4.optional(),
+  /** The node's own route table (route-table-association). */
+  routeTable: awsId('rtb').optional(),
+  /** Higher wins when choosing a standby. */
+  priority: z.int().min(0).max(1000).default(100),
+});
+
+export const ElasticIpSchema = z.strictObject({
+  kind: z.literal('elastic-ip'),
+  allocationId: awsId('eipalloc'),
+  /** For messages only. */
+  publicIp: ipv4.optional(),
+});
+
+export const SecondaryIpSchema = z.strictObject({
+  kind: z.literal('secondary-ip'),
+  ip: ipv4,
+});
+
+export const RouteSchema = z.strictObject({
+  kind: z.literal('route'),
+  destination: cidr,
+  routeTables: z.array(awsId('rtb')).min(1),
+});
+
+export const RouteTableAssociationSchema = z.strictObject({
+  kind: z.literal('route-table-association'),
+  subnets: z.array(awsId('subnet')).min(1),
+});
+
+export const ResourceSchema = z.discriminatedUnion('kind', [
+  ElasticIpSchema,
+  SecondaryIpSchema,
+  RouteSchema,
+  RouteTableAssociationSchema,
+]);
+
+export const PolicySchema = z.strictObject({
+  intervalSeconds: z.int().min(1).max(60).default(POLICY_DEFAULTS.intervalSeconds),
+  timeoutMs: z.int().min(50).max(59_000).default(POLICY_DEFAULTS.timeoutMs),
+  fall: z.int().min(1).max(100).default(POLICY_DEFAULTS.fall),
+  rise: z.int().min(1).max(100).default(POLICY_DEFAULTS.rise),
+  quorum: z.int().min(1).max(16).default(POLICY_DEFAULTS.quorum),
+  staleAfterSeconds: z.int().min(5).max(3600).default(POLICY_DEFAULTS.staleAfterSeconds),
+  cooldownSeconds: z.int().min(0).max(86_400).default(POLICY_DEFAULTS.cooldownSeconds),
+  failback: z.enum(['manual', 'auto']).default(POLICY_DEFAULTS.failback),
+  holdDownSeconds: z.int().min(0).max(86_400).default(POLICY_DEFAULTS.holdDownSeconds),
+  breaker: z
+    .strictObject({
+      maxFailovers: z.int().min(1).max(100),
+      windowSeconds: z.int().min(60).max(604_800),
+    })
+    .default({ ...POLICY_DEFAULTS.breaker }),
+  mode: z.enum(['active', 'observe']).default(POLICY_DEFAULTS.mode),
+  graceSeconds: z.int().min(0).max(3600).default(POLICY_DEFAULTS.graceSeconds),
+  fence: z.enum(['none', 'stop']).default(POLICY_DEFAULTS.fence),
+  drift: z.enum(['repair', 'report']).default(POLICY_DEFAULTS.drift),
+});
+
+/** The policy as a user writes it: every field optional, merged over defaults and `defaults.policy`. */
+export const PolicyInputSchema = PolicySchema.partial();
+
+export const GroupSchema = z.strictObject({
+  id,
+  description: z.string().max(200).optional(),
+  /** Vantage ids that probe this group; default: all vantages. */
+  vantages: z.array(id).min(1).optional(),
+  check: CheckSchema,
+  nodes: z.array(NodeSchema).min(2, 'a group needs at least 2 nodes'),
+  resources: z.array(ResourceSchema).min(1, 'a group needs at least 1 resource'),
+  policy: PolicyInputSchema.default({}),
+});
+
+export const VantageSchema = z.strictObject({
+  id,
+  subnet: awsId('subnet'),
+  /** Route table of the vantage's subnet (for the DynamoDB gateway endpoint). */
+  routeTable: awsId('rtb').optional(),
+});
+
+export const ArbiterSettingsSchema = z.strictObject({
+  leaseSeconds: z.int().min(10).max(900).default(ARBITER_DEFAULTS.leaseSeconds),
+  historyTtlDays: z.int().min(1).max(3650).default(ARBITER_DEFAULTS.historyTtlDays),
+  heartbeatSeconds: z.int().min(5).max(300).default(ARBITER_DEFAULTS.heartbeatSeconds),
+  probeConcurrency: z.int().min(1).max(1024).default(ARBITER_DEFAULTS.probeConcurrency),
+  maxEventAgeSeconds: z.int().min(5).max(600).default(ARBITER_DEFAULTS.maxEventAgeSeconds),
+});
+
+export const ConfigFileSchema = z.strictObject({
+  version: z.literal(1),
+  vpc: awsId('vpc').optional(),
+  vantages: z.array(VantageSchema).min(1),
+  defaults: z.strictObject({ policy: PolicyInputSchema.default({}) }).default({ policy: {} }),
+  arbiter: ArbiterSettingsSchema.default(ArbiterSettingsSchema.parse({})),
+  groups: z.array(GroupSchema).min(1),
+});
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+export type HttpCheck = z.infer<typeof HttpCheckSchema>;
+export type TcpCheck = z.infer<typeof TcpCheckSchema>;
+export type Check = z.infer<typeof CheckSchema>;
+export type NodeConfig = z.infer<typeof NodeSchema>;
+export type ResourceConfig = z.infer<typeof ResourceSchema>;
+export type ElasticIpResource = z.infer<typeof ElasticIpSchema>;
+export type SecondaryIpResource = z.infer<typeof SecondaryIpSchema>;
+export type RouteResource = z.infer<typeof RouteSchema>;
+export type RouteTableAssociationResource = z.infer<typeof RouteTableAssociationSchema>;
+export type Policy = z.infer<typeof PolicySchema>;
+export type VantageConfig = z.infer<typeof VantageSchema>;
+export type ArbiterSettings = z.infer<typeof ArbiterSettingsSchema>;
+
+/** A group after defaults are applied: every policy field is set, vantages resolved. */
+export interface GroupConfig {
+  id: string;
+  description?: string;
+  vantages: string[];
+  check: Check;
+  nodes: NodeConfig[];
+  resources: ResourceConfig[];
+  policy: Policy;
+}
+
+/** The validated config the rest of the code uses. */
+export interface ArbiterConfig {
+  version: 1;
+  vpc?: string;
+  vantages: VantageConfig[];
+  arbiter: ArbiterSettings;
+  groups: GroupConfig[];
+}

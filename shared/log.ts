@@ -1,0 +1,10 @@
+/** The logging surface the core needs (Powertools Logger satisfies it). */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** A logger that drops everything (tests, simulation). */
+export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };

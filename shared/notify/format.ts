@@ -1,0 +1,211 @@
+import type { GroupConfig } from '../config/schema';
+import { EventType, Severity } from '../constants';
+import type { Decision, NodeAssessment } from '../decide';
+import type { Holding } from '../model';
+import type { Notification } from './notifier';
+
+/** A step of a failover with its time, for the timeline in messages. */
+export interface TimelineStep {
+  at: number;
+  what: string;
+}
+
+const PREFIX = '[ha-arbiter]';
+
+function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+/** `npx serverless invoke -f <fn> --data '<json>'`, the command an operator runs next. */
+export function invokeCommand(fn: string, data: Record<string, unknown>): string {
+  return `npx serverless invoke -f ${fn} --data '${JSON.stringify(data)}'`;
+}
+
+/** The per-vantage verdict table shared by every message. */
+export function verdictLines(group: GroupConfig, assessments: Record<string, NodeAssessment>): string[] {
+  const lines: string[] = [];
+  for (const node of group.nodes) {
+    const a = assessments[node.id];
+    if (!a) continue;
+    lines.push(`  ${node.id}: ${a.health} (${a.reason})${a.banned ? ' [banned]' : ''}`);
+    for (const vantage of group.vantages) {
+      const e = a.evidence[vantage];
+      const verdict = a.down.includes(vantage) ? 'DOWN' : a.up.includes(vantage) ? 'UP' : 'no fresh verdict';
+      const detail = e ? (e.ok ? `ok in ${e.latencyMs} ms` : `${e.error ?? 'failed'} (${e.latencyMs} ms)`) : '';
+      lines.push(`    from ${vantage}: ${verdict}${detail ? `, last probe ${detail} at ${clock(e!.at)}` : ''}`);
+    }
+  }
+  return lines;
+}
+
+function holdingLines(holdings: readonly Holding[]): string[] {
+  return holdings.map((h) => `  ${h.resource}: ${h.node ?? 'no node of the group'} (${h.detail})`);
+}
+
+function statusHint(group: GroupConfig): string[] {
+  return ['', 'See the full status:', `  ${invokeCommand('status', { group: group.id })}`];
+}
+
+/** The message after a verified move. */
+export function failoverSucceeded(input: {
+  group: GroupConfig;
+  kind: 'failover' | 'failback' | 'repair' | 'manual';
+  from: string | undefined;
+  to: string;
+  reason: string;
+  decision: Decision;
+  holdings: readonly Holding[];
+  timeline: readonly TimelineStep[];
+  epoch: number;
+  requestedBy?: string;
+}): Notification {
+  const { group, from, to, reason } = input;
+  const verb = {
+    failover: 'failed over',
+    failback: 'failed back',
+    repair: 'repaired placement',
+    manual: 'manual failover',
+  }[input.kind];
+  const subject = `${PREFIX} ${group.id}: ${verb} ${from ?? '(none)'} -> ${to} (${reason})`;
+  const first = input.timeline[0]?.at;
+  const last = input.timeline.at(-1)?.at;
+  const body = [
+    `Group ${group.id}: ${verb} from ${from ?? '(no holder)'} to ${to}.`,
+    `Why: ${reason}${input.requestedBy ? ` (requested by ${input.requestedBy})` : ''}`,
+    '',
+    'Where the addresses are now (read back from EC2):',
+    ...holdingLines(input.holdings),
+    '',
+    'Health by vantage point:',
+    ...verdictLines(group, input.decision.assessments),
+    '',
+    `Timeline (UTC, lease epoch ${input.epoch}):`,
+    ...input.timeline.map((s) => `  ${clock(s.at)}  ${s.what}`),
+    ...(first !== undefined && last !== undefined ? [`  ${((last - first) / 1000).toFixed(2)} s in all`] : []),
+    '',
+    group.policy.failback === 'manual' && from
+      ? `The address stays on ${to} when ${from} recovers (failback: manual). To move it back once ${from} is healthy:`
+      : 'To move it by hand:',
+    `  ${invokeCommand('failover', { group: group.id, to: from ?? to, reason: 'failback after repair' })}`,
+    ...statusHint(group),
+  ].join('\n');
+  return { group: group.id, event: EventType.FAILOVER_SUCCEEDED, severity: Severity.CRITICAL, subject, body };
+}
+
+/** The message when a move failed; says exactly which resource is where. */
+export function failoverFailed(input: {
+  group: GroupConfig;
+  from: string | undefined;
+  to: string;
+  reason: string;
+  error: string;
+  holdings: readonly Holding[] | undefined;
+  timeline: readonly TimelineStep[];
+}): Notification {
+  const { group, from, to } = input;
+  const split = input.holdings ? new Set(input.holdings.map((h) => h.node ?? '-')).size > 1 : false;
+  const subject = `${PREFIX} ${group.id}: FAILOVER FAILED ${from ?? '(none)'} -> ${to}${split ? ' (resources split)' : ''}`;
+  const body = [
+    `Group ${group.id}: the move from ${from ?? '(no holder)'} to ${to} failed.`,
+    `Why it was attempted: ${input.reason}`,
+    `Error: ${input.error}`,
+    '',
+    'Where the addresses are now (read back from EC2):',
+    ...(input.holdings ? holdingLines(input.holdings) : ['  (EC2 could not be read)']),
+    '',
+    'Timeline (UTC):',
+    ...input.timeline.map((s) => `  ${clock(s.at)}  ${s.what}`),
+    '',
+    'The next reconcile (within a minute) tries again. To act now:',
+    `  ${invokeCommand('failover', { group: group.id, to, reason: 'retry after failed failover' })}`,
+    ...statusHint(group),
+  ].join('\n');
+  return { group: group.id, event: EventType.FAILOVER_FAILED, severity: Severity.CRITICAL, subject, body };
+}
+
+/** Every node is down or unknown: nothing can take the address. Sent once per episode. */
+export function noHealthyTarget(group: GroupConfig, decision: Decision, reason: string): Notification {
+  const subject = `${PREFIX} ${group.id}: NO HEALTHY TARGET, address left on ${decision.active ?? '(none)'} (${reason})`;
+  const body = [
+    `Group ${group.id}: the holder ${decision.active ?? '(none)'} is not serving and no other node is healthy, so nothing was moved.`,
+    `Why: ${reason}`,
+    '',
+    'Health by vantage point:',
+    ...verdictLines(group, decision.assessments),
+    '',
+    'The address moves on its own as soon as one node is healthy. To force it to a node now:',
+    `  ${invokeCommand('failover', { group: group.id, to: '<node>', force: true, reason: 'forced during outage' })}`,
+    ...statusHint(group),
+  ].join('\n');
+  return { group: group.id, event: EventType.NO_HEALTHY_TARGET, severity: Severity.CRITICAL, subject, body };
+}
+
+/** A node's quorum health changed. */
+export function nodeHealthChanged(
+  group: GroupConfig,
+  assessment: NodeAssessment,
+  decision: Decision,
+  down: boolean,
+): Notification {
+  const role = decision.active === assessment.node ? 'holder' : 'standby';
+  const subject = `${PREFIX} ${group.id}: ${role} ${assessment.node} is ${down ? 'DOWN' : 'UP again'} (${assessment.reason})`;
+  const body = [
+    `Group ${group.id}: ${role} node ${assessment.node} is ${down ? 'DOWN' : 'healthy again'}.`,
+    `Why: ${assessment.reason}`,
+    `The address is on ${decision.active ?? '(none)'}.`,
+    '',
+    'Health by vantage point:',
+    ...verdictLines(group, decision.assessments),
+    ...statusHint(group),
+  ].join('\n');
+  return {
+    group: group.id,
+    event: down ? EventType.NODE_DOWN : EventType.NODE_UP,
+    severity: down ? Severity.WARNING : Severity.INFO,
+    subject,
+    body,
+  };
+}
+
+/** A move was wanted but held by observe mode, a paused group or the open breaker. */
+export function wouldFailOver(
+  group: GroupConfig,
+  decision: Decision,
+  from: string | undefined,
+  to: string,
+  reason: string,
+  heldBy: string,
+): Notification {
+  const subject = `${PREFIX} ${group.id}: would fail over ${from ?? '(none)'} -> ${to} (${heldBy}; ${reason})`;
+  const body = [
+    `Group ${group.id}: a move from ${from ?? '(no holder)'} to ${to} is wanted but was not made: ${heldBy}.`,
+    `Why it is wanted: ${reason}`,
+    '',
+    'Health by vantage point:',
+    ...verdictLines(group, decision.assessments),
+    '',
+    'To make the move by hand:',
+    `  ${invokeCommand('failover', { group: group.id, to, reason: 'operator confirmed' })}`,
+    ...statusHint(group),
+  ].join('\n');
+  return { group: group.id, event: EventType.WOULD_FAIL_OVER, severity: Severity.WARNING, subject, body };
+}
+
+/** The circuit breaker opened: the group is observe-only until reset. */
+export function breakerOpened(group: GroupConfig, decision: Decision, recent: number): Notification {
+  const { maxFailovers, windowSeconds } = group.policy.breaker;
+  const subject = `${PREFIX} ${group.id}: circuit breaker OPEN after ${recent} failovers in ${windowSeconds} s; observe-only`;
+  const body = [
+    `Group ${group.id} failed over ${recent} times within ${windowSeconds} s (limit ${maxFailovers}).`,
+    'It now only observes and reports; nothing moves until the breaker is reset.',
+    `The address is on ${decision.active ?? '(none)'}.`,
+    '',
+    'Health by vantage point:',
+    ...verdictLines(group, decision.assessments),
+    '',
+    'When the cause is fixed, reset it:',
+    `  ${invokeCommand('control', { group: group.id, action: 'reset' })}`,
+    ...statusHint(group),
+  ].join('\n');
+  return { group: group.id, event: EventType.BREAKER_OPEN, severity: Severity.CRITICAL, subject, body };
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDynamoClient, createEc2Client, createSnsClient } from '../aws/clients';
+import { ec2Cloud } from '../cloud';
+import { loadConfig } from '../config/load';
+import type { ArbiterConfig } from '../config/schema';
+import { optionalEnv, requireEnv } from '../env';
+import { SnsNotifier } from '../notify/sns-notifier';
+import { DynamoStore } from '../store/dynamo-store';
+import type { Log } from '../log';
+import type { ArbiterDeps } from '../usecases/reconcile';
+
+/**
+ * Things built once per Lambda container (or local process): the config, SDK clients,
+ * adapters and the logger. Handlers take them from here; the core never imports clients.
+ */
+export interface Container {
+  config: ArbiterConfig;
+  store: DynamoStore;
+  logger: Logger;
+  log: Log;
+  arbiterDeps(owner?: string): ArbiterDeps;
+}
+
+let cached: Container | undefined;
+
+/**
+ * Builds (once) the container from the environment: CONFIG_PATH (default `arbiter.yml`),
+ * TABLE_NAME, TOPIC_ARN (arbiter side only).
+ * @throws ConfigError or EnvError with a message that names what is wrong.
+ */
+export function container(env: NodeJS.ProcessEnv = process.env): Container {
+  if (cached) return cached;
+  const config = loadConfig(optionalEnv('CONFIG_PATH', 'arbiter.yml', env));
+  const tableName = requireEnv('TABLE_NAME', 'the DynamoDB table of ha-arbiter', env);
+  const logger = new Logger({ serviceName: 'ha-arbiter' });
+  const store = new DynamoStore({ tableName, client: createDynamoClient() });
+  let deps: Omit<ArbiterDeps, 'owner'> | undefined;
+  const log = toLog(logger);
+  const build = (): Omit<ArbiterDeps, 'owner'> => ({
+    config,
+    store,
+    cloud: ec2Cloud(createEc2Client()),
+    notifier: new SnsNotifier(createSnsClient(), requireEnv('TOPIC_ARN', 'the SNS topic for alerts', env)),
+    now: Date.now,
+    log,
+  });
+  cached = {
+    config,
+    store,
+    logger,
+    log,
+    arbiterDeps(owner) {
+      deps ??= build();
+      return { ...deps, owner: owner ?? `arbiter-${randomUUID()}` };
+    },
+  };
+  return cached;
+}
+
+/** Forgets the cached container (tests and the local runtime switch configs). */
+export function resetContainer(): void {
+  cached = undefined;
+}
+
+/** Adapts the Powertools logger to the core's Log interface. */
+export function toLog(logger: Logger): Log {
+  const wrap =
+    (fn: (message: string, ...extra: [Record<string, unknown>] | []) => void) =>
+    (message: string, extra?: Record<string, unknown>) =>
+      extra ? fn(message, extra) : fn(message);
+  return {
+    debug: wrap(logger.debug.bind(logger) as never),
+    info: wrap(logger.info.bind(logger) as never),
+    warn: wrap(logger.warn.bind(logger) as never),
+    error: wrap(logger.error.bind(logger) as never),
+  };
+}

@@ -1,0 +1,67 @@
+import type { NodeHealth } from '../constants';
+import type { GroupState, HistoryEvent, Lease, Verdict } from '../model';
+
+/** Everything the arbiter reads about a group in one consistent read. */
+export interface GroupSnapshot {
+  state: GroupState;
+  /** Verdicts with `seenAt` already raised to the vantage's latest heartbeat. */
+  verdicts: Verdict[];
+}
+
+/** A recorded move: the new holders, written only while our lease epoch is current. */
+export interface MoveRecord {
+  active: string;
+  holders: Record<string, string>;
+  /** Set for failovers that count toward cooldown and the breaker. */
+  lastFailoverAt?: number;
+  /** The breaker window's failover times, this one included. */
+  failoverTimes?: number[];
+}
+
+/** The lease and state of groups (the arbiter's side of the table). */
+export interface GroupStore {
+  /** Reads state and verdicts with a consistent read. */
+  readGroup(group: string): Promise<GroupSnapshot>;
+  /**
+   * Takes the group's lease if it is free or expired, raising the epoch by one.
+   * @throws LeaseHeldError naming the holder.
+   */
+  acquireLease(group: string, owner: string, now: number, leaseMs: number): Promise<Lease>;
+  /**
+   * Extends our lease; call before every mutating EC2 call.
+   * @throws LeaseLostError if another owner or epoch holds it now.
+   */
+  extendLease(lease: Lease, now: number, leaseMs: number): Promise<Lease>;
+  /** Releases our lease; a no-op if it is no longer ours. */
+  releaseLease(lease: Lease): Promise<void>;
+  /**
+   * Records a move under our lease epoch.
+   * @throws StaleEpochError if our epoch is no longer current.
+   */
+  recordMove(lease: Lease, move: MoveRecord): Promise<void>;
+  /**
+   * Moves a node's recorded health from `from` to `to` if nobody did it first.
+   * @returns true if this call made the transition (and so should notify).
+   */
+  transitionHealth(group: string, node: string, from: NodeHealth | undefined, to: NodeHealth): Promise<boolean>;
+  /** Records when each node became continuously healthy (no condition: last writer wins). */
+  saveHealthySince(group: string, healthySince: Record<string, number>, nodes: readonly string[]): Promise<void>;
+  /**
+   * Opens (value set) or closes (undefined) an alert if it is not already in that state.
+   * @returns true if this call changed it (and so should notify).
+   */
+  setAlert(group: string, key: string, value: string | undefined): Promise<boolean>;
+  /** Opens the circuit breaker; returns true if this call opened it. */
+  openBreaker(group: string, now: number): Promise<boolean>;
+  appendHistory(event: HistoryEvent, ttlDays: number): Promise<void>;
+  readHistory(group: string, limit: number): Promise<HistoryEvent[]>;
+}
+
+/** The prober's side of the table. */
+export interface VerdictStore {
+  /** Verdicts this vantage wrote before (to continue rise/fall across invocations). */
+  loadVerdicts(vantage: string, groups: readonly string[]): Promise<Verdict[]>;
+  putVerdict(verdict: Verdict): Promise<void>;
+  /** Says "every verdict of this vantage for this group is still current as of `at`". */
+  putHeartbeat(group: string, vantage: string, at: number): Promise<void>;
+}
