@@ -1,5 +1,7 @@
 import type { GroupConfig, NodeConfig } from './config/schema';
 import { ActionKind, DEAD_INSTANCE_STATES, NodeHealth, VerdictStatus } from './constants';
+import { type Drift, detectDrift } from './drift';
+import { directCheck, withEgress } from './egress-health';
 import type { GroupState, ProbeResult, Signals, Verdict } from './model';
 
 /** Why one node has the health it has. */
@@ -51,6 +53,8 @@ export interface Decision {
   action: Action;
   /** Next value of state.healthySince (to be recorded). */
   healthySince: Record<string, number>;
+  /** EC2 shows the resources off the recorded holder or split between nodes. */
+  drift?: Drift;
 }
 
 export type MoveAction = Extract<Action, { to: string }>;
@@ -84,6 +88,10 @@ export function decide(
   for (const node of group.nodes) {
     assessments[node.id] = assess(group, node, state, verdicts, signals, now);
   }
+  const active = signals.holdings[0]?.node;
+  const holder = active === undefined ? undefined : assessments[active];
+  // Egress verdicts measure whichever NAT holds the route now: they count for the holder only.
+  if (holder) assessments[holder.node] = withEgress(group, holder, state, verdicts, signals, now);
   const healthySince: Record<string, number> = {};
   for (const node of group.nodes) {
     const a = assessments[node.id]!;
@@ -92,9 +100,11 @@ export function decide(
       healthySince[node.id] = state.healthySince[node.id] ?? now;
     }
   }
-  const active = signals.holdings[0]?.node;
-  const action = chooseAction(group, state, assessments, healthySince, active, now);
-  return { active, assessments, action, healthySince };
+  const drift = detectDrift(group, state.active, signals.holdings);
+  const action =
+    repairDrift(group, state, assessments, drift, active, now) ??
+    chooseAction(group, state, assessments, healthySince, active, now);
+  return { active, assessments, action, healthySince, ...(drift ? { drift } : {}) };
 }
 
 function assess(
@@ -153,6 +163,14 @@ function assess(
   if (up.length >= policy.quorum) {
     return { ...base, health: NodeHealth.HEALTHY, reason: `up from ${up.length}/${group.vantages.length} vantages` };
   }
+  if (inGrace && down.length >= policy.quorum) {
+    const age = Math.round((now - (instance?.launchTime ?? now)) / 1000);
+    return {
+      ...base,
+      health: NodeHealth.UNKNOWN,
+      reason: `DOWN from ${down.length}/${group.vantages.length} vantages, ignored: launched ${age} s ago (graceSeconds ${policy.graceSeconds})`,
+    };
+  }
   const why =
     fresh < policy.quorum
       ? `only ${fresh} fresh verdict(s), quorum is ${policy.quorum}`
@@ -165,7 +183,8 @@ function describeFailure(
   evidence: Record<string, ProbeResult | undefined>,
   down: readonly string[],
 ): string {
-  const check = group.check.type === 'http' ? `http ${group.check.path}` : `tcp ${group.check.port}`;
+  const direct = directCheck(group);
+  const check = direct.type === 'http' ? `http ${direct.path}` : `tcp ${direct.port}`;
   const errors = new Set<string>();
   for (const v of down) {
     const e = evidence[v]?.error;
@@ -237,6 +256,39 @@ function chooseAction(
     }
   }
   return { kind: ActionKind.STAY, reason: `${current.node} is healthy` };
+}
+
+/**
+ * The drift rule (policy `drift: repair`): put every resource back on the recorded holder if
+ * that node is HEALTHY and not banned; else, if the resources are split and the node holding
+ * the first one is HEALTHY, gather them there (never leave a group silently split). Otherwise,
+ * and always with `drift: report`, the usual rules decide; the caller reports `decision.drift`.
+ */
+function repairDrift(
+  group: GroupConfig,
+  state: GroupState,
+  assessments: Record<string, NodeAssessment>,
+  drift: Drift | undefined,
+  active: string | undefined,
+  now: number,
+): Action | undefined {
+  if (!drift || group.policy.drift !== 'repair') return undefined;
+  const usable = (id: string | undefined): id is string =>
+    id !== undefined && assessments[id]?.health === NodeHealth.HEALTHY && !assessments[id]?.banned;
+  const fromOf = (to: string) => drift.misplaced.find((h) => h.node !== undefined && h.node !== to)?.node;
+  if (usable(drift.recorded)) {
+    const to = drift.recorded;
+    return hold(group, state, now, { kind: ActionKind.REPAIR, from: fromOf(to), to, reason: `drift: ${drift.summary}` });
+  }
+  if (drift.split && usable(active)) {
+    return hold(group, state, now, {
+      kind: ActionKind.REPAIR,
+      from: fromOf(active),
+      to: active,
+      reason: `drift: ${drift.summary}; gathering on ${active}`,
+    });
+  }
+  return undefined;
 }
 
 /** Applies observe mode, pause, the circuit breaker and the cooldown to a wanted move. */

@@ -31,8 +31,8 @@ export function verdictLines(group: GroupConfig, assessments: Record<string, Nod
     for (const vantage of group.vantages) {
       const e = a.evidence[vantage];
       const verdict = a.down.includes(vantage) ? 'DOWN' : a.up.includes(vantage) ? 'UP' : 'no fresh verdict';
-      const detail = e ? (e.ok ? `ok in ${e.latencyMs} ms` : `${e.error ?? 'failed'} (${e.latencyMs} ms)`) : '';
-      lines.push(`    from ${vantage}: ${verdict}${detail ? `, last probe ${detail} at ${clock(e!.at)}` : ''}`);
+      const detail = e ? (e.ok ? `ok in ${e.latencyMs} ms` : `${e.error ?? 'failed'} after ${e.latencyMs} ms`) : '';
+      lines.push(`    from ${vantage}: ${verdict}${detail ? ` (decided at ${clock(e!.at)}: ${detail})` : ''}`);
     }
   }
   return lines;
@@ -89,7 +89,10 @@ export function failoverSucceeded(input: {
     `  ${invokeCommand('failover', { group: group.id, to: from ?? to, reason: 'failback after repair' })}`,
     ...statusHint(group),
   ].join('\n');
-  return { group: group.id, event: EventType.FAILOVER_SUCCEEDED, severity: Severity.CRITICAL, subject, body };
+  // A drift repair moves nothing off a failed node: it is worth knowing, not waking up for.
+  const event = input.kind === 'repair' ? EventType.DRIFT_REPAIRED : EventType.FAILOVER_SUCCEEDED;
+  const severity = input.kind === 'repair' ? Severity.WARNING : Severity.CRITICAL;
+  return { group: group.id, event, severity, subject, body };
 }
 
 /** The message when a move failed; says exactly which resource is where. */

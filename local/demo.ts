@@ -1,0 +1,218 @@
+import { parseArgs } from 'node:util';
+import { startClientProbe, longestOutage } from './nodes/index';
+import { startStack } from './stack';
+import { StackWatcher, type WatchEvent } from './watch';
+
+/**
+ * `npm run demo`: a real failover on the local cloud. Starts the EC2/SNS emulators, dynalite,
+ * two load-balancer nodes, a front proxy standing in for the Elastic IP, and the Lambda
+ * handlers (two probers, the arbiter, the failover function). Kills the active node, narrates
+ * what happens, shows the alert, then revives the node (the address stays: sticky) and fails
+ * back by hand through the same handler `serverless invoke -f failover` runs.
+ */
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    config: { type: 'string', default: 'local/examples/demo.arbiter.yml' },
+    topology: { type: 'string', default: 'local/examples/demo.topology.yml' },
+    'describe-latency': { type: 'string', default: '100' },
+    'mutate-latency': { type: 'string', default: '300' },
+    'propagation-ms': { type: 'string', default: '500' },
+  },
+});
+
+const t0 = Date.now();
+const quiet = values.json;
+const say = (text: string) => {
+  if (!quiet) console.log(text);
+};
+const stamp = (at: number) => `[${((at - t0) / 1000).toFixed(1).padStart(5)}s]`;
+const line = (at: number, text: string) => say(`${stamp(at)} ${text}`);
+
+function describe(e: WatchEvent): string | undefined {
+  switch (e.kind) {
+    case 'verdict':
+      return `${e.vantage} says ${e.node} ${e.status}${e.error ? `: ${e.error}` : ''} (${e.count} in a row)`;
+    case 'lease':
+      return e.owner ? `lease of ${e.group} taken by ${e.owner.slice(0, 20)} (epoch ${e.epoch})` : `lease of ${e.group} released`;
+    case 'recorded':
+      return `move recorded in DynamoDB: ${e.group} active = ${e.active} (epoch ${e.epoch})`;
+    case 'ec2': {
+      const p = e.entry.params;
+      const detail =
+        e.entry.action === 'AssociateAddress'
+          ? `${p.AllocationId} -> ${p.NetworkInterfaceId}`
+          : Object.entries(p)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ');
+      return `EC2 ${e.entry.action} ${detail} by ${e.entry.caller}: ${e.entry.outcome}${e.entry.errorCode ? ` ${e.entry.errorCode}` : ''}`;
+    }
+    case 'sns':
+      return `SNS alert published: "${e.message.subject}"`;
+  }
+}
+
+async function main() {
+  const describeMs = Number(values['describe-latency']);
+  const mutateMs = Number(values['mutate-latency']);
+  const propagationDelayMs = Number(values['propagation-ms']);
+  const stack = await startStack({
+    configPath: values.config,
+    topologyPath: values.topology,
+    faults: { latencyMs: { describe: describeMs, mutating: mutateMs }, propagationDelayMs },
+  });
+  const watcher = new StackWatcher(stack);
+  const group = stack.config.groups[0]!;
+  const [primary, standby] = [...group.nodes].sort((a, b) => b.priority - a.priority);
+  const eip = group.resources.find((r) => r.kind === 'elastic-ip');
+  const publicIp = eip?.kind === 'elastic-ip' ? (eip.publicIp ?? eip.allocationId) : 'the address';
+  const nodeOf = (instanceId: string | undefined) => group.nodes.find((n) => n.instanceId === instanceId)?.id ?? instanceId;
+  const notifications: string[] = [];
+  let narrate = false;
+  watcher.on((e) => {
+    if (e.kind === 'sns') notifications.push(e.message.subject ?? '');
+    if (!narrate) return;
+    const text = describe(e);
+    if (text) line(e.at, text);
+  });
+
+  say('ha-arbiter demo: one Elastic IP on two load balancers, probed from two vantage points');
+  say(`  group ${group.id}: ${group.nodes.map((n) => `${n.id} (priority ${n.priority})`).join(', ')}; address ${publicIp}`);
+  say(
+    `  policy: probe every ${group.policy.intervalSeconds} s, timeout ${group.policy.timeoutMs} ms, fall ${group.policy.fall}, quorum ${group.policy.quorum} of ${group.vantages.length}`,
+  );
+  say(`  local cloud: EC2 ${stack.cloud.ec2Endpoint}  SNS ${stack.cloud.snsEndpoint}  DynamoDB ${stack.dynamo.endpoint}`);
+  say(`  injected EC2 latency: describe ${describeMs} ms, mutating ${mutateMs} ms; propagation delay ${propagationDelayMs} ms`);
+  say(`  clients reach ${publicIp} through the front proxy ${stack.proxy?.url}`);
+  say('');
+
+  await stack.runtime.start();
+  const client = startClientProbe({ url: `${stack.proxy!.url}/`, intervalMs: 50, timeoutMs: 1000 });
+  line(Date.now(), 'waiting for both probers to see both nodes UP...');
+  const ups = new Set<string>();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('nodes did not come UP within 20 s')), 20_000);
+    const check = (e: WatchEvent) => {
+      if (e.kind === 'verdict' && e.status === 'UP') ups.add(`${e.vantage}/${e.node}`);
+      if (ups.size >= group.vantages.length * group.nodes.length) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    for (const e of watcher.events) check(e);
+    watcher.on(check);
+  });
+  const holder = () => nodeOf(stack.cloud.dataPath.holderOfPublicIp(String(publicIp))?.instanceId);
+  line(Date.now(), `steady: every vantage sees every node UP; ${publicIp} -> ${holder()}; client traffic ok`);
+  await sleep(1500);
+
+  narrate = true;
+  const killAt = Date.now();
+  say('');
+  line(killAt, `>>> killing ${primary!.id} (its server stops listening: connection refused)`);
+  await stack.nodes.node(primary!.instanceId).kill();
+  const moved = await watcher.waitFor(
+    (e): e is Extract<WatchEvent, { kind: 'sns' }> =>
+      e.kind === 'sns' && e.message.attributes.event?.value === 'failover-succeeded',
+    30_000,
+    killAt,
+  );
+  const downs = watcher.events.filter(
+    (e): e is Extract<WatchEvent, { kind: 'verdict' }> =>
+      e.kind === 'verdict' && e.node === primary!.id && e.status === 'DOWN' && e.at >= killAt,
+  );
+  const quorumAt = downs[group.policy.quorum - 1]?.at ?? moved.at;
+  // Wait until the client is served by the standby again.
+  const servedAgain = await waitUntil(() => {
+    const after = client.samples().filter((s) => s.at > killAt && s.ok);
+    return after.find((s) => s.servedBy === standby!.instanceId);
+  }, 15_000);
+  line(servedAgain.at, `client: answers again, now from ${nodeOf(servedAgain.servedBy)} (data path switched)`);
+  const outage = longestOutage(client.samples().filter((s) => s.at >= killAt - 100));
+  say('');
+  say('--- the alert, as it reaches email (SNS) ---');
+  say(`Subject: ${moved.message.subject}`);
+  say(moved.message.message.replace(/^/gm, '  '));
+  say('--- end of alert ---');
+  say('');
+
+  const reviveAt = Date.now();
+  line(reviveAt, `>>> reviving ${primary!.id}`);
+  await stack.nodes.node(primary!.instanceId).revive();
+  await watcher.waitFor(
+    (e): e is WatchEvent => e.kind === 'verdict' && e.node === primary!.id && e.status === 'UP',
+    20_000,
+    reviveAt,
+  );
+  await sleep(3000);
+  const stickyHolder = holder();
+  const sticky = stickyHolder === standby!.id;
+  line(
+    Date.now(),
+    `${primary!.id} is healthy again; ${publicIp} stays on ${stickyHolder} (${sticky ? 'sticky: failback is manual' : 'NOT sticky'})`,
+  );
+
+  say('');
+  const payload = { group: group.id, to: primary!.id, reason: `demo: ${primary!.id} repaired` };
+  line(Date.now(), `>>> manual failback, as \`npx serverless invoke -f failover --data '${JSON.stringify(payload)}'\``);
+  const failbackStart = Date.now();
+  const result = (await stack.runtime.invoke('failover', payload)) as Record<string, unknown>;
+  const failbackMs = Date.now() - failbackStart;
+  await sleep(propagationDelayMs + 300);
+  narrate = false;
+  const finalHolder = holder();
+  line(Date.now(), `failover function returned in ${failbackMs} ms; ${publicIp} -> ${finalHolder}`);
+  const outcome = (result?.outcome as string | undefined) ?? JSON.stringify(result).slice(0, 200);
+  say(`  result: ${outcome}`);
+
+  const samples = await client.stop();
+  watcher.stop();
+  const summary = {
+    failedOver: true,
+    from: primary!.id,
+    to: standby!.id,
+    detectMs: quorumAt - killAt,
+    failoverMs: moved.at - killAt,
+    outageMs: outage?.durationMs ?? 0,
+    sticky,
+    failback: { to: finalHolder, ms: failbackMs, ok: finalHolder === primary!.id },
+    notifications: notifications.length,
+    notificationSubjects: notifications,
+    clientRequests: samples.length,
+    associateAddressCalls: stack.cloud.audit().filter((a) => a.action === 'AssociateAddress' && a.outcome === 'ok').length,
+    wallMs: Date.now() - t0,
+  };
+  say('');
+  say('Summary');
+  say(`  failed over:        ${summary.from} -> ${summary.to}`);
+  say(`  detection:          ${(summary.detectMs / 1000).toFixed(2)} s (kill -> DOWN from ${group.policy.quorum} vantages)`);
+  say(`  failover:           ${(summary.failoverMs / 1000).toFixed(2)} s (kill -> address moved, verified, recorded, alert sent)`);
+  say(`  client outage:      ${(summary.outageMs / 1000).toFixed(2)} s (longest run of failed requests through ${publicIp})`);
+  say(`  sticky:             ${sticky ? 'yes' : 'NO'}; manual failback ${summary.failback.ok ? 'done' : 'FAILED'} in ${failbackMs} ms`);
+  say(`  notifications:      ${summary.notifications}`);
+  for (const s of notifications) say(`    - ${s}`);
+  say(`  function logs:      ${stack.workDir}/logs`);
+  await stack.stop();
+  if (values.json) console.log(JSON.stringify(summary));
+  const ok = summary.sticky && summary.failback.ok;
+  process.exitCode = ok ? 0 : 1;
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitUntil<T>(fn: () => T | undefined, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+main().catch((error) => {
+  console.error(`demo failed: ${(error as Error).stack ?? error}`);
+  process.exit(1);
+});
