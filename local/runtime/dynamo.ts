@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket, connect } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 
@@ -7,7 +7,8 @@ export interface LocalDynamo {
   endpoint: string;
   tableName: string;
   client: DynamoDBClient;
-  /** Stops answering (simulates DynamoDB being unreachable) until `resume()`. */
+  /** false: every connection is reset (DynamoDB unreachable); true: back to normal. Data is kept. */
+  setAvailable(available: boolean): void;
   close(): Promise<void>;
 }
 
@@ -23,9 +24,35 @@ export async function startLocalDynamo(options: { tableName?: string; port?: num
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port: backendPort } = server.address() as AddressInfo;
+  // A TCP relay in front of dynalite, so an outage can be switched on and off without losing
+  // the in-memory data.
+  let available = true;
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    if (!available) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(backendPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    relay.once('error', reject);
+    relay.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = relay.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   await client.send(
@@ -46,11 +73,18 @@ export async function startLocalDynamo(options: { tableName?: string; port?: num
     endpoint,
     tableName,
     client,
-    close: () =>
-      new Promise<void>((resolve) => {
-        client.destroy();
+    setAvailable(value: boolean) {
+      available = value;
+      if (!value) for (const s of sockets) s.destroy();
+    },
+    close: async () => {
+      client.destroy();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+    },
   };
 }

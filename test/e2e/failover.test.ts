@@ -25,7 +25,9 @@ describe('The local stack', () => {
     await sleep(2_000);
     expect(associateCalls(running)).toBe(1);
     const [alert] = snsEvents(running, 'failover-succeeded');
-    expect(alert?.message.subject).toMatch(/^\[ha-arbiter\] web-lb: failed over lb-1 -> lb-2 \(http \/healthz ECONNREFUSED from 2\/2 vantages\)$/);
+    expect(alert?.message.subject).toMatch(
+      /^\[ha-arbiter\] web-lb: failed over lb-1 -> lb-2 \(http \/healthz ECONNREFUSED from 2\/2 vantages\)$/,
+    );
     const caller = running.stack.cloud.audit().find((a) => a.action === 'AssociateAddress')?.caller;
     expect(caller).toBe('arbiter');
   });
@@ -46,7 +48,10 @@ describe('The local stack', () => {
     await waitForAlerts(running, 'no-healthy-target', 1);
     // Several more probe rounds and stream-triggered reconciles: still one alert, no move.
     await sleep(5_000);
-    await running.stack.runtime.invoke('arbiter', { source: 'ha-arbiter.schedule', time: new Date().toISOString() });
+    await running.stack.runtime.invoke('arbiter', {
+      source: 'ha-arbiter.schedule',
+      time: new Date().toISOString(),
+    });
     expect(snsEvents(running, 'no-healthy-target')).toHaveLength(1);
     expect(associateCalls(running)).toBe(0);
     expect(running.holder()).toBe('lb-1');

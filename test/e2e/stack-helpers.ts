@@ -1,4 +1,4 @@
-import { startStack, type LocalStack } from '../../local/stack';
+import { type LocalStack, type StackOptions, startStack } from '../../local/stack';
 import { StackWatcher, type WatchEvent } from '../../local/watch';
 
 export const TOPOLOGY = 'local/examples/demo.topology.yml';
@@ -12,21 +12,34 @@ export interface Running {
 }
 
 /** Starts the local stack and waits until every vantage sees every node UP. */
-export async function startSteady(options: { config?: string; topology?: string; faults?: Parameters<typeof startStack>[0]['faults'] } = {}): Promise<Running> {
+export async function startSteady(
+  options: {
+    config?: string;
+    topology?: string;
+    faults?: StackOptions['faults'];
+    runtime?: StackOptions['runtime'];
+  } = {},
+): Promise<Running> {
   const stack = await startStack({
     configPath: options.config ?? CONFIG,
     topologyPath: options.topology ?? TOPOLOGY,
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.runtime ? { runtime: options.runtime } : {}),
   });
   const watcher = new StackWatcher(stack);
   await stack.runtime.start();
   const group = stack.config.groups[0]!;
   const wanted = group.vantages.length * group.nodes.length;
   const ups = new Set<string>();
-  await until(() => {
-    for (const e of watcher.events) if (e.kind === 'verdict' && e.status === 'UP') ups.add(`${e.vantage}/${e.node}`);
-    return ups.size >= wanted;
-  }, 20_000, 'every node UP from every vantage');
+  await until(
+    () => {
+      for (const e of watcher.events)
+        if (e.kind === 'verdict' && e.status === 'UP') ups.add(`${e.vantage}/${e.node}`);
+      return ups.size >= wanted;
+    },
+    20_000,
+    'every node UP from every vantage',
+  );
   return {
     stack,
     watcher,
@@ -49,9 +62,16 @@ export function instanceOf(running: Running, node: string): string {
   return n.instanceId;
 }
 
-export async function until(fn: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function until(
+  fn: () => boolean,
+  timeoutMs: number,
+  what: string,
+  refresh?: () => Promise<void>,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!fn()) {
+  for (;;) {
+    await refresh?.();
+    if (fn()) return;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }
@@ -69,5 +89,6 @@ export function snsEvents(running: Running, event?: string): Array<Extract<Watch
 }
 
 export function associateCalls(running: Running): number {
-  return running.stack.cloud.audit().filter((a) => a.action === 'AssociateAddress' && a.outcome === 'ok').length;
+  return running.stack.cloud.audit().filter((a) => a.action === 'AssociateAddress' && a.outcome === 'ok')
+    .length;
 }
