@@ -1,0 +1,130 @@
+import { parseCidr } from '../../util/cidr.js';
+import type { RouteTableRecord, RouteTargetRecord } from '../../world/model.js';
+import { Ec2Error } from '../errors.js';
+import { applyFilters, type FilterTable } from '../filters.js';
+import { routeTableXml } from '../render.js';
+import { requireEni, requireInstance, requireRouteTable, singleEniOf } from './lookup.js';
+import type { ActionContext, Ec2Action } from './types.js';
+
+function routeTableFilters(ctx: ActionContext): FilterTable<RouteTableRecord> {
+  const { world } = ctx;
+  const eniTargets = (t: RouteTableRecord) =>
+    t.routes.map((r) => (r.target.kind === 'eni' ? r.target.networkInterfaceId : undefined));
+  return {
+    tags: (t): Record<string, string> => (t.name ? { Name: t.name } : {}),
+    fields: {
+      'route-table-id': (t) => t.id,
+      'vpc-id': () => world.vpcId,
+      'association.subnet-id': (t) => t.associations.map((a) => a.subnetId),
+      'association.route-table-association-id': (t) => t.associations.map((a) => a.id),
+      'association.route-table-id': (t) => (t.associations.length > 0 ? t.id : undefined),
+      'association.main': (t) => t.associations.some((a) => a.main),
+      'route.destination-cidr-block': (t) => t.routes.map((r) => r.destination),
+      'route.network-interface-id': eniTargets,
+      'route.instance-id': (t) =>
+        eniTargets(t).map((id) => (id ? world.networkInterfaces.get(id)?.instanceId : id)),
+      'route.gateway-id': (t) =>
+        t.routes.map((r) =>
+          r.target.kind === 'gateway' ? r.target.gatewayId : r.target.kind === 'local' ? 'local' : undefined,
+        ),
+    },
+  };
+}
+
+/** DescribeRouteTables (RouteTableId.N, filters). */
+export const DescribeRouteTables: Ec2Action = {
+  mutating: false,
+  run(ctx) {
+    const ids = ctx.params.list('RouteTableId');
+    const selected =
+      ids.length === 0
+        ? [...ctx.world.routeTables.values()]
+        : ids.map((id) => requireRouteTable(ctx.world, id));
+    const tables = applyFilters(selected, ctx.params.filters(), routeTableFilters(ctx));
+    return { routeTableSet: tables.map((t) => routeTableXml(ctx.world, t)) };
+  },
+};
+
+function newTarget(ctx: ActionContext): RouteTargetRecord {
+  const { params, world } = ctx;
+  const targets = ['NetworkInterfaceId', 'InstanceId', 'GatewayId'].filter((name) => params.str(name));
+  if (targets.length === 0) {
+    throw new Ec2Error(
+      'MissingParameter',
+      'The request must contain a route target (NetworkInterfaceId, InstanceId or GatewayId)',
+    );
+  }
+  if (targets.length > 1) {
+    throw new Ec2Error(
+      'InvalidParameterCombination',
+      `Specify only one route target, got ${targets.join(', ')}`,
+    );
+  }
+  const eniId = params.str('NetworkInterfaceId');
+  if (eniId) return { kind: 'eni', networkInterfaceId: requireEni(world, eniId).id };
+  const instanceId = params.str('InstanceId');
+  if (instanceId)
+    return { kind: 'eni', networkInterfaceId: singleEniOf(world, requireInstance(world, instanceId)).id };
+  const gatewayId = params.str('GatewayId') ?? '';
+  if (!/^igw-[0-9a-f]{8,17}$/.test(gatewayId)) {
+    throw new Ec2Error('InvalidParameterValue', `Invalid value '${gatewayId}' for gatewayId`);
+  }
+  return { kind: 'gateway', gatewayId };
+}
+
+/** ReplaceRoute: the route must exist (InvalidRoute.NotFound otherwise); the local route is fixed. */
+export const ReplaceRoute: Ec2Action = {
+  mutating: true,
+  run(ctx) {
+    const { params, world } = ctx;
+    const table = requireRouteTable(world, params.required('RouteTableId'));
+    const destination = params.required('DestinationCidrBlock');
+    if (!parseCidr(destination)) {
+      throw new Ec2Error(
+        'InvalidParameterValue',
+        `Value (${destination}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`,
+      );
+    }
+    const route = table.routes.find((r) => r.destination === destination);
+    if (!route) {
+      throw new Ec2Error(
+        'InvalidRoute.NotFound',
+        `There is no route defined for '${destination}' in the route table. Use CreateRoute instead.`,
+      );
+    }
+    if (route.target.kind === 'local') {
+      throw new Ec2Error('InvalidParameterValue', `The local route for ${destination} cannot be replaced`);
+    }
+    route.target = newTarget(ctx);
+    return { return: true };
+  },
+};
+
+/**
+ * ReplaceRouteTableAssociation. The id must be the current one (a stale id from
+ * before an earlier replace is InvalidAssociationID.NotFound), and every replace
+ * returns a new id, so callers must re-read it before the next move.
+ */
+export const ReplaceRouteTableAssociation: Ec2Action = {
+  mutating: true,
+  run(ctx) {
+    const { params, world } = ctx;
+    const associationId = params.required('AssociationId');
+    const found = world.routeTableAssociation(associationId);
+    if (!found) {
+      throw new Ec2Error(
+        'InvalidAssociationID.NotFound',
+        `The association ID '${associationId}' does not exist`,
+      );
+    }
+    const target = requireRouteTable(world, params.required('RouteTableId'));
+    const { table, association } = found;
+    table.associations = table.associations.filter((a) => a !== association);
+    const newAssociationId = ctx.ids.next('rtbassoc');
+    target.associations = [
+      ...target.associations,
+      { id: newAssociationId, subnetId: association.subnetId, main: association.main },
+    ];
+    return { newAssociationId, associationState: { state: 'associated' } };
+  },
+};

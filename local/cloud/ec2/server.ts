@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { FaultSettingsInput } from '../faults.js';
+import { parseForm } from '../util/form.js';
+import {
+  callerFromAuthorization,
+  closeNow,
+  listen,
+  readBody,
+  send,
+  sendJson,
+  trackSockets,
+} from '../util/http.js';
+import { apiView } from '../world/views.js';
+import { type Ec2Deps, handleEc2Call } from './dispatch.js';
+
+/** A running EC2 emulator. */
+export interface Ec2Server {
+  /** `http://127.0.0.1:PORT` */
+  readonly endpoint: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Caller recorded for requests without a SigV4 Authorization header. */
+export const ANONYMOUS_CALLER = 'anonymous';
+
+function dataPathSummary(deps: Ec2Deps) {
+  const api = apiView(deps.world);
+  const dp = deps.dataPath;
+  return {
+    settled: dp.settled(),
+    publicIps: [...deps.world.addresses.values()].map((a) => ({
+      publicIp: a.publicIp,
+      api: api.holderOfPublicIp(a.publicIp),
+      dataPath: dp.holderOfPublicIp(a.publicIp),
+    })),
+    routes: [...deps.world.routeTables.values()].flatMap((t) =>
+      t.routes.map((r) => ({
+        routeTableId: t.id,
+        destination: r.destination,
+        api: api.routeTarget(t.id, r.destination),
+        dataPath: dp.routeTarget(t.id, r.destination),
+      })),
+    ),
+    subnets: [...deps.world.subnets.keys()].map((subnetId) => ({
+      subnetId,
+      api: api.routeTableOfSubnet(subnetId),
+      dataPath: dp.routeTableOfSubnet(subnetId),
+    })),
+  };
+}
+
+/** `/_local/...` routes: inspection and fault control, never part of the EC2 API. */
+async function handleLocal(
+  deps: Ec2Deps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
+  const route = `${req.method} ${path}`;
+  switch (route) {
+    case 'GET /_local/state':
+      return sendJson(res, 200, deps.world.snapshot());
+    case 'GET /_local/audit':
+      return sendJson(res, 200, deps.audit.entries());
+    case 'DELETE /_local/audit':
+      deps.audit.clear();
+      return sendJson(res, 200, []);
+    case 'GET /_local/faults':
+      return sendJson(res, 200, deps.faults.get());
+    case 'DELETE /_local/faults':
+      return sendJson(res, 200, deps.faults.reset());
+    case 'GET /_local/data-path':
+      return sendJson(res, 200, dataPathSummary(deps));
+    case 'POST /_local/faults': {
+      let partial: unknown;
+      try {
+        partial = JSON.parse(await readBody(req));
+      } catch {
+        return sendJson(res, 400, { error: 'body must be JSON' });
+      }
+      try {
+        return sendJson(res, 200, deps.faults.set(partial as FaultSettingsInput));
+      } catch (err) {
+        return sendJson(res, 400, { error: (err as Error).message });
+      }
+    }
+    default:
+      return sendJson(res, 404, { error: `no local route ${route}` });
+  }
+}
+
+/**
+ * Starts the EC2 Query emulator on the loopback interface. Requests may be
+ * form-encoded POSTs (what the SDK sends) or GETs with a query string.
+ */
+export async function startEc2Server(deps: Ec2Deps, host: string, port: number): Promise<Ec2Server> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const handle = async () => {
+      if (url.pathname.startsWith('/_local/')) return handleLocal(deps, req, res, url.pathname);
+      const form = parseForm(url.search.slice(1));
+      for (const [key, value] of parseForm(await readBody(req))) form.set(key, value);
+      const caller = callerFromAuthorization(req.headers.authorization) ?? ANONYMOUS_CALLER;
+      const reply = await handleEc2Call(deps, form, caller);
+      send(res, reply.status, reply.body, 'text/xml;charset=UTF-8', {
+        'x-amzn-requestid': reply.requestId,
+        server: 'AmazonEC2',
+      });
+    };
+    handle().catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: (err as Error).message });
+      else res.destroy();
+    });
+  });
+  const sockets = trackSockets(server);
+  const bound = await listen(server, host, port);
+  return {
+    endpoint: `http://${host}:${bound}`,
+    port: bound,
+    close: () => closeNow(server, sockets),
+  };
+}

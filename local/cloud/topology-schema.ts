@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { isIpv4, parseCidr } from './util/cidr.js';
+
+/**
+ * The zod schema of a topology file. Every object is `.strict()` so a typo in a
+ * YAML key fails loudly instead of silently falling back to a default.
+ * Cross-references (subnet ids, ENI ids, CIDR membership) are checked afterwards
+ * in `topology-checks.ts`, where whole-world context is available.
+ */
+
+const awsId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must look like ${prefix}-0123456789abcdef0`);
+
+/** Id shapes as AWS prints them (8 or 17 lowercase hex digits after the prefix). */
+export const Ids = {
+  vpc: awsId('vpc'),
+  subnet: awsId('subnet'),
+  instance: awsId('i'),
+  eni: awsId('eni'),
+  allocation: awsId('eipalloc'),
+  eipAssociation: awsId('eipassoc'),
+  routeTable: awsId('rtb'),
+  routeTableAssociation: awsId('rtbassoc'),
+} as const;
+
+const ipv4 = z.string().refine(isIpv4, 'must be a dotted-quad IPv4 address');
+const cidr = z
+  .string()
+  .refine((text) => parseCidr(text) !== undefined, 'must be an IPv4 CIDR block like 10.0.1.0/24');
+const availabilityZone = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, 'must look like us-east-1a');
+
+/** Only loopback: node servers and probes must never reach a real network. */
+const loopbackEndpoint = z
+  .string()
+  .regex(/^127\.0\.0\.1:\d{1,5}$/, 'must be 127.0.0.1:PORT')
+  .refine((text) => {
+    const port = Number(text.split(':')[1]);
+    return port >= 1 && port <= 65535;
+  }, 'port must be between 1 and 65535');
+
+const statusValue = z.enum(['ok', 'impaired']);
+
+/** Route targets: `local`, an internet gateway, an ENI, or an instance (resolved to its primary ENI). */
+const routeTarget = z
+  .string()
+  .regex(
+    /^(local|igw-[0-9a-f]{8,17}|eni-[0-9a-f]{8,17}|i-[0-9a-f]{8,17})$/,
+    'must be local, igw-..., eni-... or i-...',
+  );
+
+const NetworkInterfaceSchema = z
+  .object({
+    id: Ids.eni,
+    deviceIndex: z.number().int().min(0).default(0),
+    /** Defaults to the instance's subnet. */
+    subnet: Ids.subnet.optional(),
+    privateIp: ipv4,
+    secondaryPrivateIps: z.array(ipv4).default([]),
+    /** Per-ENI private IPv4 limit (AWS sets it by instance type). */
+    maxPrivateIps: z.number().int().min(1).max(50).default(10),
+    description: z.string().default(''),
+  })
+  .strict();
+
+const InstanceSchema = z
+  .object({
+    id: Ids.instance,
+    name: z.string().min(1),
+    state: z
+      .enum(['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated'])
+      .default('running'),
+    subnet: Ids.subnet,
+    instanceType: z.string().default('t3.micro'),
+    imageId: z
+      .string()
+      .regex(/^ami-[0-9a-f]{8,17}$/)
+      .default('ami-0c02fb55956c7d316'),
+    sourceDestCheck: z.boolean().default(true),
+    launchTime: z.union([z.iso.datetime(), z.date()]).optional(),
+    /** `ok`/`impaired` for both checks, or each check on its own. */
+    status: z
+      .union([statusValue, z.object({ instance: statusValue, system: statusValue }).strict()])
+      .default('ok'),
+    /** Where this instance's node server listens. */
+    endpoint: loopbackEndpoint.optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+    networkInterfaces: z.array(NetworkInterfaceSchema).min(1),
+  })
+  .strict();
+
+const ElasticIpSchema = z
+  .object({
+    allocationId: Ids.allocation,
+    publicIp: ipv4,
+    association: z
+      .object({
+        networkInterface: Ids.eni,
+        /** Defaults to the ENI's primary private IP. */
+        privateIp: ipv4.optional(),
+        /** Generated when absent. */
+        id: Ids.eipAssociation.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const RouteTableSchema = z
+  .object({
+    id: Ids.routeTable,
+    name: z.string().optional(),
+    main: z.boolean().default(false),
+    /** Id of the main association; generated when absent. Only for `main: true`. */
+    mainAssociationId: Ids.routeTableAssociation.optional(),
+    routes: z.array(z.object({ destination: cidr, target: routeTarget }).strict()).default([]),
+    associations: z
+      .array(z.object({ subnet: Ids.subnet, id: Ids.routeTableAssociation.optional() }).strict())
+      .default([]),
+  })
+  .strict();
+
+/** A whole local-cloud world. */
+export const TopologySchema = z
+  .object({
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1')
+      .default('us-east-1'),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'must be 12 digits')
+      .default('123456789012'),
+    vpc: z.object({ id: Ids.vpc, cidr }).strict(),
+    subnets: z
+      .array(z.object({ id: Ids.subnet, cidr, az: availabilityZone, name: z.string().optional() }).strict())
+      .min(1),
+    instances: z.array(InstanceSchema).default([]),
+    elasticIps: z.array(ElasticIpSchema).default([]),
+    routeTables: z.array(RouteTableSchema).default([]),
+    sns: z
+      .object({
+        topics: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be a topic name')).default([]),
+      })
+      .strict()
+      .default({ topics: [] }),
+    permissions: z
+      .object({
+        /** Access key id -> EC2 actions refused to it (`*` for all). */
+        deny: z.record(z.string().min(1), z.array(z.string().regex(/^(\*|[A-Z][A-Za-z]+)$/))).default({}),
+      })
+      .strict()
+      .default({ deny: {} }),
+  })
+  .strict();
+
+/** A validated topology, with defaults filled in. */
+export type Topology = z.output<typeof TopologySchema>;
+/** What a topology file (or object) may contain before defaults. */
+export type TopologyInput = z.input<typeof TopologySchema>;
+/** One instance of a validated topology. */
+export type TopologyInstance = Topology['instances'][number];
+/** One network interface of a validated topology. */
+export type TopologyNetworkInterface = TopologyInstance['networkInterfaces'][number];

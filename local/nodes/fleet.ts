@@ -1,0 +1,59 @@
+import type { LocalCloud } from '../cloud/index.js';
+import { type NodeServer, startNodeServer } from './node-server.js';
+
+/** One node server per instance of a local cloud. */
+export interface NodeFleet {
+  /** The node of an instance; throws for an unknown id. */
+  node(instanceId: string): NodeServer;
+  all(): NodeServer[];
+  close(): Promise<void>;
+}
+
+/** Options of {@link startNodeFleet}. */
+export interface NodeFleetOptions {
+  /**
+   * Listen on free ports and point the instances' endpoints at them instead of
+   * the topology's fixed ports (what tests want, so runs never collide).
+   */
+  readonly ephemeralPorts?: boolean;
+  /** Kill a node when its instance stops, and revive it when it runs again (default true). */
+  readonly followInstanceState?: boolean;
+}
+
+/** Starts a node server for every instance of the cloud that has (or, with ephemeral ports, gets) an endpoint. */
+export async function startNodeFleet(cloud: LocalCloud, options: NodeFleetOptions = {}): Promise<NodeFleet> {
+  const nodes = new Map<string, NodeServer>();
+  try {
+    for (const instance of cloud.world.instances()) {
+      if (!options.ephemeralPorts && !instance.endpoint) continue;
+      const port = options.ephemeralPorts ? 0 : Number(instance.endpoint?.split(':')[1]);
+      const node = await startNodeServer({ name: instance.name, instanceId: instance.id, port });
+      nodes.set(instance.id, node);
+      if (options.ephemeralPorts) cloud.world.setEndpoint(instance.id, node.endpoint);
+    }
+  } catch (err) {
+    await Promise.all([...nodes.values()].map((n) => n.close()));
+    throw err;
+  }
+  const unsubscribe =
+    options.followInstanceState === false
+      ? () => {}
+      : cloud.world.onInstanceState((instanceId, state) => {
+          const node = nodes.get(instanceId);
+          if (!node) return;
+          if (state === 'stopping' || state === 'stopped') void node.kill();
+          else if (state === 'running' && node.status() === 'down') void node.revive();
+        });
+  return {
+    node: (instanceId) => {
+      const node = nodes.get(instanceId);
+      if (!node) throw new Error(`no node for instance ${instanceId}`);
+      return node;
+    },
+    all: () => [...nodes.values()],
+    close: async () => {
+      unsubscribe();
+      await Promise.all([...nodes.values()].map((n) => n.close()));
+    },
+  };
+}

@@ -1,0 +1,24 @@
+export {
+  type ClientProbe,
+  type ClientProbeOptions,
+  type ProbeSample,
+  startClientProbe,
+} from './client-probe.js';
+export { type NodeFleet, type NodeFleetOptions, startNodeFleet } from './fleet.js';
+export {
+  type FrontProxy,
+  type FrontProxyOptions,
+  startFrontProxy,
+  type Upstream,
+  type UpstreamResolver,
+} from './front-proxy.js';
+export { type NodeServer, type NodeServerOptions, type NodeStatus, startNodeServer } from './node-server.js';
+export {
+  longestOutage,
+  type OutageWindow,
+  outageWindows,
+  type ProbeSummary,
+  servedByChanges,
+  summarizeProbe,
+} from './outage.js';
+export { privateIpUpstream, publicIpUpstream, routeUpstream, subnetEgressUpstream } from './resolvers.js';
