@@ -38,8 +38,12 @@ async function main() {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(envFile, `${lines.join('\n')}\n`);
   console.log('ha-arbiter local stack is running (Ctrl-C to stop)');
-  console.log(`  EC2      ${stack.cloud.ec2Endpoint}   (fault injection: POST ${stack.cloud.ec2Endpoint}/_local/faults)`);
-  console.log(`  SNS      ${stack.cloud.snsEndpoint}   (published: GET ${stack.cloud.snsEndpoint}/_local/published)`);
+  console.log(
+    `  EC2      ${stack.cloud.ec2Endpoint}   (fault injection: POST ${stack.cloud.ec2Endpoint}/_local/faults)`,
+  );
+  console.log(
+    `  SNS      ${stack.cloud.snsEndpoint}   (published: GET ${stack.cloud.snsEndpoint}/_local/published)`,
+  );
   console.log(`  DynamoDB ${stack.dynamo.endpoint}   table ${stack.dynamo.tableName}`);
   if (stack.proxy) console.log(`  address  ${stack.proxy.url}   (front proxy for the Elastic IP)`);
   for (const n of stack.nodes.all()) console.log(`  node     ${n.name} (${n.instanceId}) at ${n.url}`);
@@ -57,10 +61,13 @@ async function main() {
     const watcher = new StackWatcher(stack);
     watcher.on((e) => {
       const at = new Date(e.at).toISOString().slice(11, 23);
-      if (e.kind === 'verdict') console.log(`${at} verdict ${e.vantage} ${e.node} ${e.status}${e.error ? ` (${e.error})` : ''}`);
-      else if (e.kind === 'ec2') console.log(`${at} ec2 ${e.entry.action} by ${e.entry.caller}: ${e.entry.outcome}`);
+      if (e.kind === 'verdict')
+        console.log(`${at} verdict ${e.vantage} ${e.node} ${e.status}${e.error ? ` (${e.error})` : ''}`);
+      else if (e.kind === 'ec2')
+        console.log(`${at} ec2 ${e.entry.action} by ${e.entry.caller}: ${e.entry.outcome}`);
       else if (e.kind === 'sns') console.log(`${at} sns ${e.message.subject}`);
-      else if (e.kind === 'lease') console.log(`${at} lease ${e.group} ${e.owner ?? 'released'} epoch ${e.epoch}`);
+      else if (e.kind === 'lease')
+        console.log(`${at} lease ${e.group} ${e.owner ?? 'released'} epoch ${e.epoch}`);
     });
   }
   const stop = async () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { startClientProbe, longestOutage } from './nodes/index';
+import { longestOutage, startClientProbe } from './nodes/index';
 import { startStack } from './stack';
 import { StackWatcher, type WatchEvent } from './watch';
 
@@ -34,7 +34,9 @@ function describe(e: WatchEvent): string | undefined {
     case 'verdict':
       return `${e.vantage} says ${e.node} ${e.status}${e.error ? `: ${e.error}` : ''} (${e.count} in a row)`;
     case 'lease':
-      return e.owner ? `lease of ${e.group} taken by ${e.owner.slice(0, 20)} (epoch ${e.epoch})` : `lease of ${e.group} released`;
+      return e.owner
+        ? `lease of ${e.group} taken by ${e.owner.slice(0, 20)} (epoch ${e.epoch})`
+        : `lease of ${e.group} released`;
     case 'recorded':
       return `move recorded in DynamoDB: ${e.group} active = ${e.active} (epoch ${e.epoch})`;
     case 'ec2': {
@@ -66,7 +68,8 @@ async function main() {
   const [primary, standby] = [...group.nodes].sort((a, b) => b.priority - a.priority);
   const eip = group.resources.find((r) => r.kind === 'elastic-ip');
   const publicIp = eip?.kind === 'elastic-ip' ? (eip.publicIp ?? eip.allocationId) : 'the address';
-  const nodeOf = (instanceId: string | undefined) => group.nodes.find((n) => n.instanceId === instanceId)?.id ?? instanceId;
+  const nodeOf = (instanceId: string | undefined) =>
+    group.nodes.find((n) => n.instanceId === instanceId)?.id ?? instanceId;
   const notifications: string[] = [];
   let narrate = false;
   watcher.on((e) => {
@@ -77,12 +80,18 @@ async function main() {
   });
 
   say('ha-arbiter demo: one Elastic IP on two load balancers, probed from two vantage points');
-  say(`  group ${group.id}: ${group.nodes.map((n) => `${n.id} (priority ${n.priority})`).join(', ')}; address ${publicIp}`);
+  say(
+    `  group ${group.id}: ${group.nodes.map((n) => `${n.id} (priority ${n.priority})`).join(', ')}; address ${publicIp}`,
+  );
   say(
     `  policy: probe every ${group.policy.intervalSeconds} s, timeout ${group.policy.timeoutMs} ms, fall ${group.policy.fall}, quorum ${group.policy.quorum} of ${group.vantages.length}`,
   );
-  say(`  local cloud: EC2 ${stack.cloud.ec2Endpoint}  SNS ${stack.cloud.snsEndpoint}  DynamoDB ${stack.dynamo.endpoint}`);
-  say(`  injected EC2 latency: describe ${describeMs} ms, mutating ${mutateMs} ms; propagation delay ${propagationDelayMs} ms`);
+  say(
+    `  local cloud: EC2 ${stack.cloud.ec2Endpoint}  SNS ${stack.cloud.snsEndpoint}  DynamoDB ${stack.dynamo.endpoint}`,
+  );
+  say(
+    `  injected EC2 latency: describe ${describeMs} ms, mutating ${mutateMs} ms; propagation delay ${propagationDelayMs} ms`,
+  );
   say(`  clients reach ${publicIp} through the front proxy ${stack.proxy?.url}`);
   say('');
 
@@ -127,7 +136,10 @@ async function main() {
     const after = client.samples().filter((s) => s.at > killAt && s.ok);
     return after.find((s) => s.servedBy === standby!.instanceId);
   }, 15_000);
-  line(servedAgain.at, `client: answers again, now from ${nodeOf(servedAgain.servedBy)} (data path switched)`);
+  line(
+    servedAgain.at,
+    `client: answers again, now from ${nodeOf(servedAgain.servedBy)} (data path switched)`,
+  );
   const outage = longestOutage(client.samples().filter((s) => s.at >= killAt - 100));
   say('');
   say('--- the alert, as it reaches email (SNS) ---');
@@ -154,7 +166,10 @@ async function main() {
 
   say('');
   const payload = { group: group.id, to: primary!.id, reason: `demo: ${primary!.id} repaired` };
-  line(Date.now(), `>>> manual failback, as \`npx serverless invoke -f failover --data '${JSON.stringify(payload)}'\``);
+  line(
+    Date.now(),
+    `>>> manual failback, as \`npx serverless invoke -f failover --data '${JSON.stringify(payload)}'\``,
+  );
   const failbackStart = Date.now();
   const result = (await stack.runtime.invoke('failover', payload)) as Record<string, unknown>;
   const failbackMs = Date.now() - failbackStart;
@@ -179,16 +194,26 @@ async function main() {
     notifications: notifications.length,
     notificationSubjects: notifications,
     clientRequests: samples.length,
-    associateAddressCalls: stack.cloud.audit().filter((a) => a.action === 'AssociateAddress' && a.outcome === 'ok').length,
+    associateAddressCalls: stack.cloud
+      .audit()
+      .filter((a) => a.action === 'AssociateAddress' && a.outcome === 'ok').length,
     wallMs: Date.now() - t0,
   };
   say('');
   say('Summary');
   say(`  failed over:        ${summary.from} -> ${summary.to}`);
-  say(`  detection:          ${(summary.detectMs / 1000).toFixed(2)} s (kill -> DOWN from ${group.policy.quorum} vantages)`);
-  say(`  failover:           ${(summary.failoverMs / 1000).toFixed(2)} s (kill -> address moved, verified, recorded, alert sent)`);
-  say(`  client outage:      ${(summary.outageMs / 1000).toFixed(2)} s (longest run of failed requests through ${publicIp})`);
-  say(`  sticky:             ${sticky ? 'yes' : 'NO'}; manual failback ${summary.failback.ok ? 'done' : 'FAILED'} in ${failbackMs} ms`);
+  say(
+    `  detection:          ${(summary.detectMs / 1000).toFixed(2)} s (kill -> DOWN from ${group.policy.quorum} vantages)`,
+  );
+  say(
+    `  failover:           ${(summary.failoverMs / 1000).toFixed(2)} s (kill -> address moved, verified, recorded, alert sent)`,
+  );
+  say(
+    `  client outage:      ${(summary.outageMs / 1000).toFixed(2)} s (longest run of failed requests through ${publicIp})`,
+  );
+  say(
+    `  sticky:             ${sticky ? 'yes' : 'NO'}; manual failback ${summary.failback.ok ? 'done' : 'FAILED'} in ${failbackMs} ms`,
+  );
   say(`  notifications:      ${summary.notifications}`);
   for (const s of notifications) say(`    - ${s}`);
   say(`  function logs:      ${stack.workDir}/logs`);

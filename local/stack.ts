@@ -5,7 +5,13 @@ import { parseDocument } from 'yaml';
 import { parseConfig } from '../shared/config/load';
 import type { ArbiterConfig } from '../shared/config/schema';
 import { type FaultSettingsInput, type LocalCloud, startLocalCloud } from './cloud/index';
-import { type FrontProxy, type NodeFleet, publicIpUpstream, startFrontProxy, startNodeFleet } from './nodes/index';
+import {
+  type FrontProxy,
+  type NodeFleet,
+  publicIpUpstream,
+  startFrontProxy,
+  startNodeFleet,
+} from './nodes/index';
 import { LOCAL_CREDENTIALS, type LocalDynamo, startLocalDynamo } from './runtime/dynamo';
 import { LocalRuntime, type RuntimeOptions } from './runtime/runtime';
 
@@ -66,7 +72,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     const nodes = await startNodeFleet(cloud, { ephemeralPorts: options.ephemeralPorts ?? true });
     cleanups.push(() => nodes.close());
     const { config, path: configPath } = effectiveConfig(options.configPath, cloud, workDir);
-    const dynamo = await startLocalDynamo({ ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}) });
+    const dynamo = await startLocalDynamo({
+      ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}),
+    });
     cleanups.push(() => dynamo.close());
 
     const topicName = cloud.topology.sns.topics[0] ?? 'ha-arbiter-alerts';
@@ -133,11 +141,17 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
  * The user's config with each node's probe port set to the port its instance's node server
  * listens on (the topology's endpoints), written next to the logs. Addresses stay loopback.
  */
-function effectiveConfig(path: string, cloud: LocalCloud, workDir: string): { config: ArbiterConfig; path: string } {
+function effectiveConfig(
+  path: string,
+  cloud: LocalCloud,
+  workDir: string,
+): { config: ArbiterConfig; path: string } {
   const text = readFileSync(path, 'utf8');
   parseConfig(text, path); // fail early with the user's path in the message
   const doc = parseDocument(text);
-  const raw = doc.toJS() as { groups?: Array<{ nodes?: Array<{ instanceId?: string; address?: string; port?: number }> }> };
+  const raw = doc.toJS() as {
+    groups?: Array<{ nodes?: Array<{ instanceId?: string; address?: string; port?: number }> }>;
+  };
   for (const group of raw.groups ?? []) {
     for (const node of group.nodes ?? []) {
       const endpoint = cloud.world.instances().find((i) => i.id === node.instanceId)?.endpoint;
@@ -148,6 +162,9 @@ function effectiveConfig(path: string, cloud: LocalCloud, workDir: string): { co
     }
   }
   const out = join(workDir, 'arbiter.yml');
-  writeFileSync(out, `# Generated from ${resolve(path)} with the local node ports filled in.\n${JSON.stringify(raw, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `# Generated from ${resolve(path)} with the local node ports filled in.\n${JSON.stringify(raw, null, 2)}\n`,
+  );
   return { config: parseConfig(readFileSync(out, 'utf8'), out), path: out };
 }

@@ -1,11 +1,20 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AuditEntry, PublishedMessage } from './cloud/index';
 import type { LocalStack } from './stack';
 
 /** One thing that happened in the local stack, in words. */
 export type WatchEvent =
-  | { kind: 'verdict'; at: number; group: string; vantage: string; node: string; status: string; error?: string; count: number }
+  | {
+      kind: 'verdict';
+      at: number;
+      group: string;
+      vantage: string;
+      node: string;
+      status: string;
+      error?: string;
+      count: number;
+    }
   | { kind: 'lease'; at: number; group: string; owner: string | undefined; epoch: number }
   | { kind: 'recorded'; at: number; group: string; active: string; epoch: number }
   | { kind: 'ec2'; at: number; entry: AuditEntry }
@@ -26,8 +35,12 @@ export class StackWatcher {
     stack.runtime.onTableChange((records) => {
       const now = Date.now();
       for (const r of records) {
-        const image = r.dynamodb?.NewImage ? unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>) : undefined;
-        const old = r.dynamodb?.OldImage ? unmarshall(r.dynamodb.OldImage as Record<string, AttributeValue>) : undefined;
+        const image = r.dynamodb?.NewImage
+          ? unmarshall(r.dynamodb.NewImage as Record<string, AttributeValue>)
+          : undefined;
+        const old = r.dynamodb?.OldImage
+          ? unmarshall(r.dynamodb.OldImage as Record<string, AttributeValue>)
+          : undefined;
         if (!image) continue;
         const sk = String(image.sk);
         if (sk.startsWith('v#')) {
@@ -45,7 +58,13 @@ export class StackWatcher {
         } else if (sk === 'state') {
           const group = String(image.pk).slice(2);
           if (image.moveEpoch !== old?.moveEpoch && image.active) {
-            this.push({ kind: 'recorded', at: now, group, active: String(image.active), epoch: Number(image.moveEpoch) });
+            this.push({
+              kind: 'recorded',
+              at: now,
+              group,
+              active: String(image.active),
+              epoch: Number(image.moveEpoch),
+            });
           }
           if (image.leaseOwner !== old?.leaseOwner || image.leaseEpoch !== old?.leaseEpoch) {
             this.push({
@@ -81,7 +100,10 @@ export class StackWatcher {
     const seen = this.events.find((e) => e.at >= since && match(e));
     if (seen) return Promise.resolve(seen as E);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for an event`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for an event`)),
+        timeoutMs,
+      );
       this.listeners.push((e) => {
         if (match(e) && e.at >= since) {
           clearTimeout(timer);
@@ -98,7 +120,8 @@ export class StackWatcher {
 
   private pollAudit() {
     const entries = this.stack.cloud.audit();
-    for (const entry of entries.slice(this.auditSeen)) this.push({ kind: 'ec2', at: entry.completedAt, entry });
+    for (const entry of entries.slice(this.auditSeen))
+      this.push({ kind: 'ec2', at: entry.completedAt, entry });
     this.auditSeen = entries.length;
   }
 

@@ -47,7 +47,12 @@ parentPort?.on('message', async (msg: InvokeMessage) => {
   };
   try {
     const result = await handler(msg.event, context);
-    parentPort?.postMessage({ id: msg.id, ok: true, result, durationMs: Date.now() - started } satisfies InvokeReply);
+    parentPort?.postMessage({
+      id: msg.id,
+      ok: true,
+      result,
+      durationMs: Date.now() - started,
+    } satisfies InvokeReply);
   } catch (error) {
     const e = error as Error;
     parentPort?.postMessage({

@@ -1,4 +1,4 @@
-import { type AddressInfo, createServer, type Socket, connect } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 
@@ -19,7 +19,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
  * Starts dynalite on 127.0.0.1 and creates the table with the same key schema as the
  * deployed stack (pk/sk strings). dynalite has no streams: see stream-poller.ts.
  */
-export async function startLocalDynamo(options: { tableName?: string; port?: number } = {}): Promise<LocalDynamo> {
+export async function startLocalDynamo(
+  options: { tableName?: string; port?: number } = {},
+): Promise<LocalDynamo> {
   const tableName = options.tableName ?? 'ha-arbiter-local';
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {

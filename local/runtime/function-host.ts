@@ -38,7 +38,10 @@ export class FunctionHost {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private log: WriteStream | undefined;
   invocations = 0;
 

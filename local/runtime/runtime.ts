@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ArbiterConfig } from '../../shared/config/schema';
-import { FunctionHost, repoPath } from './function-host';
-import { passesArbiterFilter, StreamPoller, type StreamListener } from './stream-poller';
 import type { LocalDynamo } from './dynamo';
+import { FunctionHost, repoPath } from './function-host';
+import { passesArbiterFilter, type StreamListener, StreamPoller } from './stream-poller';
 
 /** Settings of the local Lambda runtime. */
 export interface RuntimeOptions {
@@ -27,7 +27,15 @@ export interface RuntimeOptions {
 /** Something the runtime did, for timelines. */
 export type RuntimeEvent =
   | { type: 'invoke'; fn: string; trigger: string; at: number }
-  | { type: 'result'; fn: string; trigger: string; at: number; durationMs: number; result?: unknown; error?: string };
+  | {
+      type: 'result';
+      fn: string;
+      trigger: string;
+      at: number;
+      durationMs: number;
+      result?: unknown;
+      error?: string;
+    };
 
 const OPERATION_FUNCTIONS = ['failover', 'status', 'control', 'preflight'] as const;
 
@@ -63,14 +71,21 @@ export class LocalRuntime {
           name,
           handlerFile: repoPath(file),
           exportName: 'handler',
-          env: { ...base, AWS_LAMBDA_FUNCTION_NAME: name, AWS_ACCESS_KEY_ID: name, AWS_SECRET_ACCESS_KEY: 'local', ...extra },
+          env: {
+            ...base,
+            AWS_LAMBDA_FUNCTION_NAME: name,
+            AWS_ACCESS_KEY_ID: name,
+            AWS_SECRET_ACCESS_KEY: 'local',
+            ...extra,
+          },
           timeoutMs,
           ...(options.logDir ? { logFile: join(options.logDir, `${name}.log`) } : {}),
         }),
       );
     };
     const probeTimeout = (options.probeTimeoutSeconds ?? 58) * 1000;
-    for (const v of config.vantages) add(`probe-${v.id}`, 'functions/probe.ts', { VANTAGE_ID: v.id }, probeTimeout);
+    for (const v of config.vantages)
+      add(`probe-${v.id}`, 'functions/probe.ts', { VANTAGE_ID: v.id }, probeTimeout);
     add('arbiter', 'functions/arbiter.ts', {}, 30_000);
     for (const fn of OPERATION_FUNCTIONS) {
       if (existsSync(repoPath(`functions/${fn}.ts`))) add(fn, `functions/${fn}.ts`, {}, 30_000);
@@ -104,9 +119,11 @@ export class LocalRuntime {
     runProbers();
     this.every(probeEvery, runProbers);
     this.every(reconcileEvery, () => {
-      void this.invoke('arbiter', { source: 'ha-arbiter.schedule', time: new Date().toISOString() }, 'schedule').catch(
-        () => undefined,
-      );
+      void this.invoke(
+        'arbiter',
+        { source: 'ha-arbiter.schedule', time: new Date().toISOString() },
+        'schedule',
+      ).catch(() => undefined);
     });
   }
 
@@ -121,7 +138,14 @@ export class LocalRuntime {
       this.emit({ type: 'result', fn, trigger, at: Date.now(), durationMs: Date.now() - at, result });
       return result;
     } catch (error) {
-      this.emit({ type: 'result', fn, trigger, at: Date.now(), durationMs: Date.now() - at, error: (error as Error).message });
+      this.emit({
+        type: 'result',
+        fn,
+        trigger,
+        at: Date.now(),
+        durationMs: Date.now() - at,
+        error: (error as Error).message,
+      });
       throw error;
     }
   }

@@ -111,7 +111,11 @@ export class StreamPoller {
     let start: Row | undefined;
     do {
       const page = await this.client.send(
-        new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }),
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
       );
       for (const item of page.Items ?? []) out.set(`${item.pk?.S}\u0000${item.sk?.S}`, item);
       start = page.LastEvaluatedKey;
