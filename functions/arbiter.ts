@@ -1,13 +1,34 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { emfMetrics, recordReconcile } from '../shared/metrics';
 import { container } from '../shared/runtime/container';
 import { parseArbiterEvent } from '../shared/usecases/arbiter-event';
-import { reconcileAll, type ReconcileResult } from '../shared/usecases/reconcile';
+import { type ReconcileResult, reconcileAll } from '../shared/usecases/reconcile';
+
+/** EMF metrics of this container; written at the end of every invocation. */
+const metrics = emfMetrics();
+
+/**
+ * One correlation id per tick: the scheduled time for the reconcile schedule, the first record
+ * for a stream batch, else the request id. Logs of one tick then read together.
+ */
+export function tickId(event: unknown, requestId: string | undefined): string | undefined {
+  const e = event as { time?: unknown; Records?: { eventID?: unknown }[] } | undefined;
+  if (typeof e?.time === 'string') return `schedule@${e.time}`;
+  const first = Array.isArray(e?.Records) ? e.Records[0]?.eventID : undefined;
+  if (typeof first === 'string') return `stream@${first}`;
+  return requestId;
+}
 
 /** Arbiter: woken by verdict changes (table stream) and by the 1-minute reconcile schedule. */
-export async function arbiter(event: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<ReconcileResult[]> {
+export async function arbiter(
+  event: unknown,
+  context?: Pick<Context, 'awsRequestId'>,
+): Promise<ReconcileResult[]> {
   const c = container();
+  const correlation = tickId(event, context?.awsRequestId);
+  if (correlation !== undefined) c.logger.setCorrelationId(correlation);
   const deps = c.arbiterDeps(context?.awsRequestId ? `arbiter-${context.awsRequestId}` : undefined);
   const trigger = parseArbiterEvent(event, c.config, deps.now());
   if (trigger.kind === 'dropped') {
@@ -15,9 +36,14 @@ export async function arbiter(event: unknown, context?: Pick<Context, 'awsReques
     return [];
   }
   const groups = c.config.groups.filter((g) => trigger.groups.includes(g.id));
-  const results = await reconcileAll(deps, groups);
-  for (const r of results) c.logger.info('reconciled', { trigger: trigger.kind, ...r });
-  return results;
+  try {
+    const results = await reconcileAll(deps, groups);
+    for (const r of results) c.logger.info('reconciled', { trigger: trigger.kind, ...r });
+    recordReconcile(metrics, results);
+    return results;
+  } finally {
+    metrics.flush();
+  }
 }
 
 export const handler = middy(arbiter).use(injectLambdaContext(container().logger, { resetKeys: true }));

@@ -2,9 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
+import { emfMetrics, recordHeartbeat, recordProbe, recordVerdictChange } from '../shared/metrics';
 import { probeNode } from '../shared/probe/probe-node';
 import { container } from '../shared/runtime/container';
 import { type ProbeLoopSummary, runProbeLoop } from '../shared/usecases/probe-loop';
+
+/** EMF metrics of this container; written at the end of every invocation, even a failed one. */
+const metrics = emfMetrics();
 
 /** Prober of one vantage point: loops for most of the invocation, probing every interval. */
 export async function probe(
@@ -14,19 +18,36 @@ export async function probe(
   const c = container();
   const vantage = requireEnv('VANTAGE_ID', 'the vantage point this prober runs in');
   if (!c.config.vantages.some((v) => v.id === vantage)) {
-    throw new Error(`VANTAGE_ID ${JSON.stringify(vantage)} is not a vantage of the config (known: ${c.config.vantages.map((v) => v.id).join(', ')})`);
+    throw new Error(
+      `VANTAGE_ID ${JSON.stringify(vantage)} is not a vantage of the config (known: ${c.config.vantages.map((v) => v.id).join(', ')})`,
+    );
   }
-  const summary = await runProbeLoop({
-    config: c.config,
+  let summary: ProbeLoopSummary;
+  try {
+    summary = await runProbeLoop({
+      config: c.config,
+      vantage,
+      store: c.store,
+      probe: probeNode,
+      now: Date.now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      log: c.log,
+      onResult: (group, _node, result) => recordProbe(metrics, vantage, group.id, result),
+      onVerdict: (verdict) => recordVerdictChange(metrics, verdict),
+      onTick: (_tick, at) => c.logger.setCorrelationId(`${vantage}@${new Date(at).toISOString()}`),
+    });
+    // The dead-man's switch: only a loop that ran counts as a heartbeat.
+    if (summary.ticks > 0) recordHeartbeat(metrics, vantage);
+  } finally {
+    metrics.flush();
+  }
+  c.logger.info('probe loop done', {
     vantage,
-    store: c.store,
-    probe: probeNode,
-    now: Date.now,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    remainingMs: () => context.getRemainingTimeInMillis(),
-    log: c.log,
+    ticks: summary.ticks,
+    probes: summary.probes,
+    verdictWrites: summary.verdictWrites,
   });
-  c.logger.info('probe loop done', { vantage, ticks: summary.ticks, probes: summary.probes, verdictWrites: summary.verdictWrites });
   return summary;
 }
 

@@ -38,6 +38,8 @@ export const EventType = {
   MANUAL: 'manual',
   CONTROL: 'control',
   STORE_UNAVAILABLE: 'store-unavailable',
+  /** The record now names the node EC2 shows holding everything (first reconcile, interrupted move). */
+  PLACEMENT_RECORDED: 'placement-recorded',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

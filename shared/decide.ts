@@ -62,7 +62,9 @@ export type MoveAction = Extract<Action, { to: string }>;
 /** True if the action asks for addresses to move. */
 export function isMove(action: Action): action is MoveAction {
   return (
-    action.kind === ActionKind.FAILOVER || action.kind === ActionKind.FAILBACK || action.kind === ActionKind.REPAIR
+    action.kind === ActionKind.FAILOVER ||
+    action.kind === ActionKind.FAILBACK ||
+    action.kind === ActionKind.REPAIR
   );
 }
 
@@ -145,10 +147,18 @@ function assess(
   const base = { node: node.id, down, up, fresh, evidence, banned, inGrace };
 
   if (instance && DEAD_INSTANCE_STATES.has(instance.state)) {
-    return { ...base, health: NodeHealth.DOWN, reason: `instance ${instance.instanceId} is ${instance.state}` };
+    return {
+      ...base,
+      health: NodeHealth.DOWN,
+      reason: `instance ${instance.instanceId} is ${instance.state}`,
+    };
   }
   if (instance?.impaired && !inGrace) {
-    return { ...base, health: NodeHealth.DOWN, reason: `instance ${instance.instanceId} status check impaired` };
+    return {
+      ...base,
+      health: NodeHealth.DOWN,
+      reason: `instance ${instance.instanceId} status check impaired`,
+    };
   }
   if (down.length >= policy.quorum && !inGrace) {
     downSinces.sort((a, b) => a - b);
@@ -161,7 +171,11 @@ function assess(
     };
   }
   if (up.length >= policy.quorum) {
-    return { ...base, health: NodeHealth.HEALTHY, reason: `up from ${up.length}/${group.vantages.length} vantages` };
+    return {
+      ...base,
+      health: NodeHealth.HEALTHY,
+      reason: `up from ${up.length}/${group.vantages.length} vantages`,
+    };
   }
   if (inGrace && down.length >= policy.quorum) {
     const age = Math.round((now - (instance?.launchTime ?? now)) / 1000);
@@ -243,7 +257,12 @@ function chooseAction(
       .filter((n) => !assessments[n.id]?.banned)
       .sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id))[0];
     const activeNode = group.nodes.find((n) => n.id === current.node);
-    if (preferred && activeNode && preferred.id !== current.node && preferred.priority > activeNode.priority) {
+    if (
+      preferred &&
+      activeNode &&
+      preferred.id !== current.node &&
+      preferred.priority > activeNode.priority
+    ) {
       const since = healthySince[preferred.id];
       if (since !== undefined && now - since >= group.policy.holdDownSeconds * 1000) {
         return hold(group, state, now, {
@@ -275,10 +294,15 @@ function repairDrift(
   if (!drift || group.policy.drift !== 'repair') return undefined;
   const usable = (id: string | undefined): id is string =>
     id !== undefined && assessments[id]?.health === NodeHealth.HEALTHY && !assessments[id]?.banned;
-  const fromOf = (to: string) => drift.misplaced.find((h) => h.node !== undefined && h.node !== to)?.node;
+  const fromOf = (to: string) => drift.holdings.find((h) => h.node !== undefined && h.node !== to)?.node;
   if (usable(drift.recorded)) {
     const to = drift.recorded;
-    return hold(group, state, now, { kind: ActionKind.REPAIR, from: fromOf(to), to, reason: `drift: ${drift.summary}` });
+    return hold(group, state, now, {
+      kind: ActionKind.REPAIR,
+      from: fromOf(to),
+      to,
+      reason: `drift: ${drift.summary}`,
+    });
   }
   if (drift.split && usable(active)) {
     return hold(group, state, now, {

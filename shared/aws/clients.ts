@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
@@ -16,6 +17,7 @@ const common = () => ({
 
 export const createEc2Client = (): EC2Client => new EC2Client(common());
 export const createSnsClient = (): SNSClient => new SNSClient(common());
+export const createSsmClient = (): SSMClient => new SSMClient(common());
 export const createDynamoClient = (): DynamoDBClient =>
   new DynamoDBClient({
     ...common(),

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors';
-import { type ArbiterConfig, ConfigFileSchema, type GroupConfig, PolicySchema } from './schema';
+import {
+  type ArbiterConfig,
+  type ConfigFile,
+  ConfigFileSchema,
+  type GroupConfig,
+  PolicySchema,
+} from './schema';
 
 /** Renders a path such as ['groups', 0, 'nodes', 1, 'priority'] as groups[0].nodes[1].priority. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -21,6 +27,12 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[part];
   }
   return cur;
+}
+
+/** The object the user wrote at `path`, or {} (the schema has already checked its shape). */
+function written(input: unknown, path: ReadonlyArray<PropertyKey>): Record<string, unknown> {
+  const value = valueAt(input, path);
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 
 function show(value: unknown): string {
@@ -80,19 +92,33 @@ export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
 
   const groups: GroupConfig[] = file.groups.map((g, gi) => {
     const at = `groups[${gi}]`;
-    const policyInput = { ...file.defaults.policy, ...g.policy };
+    // Merge what the user wrote, not the parsed policies: those already carry every built-in
+    // default, which would silently hide defaults.policy behind them.
+    const policyInput = {
+      ...written(raw, ['defaults', 'policy']),
+      ...written(raw, ['groups', gi, 'policy']),
+    };
     const policyParsed = PolicySchema.safeParse(policyInput);
     if (!policyParsed.success) {
       issues.push(...describeIssues(policyParsed.error, policyInput).map((i) => `${at}.policy.${i}`));
     }
     const policy = policyParsed.success ? policyParsed.data : PolicySchema.parse({});
+    if (g.check.type === 'http') {
+      // An HTTPS check without a port means 443, not the schema's plain-HTTP default of 80.
+      if (g.check.tls && written(raw, ['groups', gi, 'check']).port === undefined) g.check.port = 443;
+      if (g.check.method === 'HEAD' && g.check.bodyContains !== undefined) {
+        issues.push(
+          `${at}.check.bodyContains = ${show(g.check.bodyContains)}: a HEAD request has no body to search; use method GET or drop bodyContains`,
+        );
+      }
+    }
     const vantages = g.vantages ?? vantageIds;
     for (const [vi, v] of vantages.entries()) {
       if (!vantageIds.includes(v)) {
         issues.push(`${at}.vantages[${vi}] = ${show(v)}: no such vantage (known: ${vantageIds.join(', ')})`);
       }
     }
-    duplicates(vantages).forEach((d) => {
+    duplicates(g.vantages ?? []).forEach((d) => {
       issues.push(`${at}.vantages: ${show(d)} is listed more than once`);
     });
     if (policy.quorum > vantages.length) {
@@ -121,11 +147,12 @@ export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
       for (const [ni, n] of g.nodes.entries()) {
         if (n[needs] === undefined) {
           issues.push(
-            `${at}.nodes[${ni}].${needs} = missing: resource ${at}.resources[${ri}] (${r.kind}) needs it on every node of group ${g.id}`,
+            `${at}.nodes[${ni}].${needs} = missing: node ${n.id} needs it for resource ${at}.resources[${ri}] (${r.kind}); every node of group ${g.id} does`,
           );
         }
       }
     }
+    issues.push(...sameSubnetIssues(g, at), ...egressIssues(g, at, vantages));
     return {
       id: g.id,
       ...(g.description !== undefined ? { description: g.description } : {}),
@@ -134,6 +161,7 @@ export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
       nodes: g.nodes,
       resources: g.resources,
       policy,
+      ...(g.osHook !== undefined ? { osHook: g.osHook } : {}),
     };
   });
 
@@ -171,6 +199,46 @@ function resourceKeys(r: GroupConfig['resources'][number]): string[] {
     case 'route-table-association':
       return r.subnets.map((s) => `association of ${s}`);
   }
+}
+
+/**
+ * A secondary private IP cannot leave its subnet, so every node of a secondary-ip group must
+ * be in one subnet. Checked here when nodes declare `subnet`; preflight checks the real ENIs.
+ */
+function sameSubnetIssues(g: ConfigFile['groups'][number], at: string): string[] {
+  const issues: string[] = [];
+  for (const [ri, r] of g.resources.entries()) {
+    if (r.kind !== 'secondary-ip') continue;
+    const declared = g.nodes.filter((n) => n.subnet !== undefined);
+    const first = declared[0];
+    const other = declared.find((n) => n.subnet !== first?.subnet);
+    if (first && other) {
+      issues.push(
+        `${at}.resources[${ri}] (secondary-ip ${r.ip}): node ${first.id} is in ${first.subnet} and node ${other.id} is in ${other.subnet}; a secondary private IP cannot move between subnets. Use elastic-ip (moves across subnets and AZs) or route (an overlay /32 outside the VPC CIDR) instead`,
+      );
+    }
+  }
+  return issues;
+}
+
+/** An egress check's vantages must probe the group, and k of n targets must be possible. */
+function egressIssues(g: ConfigFile['groups'][number], at: string, vantages: readonly string[]): string[] {
+  if (g.check.type !== 'egress') return [];
+  const issues: string[] = [];
+  const { minFailing, targets, from } = g.check;
+  if (minFailing !== undefined && minFailing > targets.length) {
+    issues.push(
+      `${at}.check.minFailing = ${minFailing}: must be at most the number of targets (${targets.length})`,
+    );
+  }
+  for (const [vi, v] of (from ?? []).entries()) {
+    if (!vantages.includes(v)) {
+      issues.push(
+        `${at}.check.from[${vi}] = ${show(v)}: not a vantage of group ${g.id} (its vantages: ${vantages.join(', ')})`,
+      );
+    }
+  }
+  return issues;
 }
 
 function duplicates(values: readonly string[]): string[] {

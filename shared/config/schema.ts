@@ -13,7 +13,15 @@ const host = z.string().min(1).max(253);
 
 export const StatusRangeSchema = z
   .string()
-  .regex(/^\d{3}(-\d{3})?$/, 'must be a status such as 200 or a range such as 200-399');
+  .regex(/^\d{3}(-\d{3})?$/, {
+    message: 'must be a status such as 200 or a range such as 200-399',
+    abort: true,
+  })
+  // A reversed range matches nothing: every probe would fail and every node look DOWN.
+  .refine((s) => {
+    const [lo, hi = lo] = s.split('-');
+    return Number(lo) <= Number(hi);
+  }, 'must go from the lower status to the higher, such as 200-399');
 
 export const HttpCheckSchema = z.strictObject({
   type: z.literal('http'),
@@ -33,7 +41,43 @@ export const TcpCheckSchema = z.strictObject({
   port,
 });
 
-export const CheckSchema = z.discriminatedUnion('type', [HttpCheckSchema, TcpCheckSchema]);
+/** The check of a node itself: an HTTP(S) request or a TCP connect. */
+export const DirectCheckSchema = z.discriminatedUnion('type', [HttpCheckSchema, TcpCheckSchema]);
+
+/** One outside target of a NAT egress probe: a TCP `host` + `port`, or an HTTP(S) `url`. */
+export const EgressTargetSchema = z
+  .strictObject({
+    host: host.optional(),
+    port: port.optional(),
+    url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+  })
+  .refine(
+    (t) =>
+      t.url === undefined
+        ? t.host !== undefined && t.port !== undefined
+        : t.host === undefined && t.port === undefined,
+    {
+      message: 'give either host and port (TCP) or url (HTTP), not both',
+    },
+  );
+
+/**
+ * NAT health: vantages whose subnet routes through the NAT reach outside targets; the probe
+ * fails when at least `minFailing` targets fail. Its verdict is about the current holder only;
+ * every node (the standby before it is chosen) is also checked with `direct`.
+ */
+export const EgressCheckSchema = z.strictObject({
+  type: z.literal('egress'),
+  targets: z.array(EgressTargetSchema).min(1).max(16),
+  /** Targets that must fail for the probe to fail; default: all of them. */
+  minFailing: z.int().min(1).max(16).optional(),
+  /** Vantages behind the NAT that run the egress probe; default: every vantage of the group. */
+  from: z.array(id).min(1).optional(),
+  /** How each node is checked itself. */
+  direct: DirectCheckSchema,
+});
+
+export const CheckSchema = z.discriminatedUnion('type', [HttpCheckSchema, TcpCheckSchema, EgressCheckSchema]);
 
 export const NodeSchema = z.strictObject({
   id,
@@ -48,6 +92,8 @@ export const NodeSchema = z.strictObject({
   privateIp: ipv4.optional(),
   /** The node's own route table (route-table-association). */
   routeTable: awsId('rtb').optional(),
+  /** Subnet of the node's ENI; lets validation refuse a secondary-ip group that spans subnets. */
+  subnet: awsId('subnet').optional(),
   /** Higher wins when choosing a standby. */
   priority: z.int().min(0).max(1000).default(100),
 });
@@ -107,6 +153,28 @@ export const PolicySchema = z.strictObject({
 /** The policy as a user writes it: every field optional, merged over defaults and `defaults.policy`. */
 export const PolicyInputSchema = PolicySchema.partial();
 
+/**
+ * Optional SSM Run Command after a secondary-ip move, for operating systems that do not pick
+ * up a reassigned secondary IP by themselves. `{ip}` and `{node}` in the commands are replaced.
+ */
+export const OsHookSchema = z
+  .strictObject({
+    /** `AWS-RunShellScript` (runs `configure`/`unconfigure`) or your own document (gets `action`, `ip`, `node`). */
+    document: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.:/-]{3,128}$/, 'must be an SSM document name such as AWS-RunShellScript')
+      .default('AWS-RunShellScript'),
+    /** Shell command run on the new holder, e.g. `ip addr add {ip}/24 dev eth0`. */
+    configure: z.string().min(1).max(4096).optional(),
+    /** Shell command run on the old holder if it is still running, e.g. `ip addr del {ip}/24 dev eth0`. */
+    unconfigure: z.string().min(1).max(4096).optional(),
+    timeoutSeconds: z.int().min(30).max(3600).default(60),
+  })
+  .refine((h) => h.document !== 'AWS-RunShellScript' || h.configure !== undefined, {
+    message: 'is required with document AWS-RunShellScript',
+    path: ['configure'],
+  });
+
 export const GroupSchema = z.strictObject({
   id,
   description: z.string().max(200).optional(),
@@ -116,6 +184,7 @@ export const GroupSchema = z.strictObject({
   nodes: z.array(NodeSchema).min(2, 'a group needs at least 2 nodes'),
   resources: z.array(ResourceSchema).min(1, 'a group needs at least 1 resource'),
   policy: PolicyInputSchema.default({}),
+  osHook: OsHookSchema.optional(),
 });
 
 export const VantageSchema = z.strictObject({
@@ -146,6 +215,9 @@ export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 export type HttpCheck = z.infer<typeof HttpCheckSchema>;
 export type TcpCheck = z.infer<typeof TcpCheckSchema>;
 export type Check = z.infer<typeof CheckSchema>;
+export type DirectCheck = z.infer<typeof DirectCheckSchema>;
+export type EgressCheck = z.infer<typeof EgressCheckSchema>;
+export type EgressTarget = z.infer<typeof EgressTargetSchema>;
 export type NodeConfig = z.infer<typeof NodeSchema>;
 export type ResourceConfig = z.infer<typeof ResourceSchema>;
 export type ElasticIpResource = z.infer<typeof ElasticIpSchema>;
@@ -154,6 +226,7 @@ export type RouteResource = z.infer<typeof RouteSchema>;
 export type RouteTableAssociationResource = z.infer<typeof RouteTableAssociationSchema>;
 export type Policy = z.infer<typeof PolicySchema>;
 export type VantageConfig = z.infer<typeof VantageSchema>;
+export type OsHook = z.infer<typeof OsHookSchema>;
 export type ArbiterSettings = z.infer<typeof ArbiterSettingsSchema>;
 
 /** A group after defaults are applied: every policy field is set, vantages resolved. */
@@ -165,6 +238,7 @@ export interface GroupConfig {
   nodes: NodeConfig[];
   resources: ResourceConfig[];
   policy: Policy;
+  osHook?: OsHook;
 }
 
 /** The validated config the rest of the code uses. */

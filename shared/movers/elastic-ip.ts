@@ -87,13 +87,18 @@ export class ElasticIpMover implements Mover {
     const what = `DescribeAddresses ${this.resource.allocationId}`;
     let out: DescribeAddressesCommandOutput;
     try {
-      out = await this.ec2.send(new DescribeAddressesCommand({ AllocationIds: [this.resource.allocationId] }));
+      out = await this.ec2.send(
+        new DescribeAddressesCommand({ AllocationIds: [this.resource.allocationId] }),
+      );
     } catch (error) {
       throw mapEc2Error(error, what);
     }
     const address = out.Addresses?.[0];
     if (!address) {
-      throw new ResourceNotFoundError('InvalidAllocationID.NotFound', `${what}: no such Elastic IP allocation`);
+      throw new ResourceNotFoundError(
+        'InvalidAllocationID.NotFound',
+        `${what}: no such Elastic IP allocation`,
+      );
     }
     return {
       ...(address.NetworkInterfaceId ? { eni: address.NetworkInterfaceId } : {}),

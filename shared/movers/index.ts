@@ -2,16 +2,16 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { GroupConfig, ResourceConfig } from '../config/schema';
 import { ElasticIpMover } from './elastic-ip';
 import type { Mover, VerifyOptions } from './mover';
+import { RouteMover } from './route';
+import { RouteTableAssociationMover } from './route-table-association';
+import { SecondaryIpMover } from './secondary-ip';
 
 /** Builds the mover of every resource of a group, in the declared order. */
 export function createMovers(group: GroupConfig, ec2: EC2Client, verify?: Partial<VerifyOptions>): Mover[] {
   return group.resources.map((r) => createMover(r, group, ec2, verify));
 }
 
-/**
- * Builds the mover of one resource.
- * @throws Error for a resource kind without a mover yet.
- */
+/** Builds the mover of one resource. */
 export function createMover(
   resource: ResourceConfig,
   group: GroupConfig,
@@ -21,7 +21,11 @@ export function createMover(
   switch (resource.kind) {
     case 'elastic-ip':
       return new ElasticIpMover(resource, group.nodes, ec2, verify);
-    default:
-      throw new Error(`group ${group.id}: resource kind ${resource.kind} has no mover yet`);
+    case 'secondary-ip':
+      return new SecondaryIpMover(resource, group.nodes, ec2, verify);
+    case 'route':
+      return new RouteMover(resource, group.nodes, ec2, verify);
+    case 'route-table-association':
+      return new RouteTableAssociationMover(resource, group.nodes, ec2, verify);
   }
 }

@@ -31,8 +31,12 @@ export function verdictLines(group: GroupConfig, assessments: Record<string, Nod
     for (const vantage of group.vantages) {
       const e = a.evidence[vantage];
       const verdict = a.down.includes(vantage) ? 'DOWN' : a.up.includes(vantage) ? 'UP' : 'no fresh verdict';
-      const detail = e ? (e.ok ? `ok in ${e.latencyMs} ms` : `${e.error ?? 'failed'} after ${e.latencyMs} ms`) : '';
-      lines.push(`    from ${vantage}: ${verdict}${detail ? ` (decided at ${clock(e!.at)}: ${detail})` : ''}`);
+      // Probe errors may already say `timeout after 2000 ms`: keep the latency only once.
+      const error = (e?.error ?? 'failed').replace(/ after \d+ ms$/, '');
+      const detail = e ? (e.ok ? `ok in ${e.latencyMs} ms` : `${error} after ${e.latencyMs} ms`) : '';
+      lines.push(
+        `    from ${vantage}: ${verdict}${detail ? ` (decided at ${clock(e!.at)}: ${detail})` : ''}`,
+      );
     }
   }
   return lines;
@@ -81,7 +85,9 @@ export function failoverSucceeded(input: {
     '',
     `Timeline (UTC, lease epoch ${input.epoch}):`,
     ...input.timeline.map((s) => `  ${clock(s.at)}  ${s.what}`),
-    ...(first !== undefined && last !== undefined ? [`  ${((last - first) / 1000).toFixed(2)} s in all`] : []),
+    ...(first !== undefined && last !== undefined
+      ? [`  ${((last - first) / 1000).toFixed(2)} s in all`]
+      : []),
     '',
     group.policy.failback === 'manual' && from
       ? `The address stays on ${to} when ${from} recovers (failback: manual). To move it back once ${from} is healthy:`
@@ -211,4 +217,57 @@ export function breakerOpened(group: GroupConfig, decision: Decision, recent: nu
     ...statusHint(group),
   ].join('\n');
   return { group: group.id, event: EventType.BREAKER_OPEN, severity: Severity.CRITICAL, subject, body };
+}
+
+/** The table cannot be read or written: nothing moves until it can. */
+export function storeAvailability(group: GroupConfig, available: boolean, detail: string): Notification {
+  const subject = available
+    ? `${PREFIX} ${group.id}: DynamoDB reachable again, arbitration resumed`
+    : `${PREFIX} ${group.id}: DynamoDB UNREACHABLE, no failover possible until it is back`;
+  const body = [
+    available
+      ? `Group ${group.id}: the arbiter can read and write its table again; verdicts and the lease work as before.`
+      : `Group ${group.id}: the arbiter cannot read its table, so it has no verdicts and cannot take the lease. It will not move anything until the table answers again; the address stays where it is.`,
+    `Detail: ${detail}`,
+    ...statusHint(group),
+  ].join('\n');
+  return {
+    group: group.id,
+    event: EventType.STORE_UNAVAILABLE,
+    severity: available ? Severity.INFO : Severity.CRITICAL,
+    subject,
+    body,
+  };
+}
+
+/** The record did not name the node EC2 shows holding everything; it does now. */
+export function placementAdopted(
+  group: GroupConfig,
+  decision: Decision,
+  holdings: readonly Holding[],
+  previous: string | undefined,
+): Notification {
+  const active = decision.active ?? '(none)';
+  const subject = previous
+    ? `${PREFIX} ${group.id}: ${active} holds the address (recorded holder was ${previous}); record updated`
+    : `${PREFIX} ${group.id}: watching; ${active} holds the address`;
+  const body = [
+    previous
+      ? `Group ${group.id}: EC2 shows every resource on ${active}, while the record said ${previous}. This happens when an arbiter stopped after EC2 applied its move and before it recorded it, or after a move by hand. The record now says ${active}.`
+      : `Group ${group.id}: first reconcile; EC2 shows every resource on ${active}, now recorded as the holder.`,
+    '',
+    'Where the addresses are (read back from EC2):',
+    ...holdingLines(holdings),
+    '',
+    'Health by vantage point:',
+    ...verdictLines(group, decision.assessments),
+    ...statusHint(group),
+  ].join('\n');
+  return {
+    group: group.id,
+    event: EventType.DRIFT_REPAIRED,
+    severity: previous ? Severity.WARNING : Severity.INFO,
+    subject,
+    body,
+  };
 }

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import type { HttpCheck } from '../config/schema';
 import type { ProbeResult } from '../model';
 
@@ -55,7 +56,11 @@ export function probeHttp(
       },
       agent: false,
       ...(check.tls
-        ? { rejectUnauthorized: !check.insecureSkipTlsVerify, servername: check.hostHeader ?? host }
+        ? {
+            rejectUnauthorized: !check.insecureSkipTlsVerify,
+            // SNI must be a name (RFC 6066): a probe of a private IP sends none ('' = unset).
+            servername: isIP(check.hostHeader ?? host) ? '' : (check.hostHeader ?? host),
+          }
         : {}),
     });
     const timer = setTimeout(() => finish({ ok: false, error: `timeout after ${timeoutMs} ms` }), timeoutMs);
@@ -77,12 +82,19 @@ export function probeHttp(
       res.on('data', (chunk: string) => {
         body += chunk;
         if (body.includes(needle)) finish({ ok: true, status });
-        else if (body.length > MAX_BODY_BYTES) finish({ ok: false, status, error: 'body does not contain the expected text' });
+        else if (body.length > MAX_BODY_BYTES)
+          finish({ ok: false, status, error: 'body does not contain the expected text' });
       });
       res.once('end', () =>
-        finish(body.includes(needle) ? { ok: true, status } : { ok: false, status, error: 'body does not contain the expected text' }),
+        finish(
+          body.includes(needle)
+            ? { ok: true, status }
+            : { ok: false, status, error: 'body does not contain the expected text' },
+        ),
       );
-      res.once('error', (err: NodeJS.ErrnoException) => finish({ ok: false, status, error: err.code ?? err.message }));
+      res.once('error', (err: NodeJS.ErrnoException) =>
+        finish({ ok: false, status, error: err.code ?? err.message }),
+      );
     });
     req.end();
   });

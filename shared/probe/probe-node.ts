@@ -1,14 +1,22 @@
 import type { GroupConfig, NodeConfig } from '../config/schema';
+import { directCheck, EGRESS_NODE } from '../egress-health';
 import type { ProbeResult } from '../model';
+import { probeEgress } from './egress';
 import { probeHttp } from './http';
 import { probeTcp } from './tcp';
 
 /** Probes one node of a group with the group's check. */
 export type NodeProber = (group: GroupConfig, node: NodeConfig) => Promise<ProbeResult>;
 
-/** The real prober: TCP connect or HTTP(S) request to the node's address. */
+/**
+ * The real prober: TCP connect or HTTP(S) request to the node's address; for the egress
+ * pseudo node of a NAT group, the egress probe through whichever NAT holds the route.
+ */
 export const probeNode: NodeProber = (group, node) => {
-  const { check, policy } = group;
+  const { policy } = group;
+  if (group.check.type === 'egress' && node.id === EGRESS_NODE)
+    return probeEgress(group.check, policy.timeoutMs);
+  const check = directCheck(group);
   const port = node.port ?? check.port;
   if (check.type === 'http') return probeHttp(node.address, port, check, policy.timeoutMs);
   return probeTcp(node.address, port, policy.timeoutMs);

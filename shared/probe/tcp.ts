@@ -2,7 +2,12 @@ import { Socket } from 'node:net';
 import type { ProbeResult } from '../model';
 
 /** Opens a TCP connection and closes it at once; ok if the handshake completes within the timeout. */
-export function probeTcp(host: string, port: number, timeoutMs: number, now: () => number = Date.now): Promise<ProbeResult> {
+export function probeTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  now: () => number = Date.now,
+): Promise<ProbeResult> {
   const at = now();
   const started = performance.now();
   return new Promise((resolve) => {

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createDynamoClient, createEc2Client, createSnsClient } from '../aws/clients';
+import { createDynamoClient, createEc2Client, createSnsClient, createSsmClient } from '../aws/clients';
 import { ec2Cloud } from '../cloud';
 import { loadConfig } from '../config/load';
 import type { ArbiterConfig } from '../config/schema';
 import { optionalEnv, requireEnv } from '../env';
-import { SnsNotifier } from '../notify/sns-notifier';
-import { DynamoStore } from '../store/dynamo-store';
+import { ec2Stopper } from '../fence';
 import type { Log } from '../log';
+import { SnsNotifier } from '../notify/sns-notifier';
+import { createAfterMove } from '../ops/after-move';
+import { ssmSender } from '../os-hook';
+import { DynamoStore } from '../store/dynamo-store';
 import type { ArbiterDeps } from '../usecases/reconcile';
 
 /**
@@ -44,6 +47,10 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
     notifier: new SnsNotifier(createSnsClient(), requireEnv('TOPIC_ARN', 'the SNS topic for alerts', env)),
     now: Date.now,
     log,
+    afterMove: createAfterMove({
+      stopper: ec2Stopper(createEc2Client()),
+      sender: ssmSender(createSsmClient()),
+    }),
   });
   cached = {
     config,

@@ -8,9 +8,16 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { NodeHealth, VerdictStatus } from '../constants';
 import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../errors';
-import { emptyState, type GroupState, type HistoryEvent, type Lease, type ProbeResult, type Verdict } from '../model';
+import {
+  emptyState,
+  type GroupState,
+  type HistoryEvent,
+  type Lease,
+  type ProbeResult,
+  type Verdict,
+} from '../model';
 import { keys } from './keys';
-import type { GroupSnapshot, GroupStore, MoveRecord, VerdictStore } from './ports';
+import type { ControlStore, GroupSnapshot, GroupStore, MoveRecord, VerdictStore } from './ports';
 
 type Item = Record<string, unknown>;
 
@@ -31,7 +38,7 @@ function isConditionFailure(error: unknown): error is ConditionalCheckFailedExce
  * The table adapter for both the arbiter (GroupStore) and the probers (VerdictStore).
  * Every read a decision depends on is a ConsistentRead.
  */
-export class DynamoStore implements GroupStore, VerdictStore {
+export class DynamoStore implements GroupStore, VerdictStore, ControlStore {
   private readonly client: DynamoDBClient;
   private readonly table: string;
 
@@ -48,7 +55,8 @@ export class DynamoStore implements GroupStore, VerdictStore {
     for (const item of items) {
       const sk = String(item.sk);
       if (sk === keys.state) state = toState(group, item);
-      else if (sk.startsWith(keys.heartbeatPrefix)) heartbeats.set(sk.slice(keys.heartbeatPrefix.length), Number(item.at));
+      else if (sk.startsWith(keys.heartbeatPrefix))
+        heartbeats.set(sk.slice(keys.heartbeatPrefix.length), Number(item.at));
       else if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(item));
     }
     for (const v of verdicts) {
@@ -74,9 +82,16 @@ export class DynamoStore implements GroupStore, VerdictStore {
         new UpdateItemCommand({
           TableName: this.table,
           Key: marshall({ pk: keys.groupPk(group), sk: keys.state }),
-          UpdateExpression: 'SET leaseOwner = :me, leaseExpiresAt = :exp, leaseEpoch = if_not_exists(leaseEpoch, :zero) + :one',
+          UpdateExpression:
+            'SET leaseOwner = :me, leaseExpiresAt = :exp, leaseEpoch = if_not_exists(leaseEpoch, :zero) + :one',
           ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now',
-          ExpressionAttributeValues: marshall({ ':me': owner, ':exp': expiresAt, ':zero': 0, ':one': 1, ':now': now }),
+          ExpressionAttributeValues: marshall({
+            ':me': owner,
+            ':exp': expiresAt,
+            ':zero': 0,
+            ':one': 1,
+            ':now': now,
+          }),
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -116,7 +131,8 @@ export class DynamoStore implements GroupStore, VerdictStore {
       );
       return { ...lease, expiresAt };
     } catch (error) {
-      if (isConditionFailure(error)) throw new LeaseLostError(lease.group, lease.owner, lease.epoch, { cause: error });
+      if (isConditionFailure(error))
+        throw new LeaseLostError(lease.group, lease.owner, lease.epoch, { cause: error });
       throw storeError(`extend lease of ${lease.group}`, error);
     }
   }
@@ -180,15 +196,30 @@ export class DynamoStore implements GroupStore, VerdictStore {
    * transition is written conditionally on the previous value, so exactly one of them
    * succeeds and sends the "node down" notification.
    */
-  async transitionHealth(group: string, node: string, from: NodeHealth | undefined, to: NodeHealth): Promise<boolean> {
+  async transitionHealth(
+    group: string,
+    node: string,
+    from: NodeHealth | undefined,
+    to: NodeHealth,
+  ): Promise<boolean> {
     const condition = from === undefined ? 'attribute_not_exists(#h)' : '#h = :from';
-    return this.conditional(group, 'SET #h = :to', condition, { '#h': `health:${node}` }, {
-      ':to': to,
-      ...(from !== undefined ? { ':from': from } : {}),
-    });
+    return this.conditional(
+      group,
+      'SET #h = :to',
+      condition,
+      { '#h': `health:${node}` },
+      {
+        ':to': to,
+        ...(from !== undefined ? { ':from': from } : {}),
+      },
+    );
   }
 
-  async saveHealthySince(group: string, healthySince: Record<string, number>, nodes: readonly string[]): Promise<void> {
+  async saveHealthySince(
+    group: string,
+    healthySince: Record<string, number>,
+    nodes: readonly string[],
+  ): Promise<void> {
     const names: Record<string, string> = {};
     const values: Item = {};
     const sets: string[] = [];
@@ -202,7 +233,10 @@ export class DynamoStore implements GroupStore, VerdictStore {
         sets.push(`#n${i} = :n${i}`);
       }
     });
-    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+    const update = [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join(' ');
     if (!update) return;
@@ -225,13 +259,75 @@ export class DynamoStore implements GroupStore, VerdictStore {
     if (value === undefined) {
       return this.conditional(group, 'REMOVE #a', 'attribute_exists(#a)', { '#a': `alert:${key}` }, {});
     }
-    return this.conditional(group, 'SET #a = :v', 'attribute_not_exists(#a)', { '#a': `alert:${key}` }, { ':v': value });
+    return this.conditional(
+      group,
+      'SET #a = :v',
+      'attribute_not_exists(#a)',
+      { '#a': `alert:${key}` },
+      { ':v': value },
+    );
   }
 
   async openBreaker(group: string, now: number): Promise<boolean> {
-    return this.conditional(group, 'SET breakerOpenSince = :now', 'attribute_not_exists(breakerOpenSince)', undefined, {
-      ':now': now,
+    return this.conditional(
+      group,
+      'SET breakerOpenSince = :now',
+      'attribute_not_exists(breakerOpenSince)',
+      undefined,
+      {
+        ':now': now,
+      },
+    );
+  }
+
+  async setBan(group: string, node: string, expiresAt: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: keys.groupPk(group), sk: keys.state }),
+          UpdateExpression: 'SET #b = :e',
+          ExpressionAttributeNames: { '#b': `ban:${node}` },
+          ExpressionAttributeValues: marshall({ ':e': expiresAt }),
+        }),
+      );
+    } catch (error) {
+      throw storeError(`ban ${node} in ${group}`, error);
+    }
+  }
+
+  async clearBan(group: string, node: string): Promise<boolean> {
+    return this.conditional(group, 'REMOVE #b', 'attribute_exists(#b)', { '#b': `ban:${node}` }, {});
+  }
+
+  /* Conditional on the current value so that two operators pausing at once notify once. */
+  async setPaused(group: string, paused: boolean): Promise<boolean> {
+    const condition = paused ? 'attribute_not_exists(paused) OR paused = :no' : 'paused = :yes';
+    return this.conditional(group, 'SET paused = :p', condition, undefined, {
+      ':p': paused,
+      ...(paused ? { ':no': false } : { ':yes': true }),
     });
+  }
+
+  async resetCounters(group: string, alerts: readonly string[]): Promise<void> {
+    const names: Record<string, string> = {};
+    alerts.forEach((key, i) => {
+      names[`#a${i}`] = `alert:${key}`;
+    });
+    const removes = ['breakerOpenSince', 'lastFailoverAt', ...Object.keys(names)].join(', ');
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: keys.groupPk(group), sk: keys.state }),
+          UpdateExpression: `SET failoverTimes = :none REMOVE ${removes}`,
+          ...(alerts.length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: marshall({ ':none': [] }),
+        }),
+      );
+    } catch (error) {
+      throw storeError(`reset counters of ${group}`, error);
+    }
   }
 
   async appendHistory(event: HistoryEvent, ttlDays: number): Promise<void> {
@@ -241,7 +337,12 @@ export class DynamoStore implements GroupStore, VerdictStore {
         new PutItemCommand({
           TableName: this.table,
           Item: marshall(
-            { pk: keys.historyPk(event.group), sk, ...event, ttl: Math.floor(event.at / 1000) + ttlDays * 86_400 },
+            {
+              pk: keys.historyPk(event.group),
+              sk,
+              ...event,
+              ttl: Math.floor(event.at / 1000) + ttlDays * 86_400,
+            },
             { removeUndefinedValues: true, convertClassInstanceToMap: true },
           ),
         }),

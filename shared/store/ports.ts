@@ -43,9 +43,18 @@ export interface GroupStore {
    * Moves a node's recorded health from `from` to `to` if nobody did it first.
    * @returns true if this call made the transition (and so should notify).
    */
-  transitionHealth(group: string, node: string, from: NodeHealth | undefined, to: NodeHealth): Promise<boolean>;
+  transitionHealth(
+    group: string,
+    node: string,
+    from: NodeHealth | undefined,
+    to: NodeHealth,
+  ): Promise<boolean>;
   /** Records when each node became continuously healthy (no condition: last writer wins). */
-  saveHealthySince(group: string, healthySince: Record<string, number>, nodes: readonly string[]): Promise<void>;
+  saveHealthySince(
+    group: string,
+    healthySince: Record<string, number>,
+    nodes: readonly string[],
+  ): Promise<void>;
   /**
    * Opens (value set) or closes (undefined) an alert if it is not already in that state.
    * @returns true if this call changed it (and so should notify).
@@ -55,6 +64,22 @@ export interface GroupStore {
   openBreaker(group: string, now: number): Promise<boolean>;
   appendHistory(event: HistoryEvent, ttlDays: number): Promise<void>;
   readHistory(group: string, limit: number): Promise<HistoryEvent[]>;
+}
+
+/**
+ * Operator controls on a group (the `control` function). Kept apart from GroupStore so stores
+ * that only serve the arbiter need not implement them. None of these take the lease: they
+ * change policy inputs, and the next decision (run right after) acts on them under the lease.
+ */
+export interface ControlStore {
+  /** Bans a node until `expiresAt` (epoch ms), or without expiry when 0; replaces an earlier ban. */
+  setBan(group: string, node: string, expiresAt: number): Promise<void>;
+  /** Lifts a ban; returns true if there was one (expired or not). */
+  clearBan(group: string, node: string): Promise<boolean>;
+  /** Pauses (observe only) or resumes a group; returns true if this call changed it. */
+  setPaused(group: string, paused: boolean): Promise<boolean>;
+  /** Closes the breaker, forgets recent failovers (breaker window and cooldown) and clears the given alerts. */
+  resetCounters(group: string, alerts: readonly string[]): Promise<void>;
 }
 
 /** The prober's side of the table. */

@@ -17,7 +17,10 @@ export type ArbiterTrigger =
 
 function isStream(event: unknown): event is DynamoDBStreamEvent {
   const records = (event as { Records?: unknown })?.Records;
-  return Array.isArray(records) && records.every((r) => (r as { eventSource?: string }).eventSource === 'aws:dynamodb');
+  return (
+    Array.isArray(records) &&
+    records.every((r) => (r as { eventSource?: string }).eventSource === 'aws:dynamodb')
+  );
 }
 
 /**
@@ -42,11 +45,15 @@ export function parseArbiterEvent(event: unknown, config: ArbiterConfig, now: nu
   if (input.time) {
     const at = Date.parse(input.time);
     if (!Number.isNaN(at) && now - at > config.arbiter.maxEventAgeSeconds * 1000) {
-      return { kind: 'dropped', reason: `scheduled event from ${input.time} is ${Math.round((now - at) / 1000)} s old` };
+      return {
+        kind: 'dropped',
+        reason: `scheduled event from ${input.time} is ${Math.round((now - at) / 1000)} s old`,
+      };
     }
   }
   if (input.group !== undefined) {
-    if (!known.has(input.group)) return { kind: 'dropped', reason: `unknown group ${JSON.stringify(input.group)}` };
+    if (!known.has(input.group))
+      return { kind: 'dropped', reason: `unknown group ${JSON.stringify(input.group)}` };
     return { kind: 'schedule', groups: [input.group] };
   }
   return { kind: 'schedule', groups: [...known] };

@@ -1,4 +1,5 @@
 import type { ArbiterConfig, GroupConfig } from '../config/schema';
+import { probedNodes } from '../egress-health';
 import { messageOf } from '../errors';
 import type { Log } from '../log';
 import type { ProbeResult, Verdict } from '../model';
@@ -22,6 +23,8 @@ export interface ProbeLoopDeps {
   onResult?: (group: GroupConfig, node: string, result: ProbeResult) => void;
   /** Called with every verdict change written. */
   onVerdict?: (verdict: Verdict) => void;
+  /** Called as each tick starts (the handler gives every tick its own log correlation id). */
+  onTick?: (tick: number, at: number) => void;
 }
 
 export interface ProbeLoopSummary {
@@ -56,9 +59,12 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
   );
   const trackers = new Map<string, VerdictTracker>();
   for (const g of groups) {
-    for (const n of g.nodes) {
+    for (const n of probedNodes(g, vantage)) {
       const prev = previous.find((v) => v.group === g.id && v.node === n.id);
-      trackers.set(`${g.id}/${n.id}`, new VerdictTracker(g.id, vantage, n.id, g.policy.fall, g.policy.rise, prev));
+      trackers.set(
+        `${g.id}/${n.id}`,
+        new VerdictTracker(g.id, vantage, n.id, g.policy.fall, g.policy.rise, prev),
+      );
     }
   }
   const start = deps.now();
@@ -70,10 +76,14 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
   for (;;) {
     const now = deps.now();
     const due = groups.filter((g) => (nextDue.get(g.id) ?? 0) <= now);
-    const budget = Math.max(0, ...due.map((g) => g.policy.timeoutMs)) + SAFETY_MS;
+    // A tick lasts up to one probe timeout per round that the concurrency bound forces.
+    const jobs = due.reduce((n, g) => n + probedNodes(g, vantage).length, 0);
+    const rounds = Math.max(1, Math.ceil(jobs / config.arbiter.probeConcurrency));
+    const budget = Math.max(0, ...due.map((g) => g.policy.timeoutMs)) * rounds + SAFETY_MS;
     if (deps.remainingMs() < budget) break;
     if (due.length > 0) {
       const tickStart = deps.now();
+      deps.onTick?.(summary.ticks + 1, tickStart);
       await tick(deps, due, trackers, pending, lastHeartbeat, heartbeatMs, summary);
       summary.tickMs.push(deps.now() - tickStart);
       summary.ticks += 1;
@@ -100,7 +110,7 @@ async function tick(
   heartbeatMs: number,
   summary: ProbeLoopSummary,
 ) {
-  const jobs = groups.flatMap((g) => g.nodes.map((n) => ({ g, n })));
+  const jobs = groups.flatMap((g) => probedNodes(g, deps.vantage).map((n) => ({ g, n })));
   const results = await mapLimit(jobs, deps.config.arbiter.probeConcurrency, ({ g, n }) => deps.probe(g, n));
   summary.probes += jobs.length;
   jobs.forEach(({ g, n }, i) => {
@@ -119,7 +129,12 @@ async function tick(
       if (pending.get(key) === v) pending.delete(key);
       summary.verdictWrites += 1;
       deps.onVerdict?.(v);
-      deps.log.info('verdict changed', { group: v.group, node: v.node, status: v.status, evidence: v.evidence.at(-1) });
+      deps.log.info('verdict changed', {
+        group: v.group,
+        node: v.node,
+        status: v.status,
+        evidence: v.evidence.at(-1),
+      });
     } catch (error) {
       failedGroups.add(v.group);
       deps.log.error('verdict write failed', { group: v.group, node: v.node, error: messageOf(error) });

@@ -1,13 +1,15 @@
 import type { CloudPort } from '../cloud';
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../config/schema';
 import { ActionKind, NodeHealth } from '../constants';
-import { type Decision, decide, Hold, isMove, type MoveAction } from '../decide';
-import { LeaseHeldError, LeaseLostError, messageOf } from '../errors';
+import { type Action, type Decision, decide, Hold, isMove, type MoveAction } from '../decide';
+import { LeaseHeldError, LeaseLostError, messageOf, StoreError } from '../errors';
 import type { Log } from '../log';
 import type { Holding, Lease, Signals } from '../model';
 import type { Mover } from '../movers/mover';
+import { driftFound } from '../notify/drift-format';
 import * as format from '../notify/format';
 import type { Notification, Notifier } from '../notify/notifier';
+import type { AfterMove } from '../ops/after-move';
 import type { GroupSnapshot, GroupStore } from '../store/ports';
 
 /** What the arbiter use-cases need; built once per container by the handler. */
@@ -20,6 +22,8 @@ export interface ArbiterDeps {
   owner: string;
   now: () => number;
   log: Log;
+  /** OS hook and fencing after a verified move; absent = neither. */
+  afterMove?: AfterMove;
 }
 
 /** What one reconcile of one group did. */
@@ -32,6 +36,8 @@ export interface ReconcileResult {
   detail?: string;
   /** Milliseconds from lease to verified move, when moved. */
   moveMs?: number;
+  /** The steps of a move (lease, calls, verification, record, hooks), when one was attempted. */
+  timeline?: format.TimelineStep[];
 }
 
 const NO_TARGET_ALERT = 'no-healthy-target';
@@ -55,10 +61,12 @@ async function look(deps: ArbiterDeps, group: GroupConfig, movers: Mover[]) {
  */
 export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Promise<ReconcileResult> {
   const movers = deps.cloud.movers(group);
-  const { snapshot, decision } = await look(deps, group, movers);
+  const { snapshot, signals, decision } = await look(deps, group, movers);
   const { action } = decision;
   await recordHealth(deps, group, snapshot, decision);
   const base = { group: group.id, action: action.kind };
+  await forgetWouldAlerts(deps, group, snapshot, action);
+  await noteDrift(deps, group, snapshot, decision);
 
   if (action.kind === ActionKind.NO_HEALTHY_TARGET) {
     if (await deps.store.setAlert(group.id, NO_TARGET_ALERT, action.from ?? 'none')) {
@@ -67,9 +75,13 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
     }
     return { ...base, outcome: 'none', detail: action.reason };
   }
-  if (snapshot.state.alerts[NO_TARGET_ALERT] !== undefined) {
+  // UNKNOWN (say, one vantage went quiet) resolves nothing: keep the alert, or the same outage
+  // would be announced again once the vantage is back.
+  if (action.kind !== ActionKind.UNKNOWN && snapshot.state.alerts[NO_TARGET_ALERT] !== undefined) {
     await deps.store.setAlert(group.id, NO_TARGET_ALERT, undefined);
   }
+  if (action.kind === ActionKind.STAY)
+    return adoptPlacement(deps, group, snapshot, decision, signals.holdings, base, action.reason);
   if (!isMove(action)) return { ...base, outcome: 'none', detail: action.reason };
   if (action.hold) return held(deps, group, decision, action);
   return executeMove(deps, group, movers, decision, action, { kind: action.kind });
@@ -98,7 +110,7 @@ async function held(
     return result;
   }
   const heldBy = action.hold === Hold.OBSERVE ? 'mode: observe' : 'group paused';
-  const key = `would:${action.from ?? 'none'}->${action.to}`;
+  const key = wouldKey(action);
   if (await deps.store.setAlert(group.id, key, String(deps.now()))) {
     await publish(
       deps,
@@ -108,6 +120,53 @@ async function held(
     );
   }
   return result;
+}
+
+const DRIFT_ALERT = 'drift';
+
+/**
+ * Reports drift (EC2 shows the resources off the recorded holder, or split) once per episode;
+ * the alert closes when EC2 matches the record again. While another arbiter holds the lease a
+ * move is under way, and its half-moved, not yet recorded state is not drift.
+ */
+async function noteDrift(deps: ArbiterDeps, group: GroupConfig, snapshot: GroupSnapshot, decision: Decision) {
+  const { state } = snapshot;
+  const { drift } = decision;
+  if (!drift) {
+    if (state.alerts[DRIFT_ALERT] !== undefined) await deps.store.setAlert(group.id, DRIFT_ALERT, undefined);
+    return;
+  }
+  const moving =
+    state.leaseOwner !== undefined && state.leaseOwner !== deps.owner && state.leaseExpiresAt > deps.now();
+  if (moving) return;
+  if (await deps.store.setAlert(group.id, DRIFT_ALERT, drift.signature)) {
+    await publish(deps, group, driftFound(group, decision, drift), drift.summary);
+  }
+}
+
+const WOULD_PREFIX = 'would:';
+const wouldKey = (action: MoveAction) => `${WOULD_PREFIX}${action.from ?? 'none'}->${action.to}`;
+
+/**
+ * "Would fail over X -> Y" is said once per episode: once the decision no longer wants that
+ * held move (the holder is healthy again, the target changed, the group was resumed), its
+ * alert is closed so the next episode is told again. UNKNOWN keeps it, so a node flapping
+ * between DOWN and UNKNOWN does not repeat the message.
+ */
+async function forgetWouldAlerts(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  action: Action,
+) {
+  if (action.kind === ActionKind.UNKNOWN) return;
+  const wanted =
+    isMove(action) && (action.hold === Hold.OBSERVE || action.hold === Hold.PAUSED)
+      ? wouldKey(action)
+      : undefined;
+  for (const key of Object.keys(snapshot.state.alerts)) {
+    if (key.startsWith(WOULD_PREFIX) && key !== wanted) await deps.store.setAlert(group.id, key, undefined);
+  }
 }
 
 /** Options of a move made under the lease (automatic or manual). */
@@ -132,7 +191,12 @@ export async function executeMove(
   request: MoveRequest,
 ): Promise<ReconcileResult> {
   const leaseMs = deps.config.arbiter.leaseSeconds * 1000;
-  const base = { group: group.id, action: action.kind, to: action.to, ...(action.from ? { from: action.from } : {}) };
+  const base = {
+    group: group.id,
+    action: action.kind,
+    to: action.to,
+    ...(action.from ? { from: action.from } : {}),
+  };
   const timeline: format.TimelineStep[] = [];
   const detected = action.from ? decision.assessments[action.from]?.downSince : undefined;
   if (detected !== undefined) {
@@ -143,7 +207,10 @@ export async function executeMove(
     lease = await deps.store.acquireLease(group.id, deps.owner, deps.now(), leaseMs);
   } catch (error) {
     if (error instanceof LeaseHeldError) {
-      deps.log.info('another arbiter holds the lease; standing down', { group: group.id, holder: error.holder });
+      deps.log.info('another arbiter holds the lease; standing down', {
+        group: group.id,
+        holder: error.holder,
+      });
       return { ...base, outcome: 'lease-held', detail: error.message };
     }
     throw error;
@@ -173,17 +240,40 @@ export async function executeMove(
     const now = deps.now();
     const countsAsFailover = request.kind !== 'repair';
     const windowStart = now - group.policy.breaker.windowSeconds * 1000;
+    // Manual moves start the cooldown (the arbiter must not undo them at once) but do not
+    // count toward the breaker, which guards against the arbiter's own flapping.
+    const recent = snapshot.state.failoverTimes.filter((t) => t > windowStart);
     await deps.store.recordMove(lease, {
       active: target.id,
       holders: Object.fromEntries(holdings.map((h) => [h.resource, h.node ?? ''])),
       ...(countsAsFailover
         ? {
             lastFailoverAt: now,
-            failoverTimes: [...snapshot.state.failoverTimes.filter((t) => t > windowStart), now],
+            failoverTimes: request.kind === 'manual' ? recent : [...recent, now],
           }
         : {}),
     });
     timeline.push({ at: deps.now(), what: `recorded (epoch ${lease.epoch})` });
+    if (deps.afterMove) {
+      const after = await deps.afterMove
+        .run({
+          group,
+          from: action.from,
+          to: action.to,
+          decision: current,
+          movers,
+          cloud: deps.cloud,
+          now: deps.now,
+          beforeMutation: async (call) => {
+            lease = await extendBeforeMutation(deps, lease, leaseMs);
+            timeline.push({ at: deps.now(), what: call });
+          },
+        })
+        .catch((error: unknown) => [
+          { at: deps.now(), what: `after-move steps failed: ${messageOf(error)}` },
+        ]);
+      timeline.push(...after);
+    }
     const note = format.failoverSucceeded({
       group,
       kind: request.kind,
@@ -197,7 +287,7 @@ export async function executeMove(
       ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
     });
     await publish(deps, group, note, action.reason, { timeline, epoch: lease.epoch });
-    return { ...base, outcome: 'moved', moveMs: now - leaseAt, detail: note.subject };
+    return { ...base, outcome: 'moved', moveMs: now - leaseAt, detail: note.subject, timeline };
   } catch (error) {
     deps.log.error('move failed', { group: group.id, error: messageOf(error) });
     timeline.push({ at: deps.now(), what: `failed: ${messageOf(error)}` });
@@ -216,10 +306,13 @@ export async function executeMove(
       }),
       action.reason,
     ).catch(() => undefined);
-    return { ...base, outcome: 'failed', detail: messageOf(error) };
+    return { ...base, outcome: 'failed', detail: messageOf(error), timeline };
   } finally {
     await deps.store.releaseLease(lease).catch((error: unknown) => {
-      deps.log.warn('lease release failed (it expires on its own)', { group: group.id, error: messageOf(error) });
+      deps.log.warn('lease release failed (it expires on its own)', {
+        group: group.id,
+        error: messageOf(error),
+      });
     });
   }
 }
@@ -237,7 +330,7 @@ async function moveAll(
   const leaseMs = deps.config.arbiter.leaseSeconds * 1000;
   let current = lease;
   const beforeMutation = async (call: string) => {
-    current = await deps.store.extendLease(current, deps.now(), leaseMs);
+    current = await extendBeforeMutation(deps, current, leaseMs);
     onLease(current);
     timeline.push({ at: deps.now(), what: call });
   };
@@ -266,8 +359,34 @@ async function moveAll(
   return holdings;
 }
 
+/*
+ * The race this check closes (found by the simulator, test/sim/regressions/):
+ *   t0      A extends its lease (epoch e) to t0 + lease; the answer is delayed (a frozen
+ *           container, a slow network).
+ *   t0+L    the lease expires; B takes it (epoch e+1) and moves the resources.
+ *   t0+L+x  A's answer arrives: "extended". A calls EC2 and undoes B's move.
+ * The extend proved the lease ours until `sent + lease` by our clock only, and another
+ * arbiter's clock may run ahead of ours. So an answer that took more than half the lease is
+ * not acted on; the other half covers clock skew and the time the mutating call takes to land.
+ */
+/**
+ * Extends the lease right before a mutating EC2 call.
+ * @throws LeaseLostError if another arbiter holds it, or the answer came too late to act on.
+ */
+export async function extendBeforeMutation(deps: ArbiterDeps, lease: Lease, leaseMs: number): Promise<Lease> {
+  const sent = deps.now();
+  const next = await deps.store.extendLease(lease, sent, leaseMs);
+  if (deps.now() - sent > leaseMs / 2) throw new LeaseLostError(lease.group, lease.owner, lease.epoch);
+  return next;
+}
+
 /** Records node health transitions (once across arbiters) and notifies DOWN and recovery. */
-async function recordHealth(deps: ArbiterDeps, group: GroupConfig, snapshot: GroupSnapshot, decision: Decision) {
+async function recordHealth(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  decision: Decision,
+) {
   const { state } = snapshot;
   const leaving = isMove(decision.action) && !decision.action.hold ? decision.action.from : undefined;
   for (const node of group.nodes) {
@@ -279,7 +398,8 @@ async function recordHealth(deps: ArbiterDeps, group: GroupConfig, snapshot: Gro
     if (!won) continue;
     const down = a.health === NodeHealth.DOWN;
     const worthTelling = down ? node.id !== leaving : before === NodeHealth.DOWN;
-    if (worthTelling) await publish(deps, group, format.nodeHealthChanged(group, a, decision, down), a.reason);
+    if (worthTelling)
+      await publish(deps, group, format.nodeHealthChanged(group, a, decision, down), a.reason);
   }
   const changed = group.nodes.some((n) => state.healthySince[n.id] !== decision.healthySince[n.id]);
   if (changed) {
@@ -302,7 +422,11 @@ async function publish(
   try {
     await deps.notifier.publish(note);
   } catch (error) {
-    deps.log.error('notification failed', { group: group.id, subject: note.subject, error: messageOf(error) });
+    deps.log.error('notification failed', {
+      group: group.id,
+      subject: note.subject,
+      error: messageOf(error),
+    });
   }
   await deps.store
     .appendHistory(
@@ -316,20 +440,92 @@ async function publish(
       },
       deps.config.arbiter.historyTtlDays,
     )
-    .catch((error: unknown) => deps.log.error('history write failed', { group: group.id, error: messageOf(error) }));
+    .catch((error: unknown) =>
+      deps.log.error('history write failed', { group: group.id, error: messageOf(error) }),
+    );
 }
 
 /** Reconciles several groups; one group's failure does not stop the others. */
-export async function reconcileAll(deps: ArbiterDeps, groups: readonly GroupConfig[]): Promise<ReconcileResult[]> {
+export async function reconcileAll(
+  deps: ArbiterDeps,
+  groups: readonly GroupConfig[],
+): Promise<ReconcileResult[]> {
   return Promise.all(
     groups.map(async (g) => {
       try {
-        return await reconcileGroup(deps, g);
+        const result = await reconcileGroup(deps, g);
+        if (storeOutages.delete(g.id)) {
+          await deps.notifier
+            .publish(format.storeAvailability(g, true, 'reads and writes succeed again'))
+            .catch(() => undefined);
+        }
+        return result;
       } catch (error) {
         deps.log.error('reconcile failed', { group: g.id, error: messageOf(error) });
+        if (error instanceof StoreError && !storeOutages.has(g.id)) {
+          // Without the table there is no lease and no verdicts: nothing moves. Say so once per
+          // container and outage (the table cannot deduplicate while it is down; the arbiter
+          // errors alarm covers the deployed stack too).
+          storeOutages.add(g.id);
+          await deps.notifier
+            .publish(format.storeAvailability(g, false, messageOf(error)))
+            .catch(() => undefined);
+        }
         return { group: g.id, action: 'error', outcome: 'failed' as const, detail: messageOf(error) };
       }
     }),
   );
 }
 
+/** Groups whose table reads fail, as seen by this container. */
+const storeOutages = new Set<string>();
+
+/**
+ * Records what EC2 shows when every resource sits on one healthy node that the record does
+ * not name: the first reconcile of a new group, or a move whose arbiter died after EC2 applied
+ * it and before it could record it (or notify). Written under the lease, like any move, so it
+ * never races a move in flight; says so once, because the operator may never have been told.
+ */
+async function adoptPlacement(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  decision: Decision,
+  holdings: readonly Holding[],
+  base: { group: string; action: string },
+  reason: string,
+): Promise<ReconcileResult> {
+  const { state } = snapshot;
+  const active = decision.active;
+  const together = holdings.length > 0 && holdings.every((h) => h.node === active);
+  const recorded = holdings.every((h) => state.holders[h.resource] === h.node);
+  if (active === undefined || !together || (state.active === active && recorded)) {
+    return { ...base, outcome: 'none', detail: reason };
+  }
+  let lease: Lease;
+  try {
+    lease = await deps.store.acquireLease(
+      group.id,
+      deps.owner,
+      deps.now(),
+      deps.config.arbiter.leaseSeconds * 1000,
+    );
+  } catch (error) {
+    if (error instanceof LeaseHeldError) return { ...base, outcome: 'lease-held', detail: error.message };
+    throw error;
+  }
+  try {
+    await deps.store.recordMove(lease, {
+      active,
+      holders: Object.fromEntries(holdings.map((h) => [h.resource, active])),
+    });
+  } finally {
+    await deps.store.releaseLease(lease).catch(() => undefined);
+  }
+  await publish(deps, group, format.placementAdopted(group, decision, holdings, state.active), reason);
+  return {
+    ...base,
+    outcome: 'none',
+    detail: `recorded ${active} as holder (was ${state.active ?? 'unrecorded'})`,
+  };
+}

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { control as applyControl, type ControlResult } from '../shared/ops/control';
+import type { CallerContext } from '../shared/ops/deps';
+import { container } from '../shared/runtime/container';
+
+/**
+ * Ban/unban a node, pause/resume a group, reset the breaker:
+ * `npx serverless invoke -f control --data '{"group":"web-lb","action":"ban","node":"lb-1","expiresInMinutes":60}'`.
+ */
+export async function control(
+  event: unknown,
+  context?: Partial<Pick<Context, 'awsRequestId'>> & CallerContext,
+): Promise<ControlResult> {
+  const c = container();
+  const owner = `control-${context?.awsRequestId ?? randomUUID()}`;
+  return applyControl({ ...c.arbiterDeps(owner), store: c.store }, event, context);
+}
+
+export const handler = middy(control).use(injectLambdaContext(container().logger, { resetKeys: true }));

@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { CallerContext } from '../shared/ops/deps';
+import { type ManualFailoverResult, manualFailover } from '../shared/ops/manual-failover';
+import { container } from '../shared/runtime/container';
+
+/**
+ * Manual failover:
+ * `npx serverless invoke -f failover --data '{"group":"web-lb","to":"lb-2","reason":"patching lb-1"}'`.
+ * The lease owner is named after the request so `status` shows a manual move in progress.
+ */
+export async function failover(
+  event: unknown,
+  context?: Partial<Pick<Context, 'awsRequestId'>> & CallerContext,
+): Promise<ManualFailoverResult> {
+  const c = container();
+  const owner = `manual-${context?.awsRequestId ?? randomUUID()}`;
+  return manualFailover({ ...c.arbiterDeps(owner), store: c.store }, event, context);
+}
+
+export const handler = middy(failover).use(injectLambdaContext(container().logger, { resetKeys: true }));

@@ -1,0 +1,106 @@
+import { type EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { mapEc2Error } from './aws/ec2-errors';
+import type { CloudPort } from './cloud';
+import type { GroupConfig } from './config/schema';
+import { DEAD_INSTANCE_STATES } from './constants';
+import { messageOf } from './errors';
+import type { Mover } from './movers/mover';
+
+/** Stops one instance (StopInstances on AWS; anything in tests). */
+export interface InstanceStopper {
+  stop(instanceId: string): Promise<void>;
+}
+
+/** InstanceStopper over a real EC2 client. */
+export function ec2Stopper(ec2: EC2Client): InstanceStopper {
+  return {
+    async stop(instanceId) {
+      try {
+        await ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
+      } catch (error) {
+        throw mapEc2Error(error, `StopInstances ${instanceId}`);
+      }
+    },
+  };
+}
+
+/** How a fencing attempt ended. */
+export const FenceOutcome = {
+  STOPPED: 'stopped',
+  /** Nothing to do: the instance is already stopping or stopped. */
+  SKIPPED: 'skipped',
+  /** A guard said no: stopping it could take the service down. */
+  REFUSED: 'refused',
+  FAILED: 'failed',
+} as const;
+export type FenceOutcome = (typeof FenceOutcome)[keyof typeof FenceOutcome];
+
+export interface FenceResult {
+  node: string;
+  outcome: FenceOutcome;
+  detail: string;
+}
+
+export interface FenceInput {
+  group: GroupConfig;
+  /** The node the addresses were just moved away from because it failed. */
+  failed: string;
+  movers: readonly Mover[];
+  cloud: CloudPort;
+  stopper: InstanceStopper;
+  /** Called right before StopInstances (the arbiter extends its lease here); throws to abort. */
+  beforeMutation?: (call: string) => Promise<void>;
+}
+
+/**
+ * Fences a failed node with StopInstances after a verified move (`fence: stop`), so a node
+ * that only looked dead cannot keep answering on an address it no longer owns.
+ *
+ * Guards, all from fresh Describe calls rather than what the move believed: the failed node
+ * must hold none of the group's resources, every resource must have a holder, and every holder
+ * must be a running instance other than the failed one. So it never stops the node that now
+ * serves, and never the last running node of the group. Never throws: the move already
+ * happened and fencing is a best effort that is reported, not retried.
+ */
+export async function fenceFailedNode(input: FenceInput): Promise<FenceResult> {
+  const { group, failed } = input;
+  const result = (outcome: FenceOutcome, detail: string): FenceResult => ({ node: failed, outcome, detail });
+  const node = group.nodes.find((n) => n.id === failed);
+  if (!node) return result(FenceOutcome.REFUSED, `${failed} is not a node of group ${group.id}`);
+  try {
+    const [holdings, instances] = await Promise.all([
+      Promise.all(input.movers.map((m) => m.observe())),
+      input.cloud.signals(group),
+    ]);
+    const stillHeld = holdings.filter((h) => h.node === failed).map((h) => h.resource);
+    if (stillHeld.length > 0) {
+      return result(FenceOutcome.REFUSED, `${failed} still holds ${stillHeld.join(', ')}; not stopping it`);
+    }
+    const orphan = holdings.find((h) => h.node === undefined);
+    if (orphan) {
+      return result(
+        FenceOutcome.REFUSED,
+        `${orphan.resource} has no holder in the group; not stopping anything`,
+      );
+    }
+    for (const holder of new Set(holdings.map((h) => h.node as string))) {
+      const state = instances[holder]?.state ?? 'unknown';
+      if (state !== 'running') {
+        return result(
+          FenceOutcome.REFUSED,
+          `holder ${holder} is ${state}, not running; not stopping ${failed}`,
+        );
+      }
+    }
+    const own = instances[failed];
+    if (own && DEAD_INSTANCE_STATES.has(own.state)) {
+      return result(FenceOutcome.SKIPPED, `${failed} (${node.instanceId}) is already ${own.state}`);
+    }
+    const call = `StopInstances ${node.instanceId} (${failed})`;
+    await input.beforeMutation?.(call);
+    await input.stopper.stop(node.instanceId);
+    return result(FenceOutcome.STOPPED, `${call} sent`);
+  } catch (error) {
+    return result(FenceOutcome.FAILED, `fencing ${failed} failed: ${messageOf(error)}`);
+  }
+}

@@ -1,0 +1,117 @@
+import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import type { ProbeResult, Verdict } from './model';
+import type { ReconcileResult } from './usecases/reconcile';
+
+/**
+ * Metrics of ha-arbiter. The core never emits metrics itself: handlers feed these functions
+ * from the core's results and callbacks (runProbeLoop's `onResult`/`onVerdict`, the arbiter's
+ * ReconcileResult list), and the Metrics port below writes them. On Lambda the port is the
+ * Powertools EMF adapter: metrics go out as structured log lines, no PutMetricData call and
+ * no CloudWatch permission or endpoint needed.
+ */
+export const METRICS_NAMESPACE = 'HaArbiter';
+
+export const MetricName = {
+  /** Milliseconds of a successful probe (failed probes say "timeout", not latency). */
+  PROBE_LATENCY: 'ProbeLatency',
+  /** A vantage's verdict on a node changed (UP <-> DOWN). */
+  VERDICT_CHANGES: 'VerdictChanges',
+  /** A prober finished a loop; missing for 3 minutes = the dead-man's switch alarm. */
+  PROBER_HEARTBEAT: 'ProberHeartbeat',
+  /** Addresses moved and verified (failover, failback, drift repair). */
+  FAILOVERS: 'Failovers',
+  /** A move was attempted under the lease and failed. */
+  FAILED_FAILOVERS: 'FailedFailovers',
+  /** Milliseconds from taking the lease to the verified move. */
+  FAILOVER_DURATION: 'FailoverDurationMs',
+  /** Another arbiter held the group's lease, so this one stood down. */
+  LEASE_CONTENTION: 'LeaseContention',
+  /** A group's reconcile threw (AccessDenied, throttling, table unreachable...). */
+  RECONCILE_ERRORS: 'ReconcileErrors',
+} as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+/** Dimension names; the alarms select series by exactly these (plus Powertools' `service`). */
+export const MetricDimension = { SERVICE: 'service', VANTAGE: 'vantage', GROUP: 'group' } as const;
+
+const UNIT: Record<MetricName, 'Milliseconds' | 'Count'> = {
+  ProbeLatency: 'Milliseconds',
+  VerdictChanges: 'Count',
+  ProberHeartbeat: 'Count',
+  Failovers: 'Count',
+  FailedFailovers: 'Count',
+  FailoverDurationMs: 'Milliseconds',
+  LeaseContention: 'Count',
+  ReconcileErrors: 'Count',
+};
+
+/** The metrics port. */
+export interface Metrics {
+  add(name: MetricName, value: number, dimensions?: Record<string, string>): void;
+  /** Writes everything added so far (call before the invocation returns, even on error). */
+  flush(): void;
+}
+
+/** Metrics that go nowhere (tests, simulation). */
+export const noMetrics: Metrics = { add() {}, flush() {} };
+
+/**
+ * The Powertools EMF adapter. One Powertools instance per dimension set, because an EMF line
+ * carries one set of dimensions for all its metrics. The service name (a dimension of every
+ * series) comes from POWERTOOLS_SERVICE_NAME, which the stack sets per stage.
+ */
+export function emfMetrics(options: { namespace?: string; serviceName?: string } = {}): Metrics {
+  const namespace = options.namespace ?? process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE;
+  const series = new Map<string, PowertoolsMetrics>();
+  return {
+    add(name, value, dimensions = {}) {
+      const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
+      let metrics = series.get(key);
+      if (!metrics) {
+        metrics = new PowertoolsMetrics({
+          namespace,
+          ...(options.serviceName ? { serviceName: options.serviceName } : {}),
+          defaultDimensions: dimensions,
+        });
+        series.set(key, metrics);
+      }
+      metrics.addMetric(name, UNIT[name], value);
+    },
+    flush() {
+      for (const metrics of series.values()) if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    },
+  };
+}
+
+/** A probe result of one node from one vantage. */
+export function recordProbe(metrics: Metrics, vantage: string, group: string, result: ProbeResult): void {
+  if (result.ok) metrics.add(MetricName.PROBE_LATENCY, result.latencyMs, { vantage, group });
+}
+
+/** A verdict change the prober wrote. */
+export function recordVerdictChange(metrics: Metrics, verdict: Verdict): void {
+  metrics.add(MetricName.VERDICT_CHANGES, 1, { vantage: verdict.vantage, group: verdict.group });
+}
+
+/** One completed probe loop of a vantage. */
+export function recordHeartbeat(metrics: Metrics, vantage: string): void {
+  metrics.add(MetricName.PROBER_HEARTBEAT, 1, { vantage });
+}
+
+/** What one arbiter invocation did, group by group. */
+export function recordReconcile(metrics: Metrics, results: readonly ReconcileResult[]): void {
+  for (const r of results) {
+    const group = { group: r.group };
+    if (r.outcome === 'moved') {
+      metrics.add(MetricName.FAILOVERS, 1, group);
+      if (r.moveMs !== undefined) metrics.add(MetricName.FAILOVER_DURATION, r.moveMs, group);
+    } else if (r.outcome === 'lease-held') {
+      metrics.add(MetricName.LEASE_CONTENTION, 1, group);
+    } else if (r.outcome === 'failed') {
+      // reconcileAll reports a thrown reconcile as action `error` (one stack-wide series, so
+      // one alarm covers every group); anything else failed mid-move.
+      if (r.action === 'error') metrics.add(MetricName.RECONCILE_ERRORS, 1);
+      else metrics.add(MetricName.FAILED_FAILOVERS, 1, group);
+    }
+  }
+}

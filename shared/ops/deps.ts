@@ -1,0 +1,32 @@
+import type { ControlStore, GroupStore } from '../store/ports';
+import type { ArbiterDeps } from '../usecases/reconcile';
+
+/** What the operator use-cases need: the arbiter's dependencies plus the control side of the store. */
+export interface OpsDeps extends ArbiterDeps {
+  store: GroupStore & ControlStore;
+}
+
+/** The parts of a Lambda context that can say who invoked (all optional; often none is set). */
+export interface CallerContext {
+  /** `serverless invoke --context '{"custom":{"requestedBy":"alice"}}'` arrives here. */
+  clientContext?: { custom?: unknown; Custom?: unknown } | undefined;
+  identity?: { cognitoIdentityId?: string } | undefined;
+}
+
+/**
+ * Who asked, for notifications and history: the payload's `requestedBy`, else a
+ * `requestedBy` in the invoke's client context, else the Cognito identity, else a placeholder
+ * that tells the reader how to do better next time. Lambda does not pass the IAM caller to the
+ * function (CloudTrail has it), so the payload is the reliable source.
+ */
+export function callerOf(requestedBy: string | undefined, context?: CallerContext): string {
+  if (requestedBy) return requestedBy;
+  const custom = (context?.clientContext?.custom ?? context?.clientContext?.Custom) as
+    | { requestedBy?: unknown }
+    | undefined;
+  if (typeof custom?.requestedBy === 'string' && custom.requestedBy.trim() !== '') {
+    return custom.requestedBy.trim().slice(0, 128);
+  }
+  if (context?.identity?.cognitoIdentityId) return `cognito:${context.identity.cognitoIdentityId}`;
+  return 'unknown (add "requestedBy" to the payload)';
+}

@@ -1,0 +1,269 @@
+import type { GroupConfig } from '../config/schema';
+import type { NodeHealth, VerdictStatus } from '../constants';
+import { type Action, decide, isMove } from '../decide';
+import { messageOf } from '../errors';
+import type { Holding, InstanceSignal, Verdict } from '../model';
+import type { CallerContext, OpsDeps } from './deps';
+import { parsePayload, resolveGroup, StatusPayloadSchema } from './payload';
+import { renderStatusText } from './status-text';
+import { isoSecond } from './time';
+
+/** One vantage point's verdict on one node, with how old it is. */
+export interface VerdictView {
+  vantage: string;
+  status: VerdictStatus;
+  /** When the status last changed. */
+  since: string;
+  /** When the vantage last confirmed it (row write or heartbeat). */
+  seenAt: string;
+  ageSeconds: number;
+  /** Older than `staleAfterSeconds`: the decision ignores it. */
+  stale: boolean;
+  /** Consecutive probe results (failures when DOWN) behind the status. */
+  count: number;
+  lastProbe?: { ok: boolean; at: string; latencyMs: number; error?: string };
+  /** The most recent failed probe in the kept evidence. */
+  lastError?: { at: string; error: string };
+}
+
+export interface NodeView {
+  id: string;
+  instanceId: string;
+  priority: number;
+  instance?: { state: string; impaired: boolean; launchTime?: string };
+  /** Quorum health as the decision sees it now. */
+  health: NodeHealth;
+  reason: string;
+  /** Ban end (ISO), `null` for a ban without expiry; absent when not banned. */
+  bannedUntil?: string | null;
+  healthySince?: string;
+  verdicts: VerdictView[];
+}
+
+export interface ResourceView {
+  resource: string;
+  /** Holder according to EC2 Describe (undefined: no node of the group). */
+  holder: string | undefined;
+  detail: string;
+  /** Holder according to the recorded state. */
+  recorded: string | undefined;
+  drift: boolean;
+}
+
+/** Everything an operator needs to know about one group. */
+export interface GroupStatus {
+  group: string;
+  description?: string;
+  /** `observe` (config), `paused` (control) or `active`. */
+  mode: 'active' | 'observe' | 'paused';
+  failback: 'manual' | 'auto';
+  breaker: {
+    open: boolean;
+    since?: string;
+    /** Automatic failovers within the window. */
+    recentFailovers: number;
+    maxFailovers: number;
+    windowSeconds: number;
+  };
+  cooldownUntil?: string;
+  lease: { holder?: string; epoch: number; expiresAt?: string; held: boolean };
+  /** Holder of the first resource: as EC2 reports it, and as recorded. */
+  active: { observed: string | undefined; recorded: string | undefined };
+  /** True when EC2 and the recorded state disagree about any resource. */
+  drift: boolean;
+  resources: ResourceView[];
+  nodes: NodeView[];
+  bans: Array<{ node: string; until: string | null }>;
+  alerts: Record<string, string>;
+  /** What the arbiter would do if it reconciled now. */
+  next?: { action: string; reason: string; from?: string; to?: string; hold?: string };
+  history: Array<{ at: string; event: string; severity: string; summary: string }>;
+  /** Reads that failed (the rest is still shown). */
+  errors: string[];
+}
+
+export interface StatusReport {
+  at: string;
+  groups: GroupStatus[];
+}
+
+function settle<T>(promise: Promise<T>, errors: string[], what: string): Promise<T | undefined> {
+  return promise.catch((error: unknown) => {
+    errors.push(`${what}: ${messageOf(error)}`);
+    return undefined;
+  });
+}
+
+function verdictView(v: Verdict, now: number, staleAfterMs: number): VerdictView {
+  const last = v.evidence.at(-1);
+  const lastFailure = [...v.evidence].reverse().find((e) => !e.ok);
+  return {
+    vantage: v.vantage,
+    status: v.status,
+    since: isoSecond(v.since),
+    seenAt: isoSecond(v.seenAt),
+    ageSeconds: Math.max(0, Math.round((now - v.seenAt) / 1000)),
+    stale: v.seenAt < now - staleAfterMs,
+    count: v.count,
+    ...(last
+      ? {
+          lastProbe: {
+            ok: last.ok,
+            at: isoSecond(last.at),
+            latencyMs: last.latencyMs,
+            ...(last.error ? { error: last.error } : {}),
+          },
+        }
+      : {}),
+    ...(lastFailure
+      ? { lastError: { at: isoSecond(lastFailure.at), error: lastFailure.error ?? 'failed' } }
+      : {}),
+  };
+}
+
+function nextOf(action: Action): NonNullable<GroupStatus['next']> {
+  const next: NonNullable<GroupStatus['next']> = { action: action.kind, reason: action.reason };
+  if ('from' in action && action.from !== undefined) next.from = action.from;
+  if (isMove(action)) {
+    next.to = action.to;
+    if (action.hold) next.hold = action.hold;
+  }
+  return next;
+}
+
+function instanceView(i: InstanceSignal | undefined): NodeView['instance'] {
+  if (!i) return undefined;
+  return {
+    state: i.state,
+    impaired: i.impaired,
+    ...(i.launchTime !== undefined ? { launchTime: isoSecond(i.launchTime) } : {}),
+  };
+}
+
+/**
+ * The status of one group: EC2's view of every resource (Describe, not only the recorded
+ * state), the recorded state, every vantage's verdict on every node, lease, mode, bans,
+ * breaker, cooldown, what the arbiter would do now, and recent history. A failing read (EC2
+ * down, say) is listed in `errors` and the rest is still returned: status matters most then.
+ */
+export async function groupStatus(
+  deps: OpsDeps,
+  group: GroupConfig,
+  historyCount: number,
+): Promise<GroupStatus> {
+  const errors: string[] = [];
+  const movers = deps.cloud.movers(group);
+  const [snapshot, instances, holdings, history] = await Promise.all([
+    deps.store.readGroup(group.id),
+    settle(deps.cloud.signals(group), errors, 'EC2 instances'),
+    settle(Promise.all(movers.map((m) => m.observe())), errors, 'EC2 holders'),
+    historyCount > 0
+      ? settle(deps.store.readHistory(group.id, historyCount), errors, 'history')
+      : Promise.resolve([]),
+  ]);
+  const now = deps.now();
+  const { state } = snapshot;
+  const { policy } = group;
+  const seen: Holding[] =
+    holdings ??
+    group.resources.map((_, i) => ({
+      resource: movers[i]?.key ?? `resource ${i}`,
+      node: undefined,
+      detail: '(EC2 not read)',
+    }));
+  const decision = decide(
+    group,
+    state,
+    snapshot.verdicts,
+    { instances: instances ?? {}, holdings: seen },
+    now,
+  );
+  const resources: ResourceView[] = seen.map((h) => {
+    const recorded = state.holders[h.resource] || undefined;
+    return {
+      resource: h.resource,
+      holder: h.node,
+      detail: h.detail,
+      recorded,
+      drift: holdings !== undefined && recorded !== undefined && recorded !== h.node,
+    };
+  });
+  const staleAfterMs = policy.staleAfterSeconds * 1000;
+  const activeBans = Object.entries(state.bans).filter(([, until]) => until === 0 || until > now);
+  const windowStart = now - policy.breaker.windowSeconds * 1000;
+  const cooldownEnd =
+    state.lastFailoverAt !== undefined ? state.lastFailoverAt + policy.cooldownSeconds * 1000 : undefined;
+  return {
+    group: group.id,
+    ...(group.description ? { description: group.description } : {}),
+    mode: policy.mode === 'observe' ? 'observe' : state.paused ? 'paused' : 'active',
+    failback: policy.failback,
+    breaker: {
+      open: state.breakerOpenSince !== undefined,
+      ...(state.breakerOpenSince !== undefined ? { since: isoSecond(state.breakerOpenSince) } : {}),
+      recentFailovers: state.failoverTimes.filter((t) => t > windowStart).length,
+      maxFailovers: policy.breaker.maxFailovers,
+      windowSeconds: policy.breaker.windowSeconds,
+    },
+    ...(cooldownEnd !== undefined && cooldownEnd > now ? { cooldownUntil: isoSecond(cooldownEnd) } : {}),
+    lease: {
+      ...(state.leaseOwner ? { holder: state.leaseOwner } : {}),
+      epoch: state.leaseEpoch,
+      ...(state.leaseExpiresAt ? { expiresAt: isoSecond(state.leaseExpiresAt) } : {}),
+      held: state.leaseOwner !== undefined && state.leaseExpiresAt > now,
+    },
+    active: { observed: holdings ? decision.active : undefined, recorded: state.active },
+    drift: resources.some((r) => r.drift),
+    resources,
+    nodes: group.nodes.map((n) => {
+      const a = decision.assessments[n.id];
+      const ban = activeBans.find(([id]) => id === n.id);
+      const since = state.healthySince[n.id];
+      const instance = instanceView(instances?.[n.id]);
+      return {
+        id: n.id,
+        instanceId: n.instanceId,
+        priority: n.priority,
+        ...(instance ? { instance } : {}),
+        health: a?.health ?? 'UNKNOWN',
+        reason: a?.reason ?? '',
+        ...(ban ? { bannedUntil: ban[1] === 0 ? null : isoSecond(ban[1]) } : {}),
+        ...(since !== undefined ? { healthySince: isoSecond(since) } : {}),
+        verdicts: snapshot.verdicts
+          .filter((v) => v.node === n.id && group.vantages.includes(v.vantage))
+          .sort((x, y) => x.vantage.localeCompare(y.vantage))
+          .map((v) => verdictView(v, now, staleAfterMs)),
+      };
+    }),
+    bans: activeBans.map(([node, until]) => ({ node, until: until === 0 ? null : isoSecond(until) })),
+    alerts: state.alerts,
+    ...(holdings ? { next: nextOf(decision.action) } : {}),
+    history: (history ?? []).map((e) => ({
+      at: isoSecond(e.at),
+      event: e.event,
+      severity: e.severity,
+      summary: e.summary,
+    })),
+    errors,
+  };
+}
+
+/**
+ * The `status` function: every group (or one), as JSON for scripts or as a text table for a
+ * terminal (`format: 'text'`).
+ * @throws InputError for a bad payload or an unknown group.
+ */
+export async function status(
+  deps: OpsDeps,
+  input: unknown,
+  _context?: CallerContext,
+): Promise<StatusReport | string> {
+  const payload = parsePayload(StatusPayloadSchema, input, 'status');
+  const groups =
+    payload.group === undefined ? deps.config.groups : [resolveGroup(deps.config, payload.group, 'status')];
+  const report: StatusReport = {
+    at: isoSecond(deps.now()),
+    groups: await Promise.all(groups.map((g) => groupStatus(deps, g, payload.history))),
+  };
+  return payload.format === 'text' ? renderStatusText(report, deps.now()) : report;
+}

@@ -1,0 +1,121 @@
+import { SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { GroupConfig, NodeConfig, OsHook } from './config/schema';
+import { messageOf } from './errors';
+
+/** Runs an SSM document on one instance (SendCommand on AWS; anything in tests). */
+export interface CommandSender {
+  /** @returns the command id, to look the run up later. */
+  send(input: {
+    document: string;
+    instanceId: string;
+    parameters: Record<string, string[]>;
+    timeoutSeconds: number;
+    comment: string;
+  }): Promise<string>;
+}
+
+/** CommandSender over a real SSM client. */
+export function ssmSender(ssm: SSMClient): CommandSender {
+  return {
+    async send(input) {
+      const out = await ssm.send(
+        new SendCommandCommand({
+          DocumentName: input.document,
+          InstanceIds: [input.instanceId],
+          Parameters: input.parameters,
+          TimeoutSeconds: input.timeoutSeconds,
+          Comment: input.comment.slice(0, 100),
+        }),
+      );
+      return out.Command?.CommandId ?? '(no command id)';
+    },
+  };
+}
+
+export type OsHookAction = 'configure' | 'unconfigure';
+
+/** One SendCommand of the hook and how it went. */
+export interface OsHookStep {
+  node: string;
+  action: OsHookAction;
+  ip: string;
+  ok: boolean;
+  /** `command 1234-... sent` or the error. */
+  detail: string;
+}
+
+export const RUN_SHELL_SCRIPT = 'AWS-RunShellScript';
+
+/**
+ * The document parameters for one address on one node. AWS-RunShellScript gets the group's
+ * `configure`/`unconfigure` command with `{ip}` and `{node}` filled in (both come from the
+ * validated config, so no shell quoting is needed); any other document gets `action`, `ip` and
+ * `node` as parameters and decides itself.
+ * @returns undefined when there is nothing to run (no `unconfigure` command given).
+ */
+export function hookParameters(
+  hook: OsHook,
+  action: OsHookAction,
+  ip: string,
+  node: string,
+): Record<string, string[]> | undefined {
+  if (hook.document !== RUN_SHELL_SCRIPT) return { action: [action], ip: [ip], node: [node] };
+  const template = action === 'configure' ? hook.configure : hook.unconfigure;
+  if (template === undefined) return undefined;
+  return { commands: [template.replaceAll('{ip}', ip).replaceAll('{node}', node)] };
+}
+
+/** The secondary IPs of a group: the only addresses an OS must be told about. */
+export function secondaryIps(group: GroupConfig): string[] {
+  return group.resources.flatMap((r) => (r.kind === 'secondary-ip' ? [r.ip] : []));
+}
+
+/**
+ * After a secondary-ip move, tells the operating systems: `configure` on the new holder,
+ * `unconfigure` on the old one if it is still running. Commands are sent, not awaited (a run
+ * takes seconds and the address already moved in EC2); failures are reported, never thrown,
+ * because the move must not be undone or blocked by a host that cannot be reached.
+ */
+export async function runOsHook(input: {
+  group: GroupConfig;
+  to: NodeConfig;
+  from: NodeConfig | undefined;
+  fromRunning: boolean;
+  sender: CommandSender;
+}): Promise<OsHookStep[]> {
+  const { group, sender } = input;
+  const hook = group.osHook;
+  const ips = secondaryIps(group);
+  if (!hook || ips.length === 0) return [];
+  const targets: Array<{ node: NodeConfig; action: OsHookAction }> = [
+    { node: input.to, action: 'configure' },
+  ];
+  if (input.from && input.from.id !== input.to.id && input.fromRunning) {
+    targets.push({ node: input.from, action: 'unconfigure' });
+  }
+  const runs = targets.flatMap(({ node, action }) =>
+    ips.map(async (ip): Promise<OsHookStep | undefined> => {
+      const parameters = hookParameters(hook, action, ip, node.id);
+      if (!parameters) return undefined;
+      try {
+        const id = await sender.send({
+          document: hook.document,
+          instanceId: node.instanceId,
+          parameters,
+          timeoutSeconds: hook.timeoutSeconds,
+          comment: `ha-arbiter ${group.id}: ${action} ${ip} on ${node.id}`,
+        });
+        return { node: node.id, action, ip, ok: true, detail: `${hook.document} command ${id} sent` };
+      } catch (error) {
+        return {
+          node: node.id,
+          action,
+          ip,
+          ok: false,
+          detail: `${hook.document} failed: ${messageOf(error)}`,
+        };
+      }
+    }),
+  );
+  return (await Promise.all(runs)).filter((s): s is OsHookStep => s !== undefined);
+}

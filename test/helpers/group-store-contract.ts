@@ -1,0 +1,219 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/errors';
+import type { GroupStore, VerdictStore } from '../../shared/store/ports';
+import { verdict } from './verdicts';
+
+/** A store under test and how to end it. */
+export interface StoreUnderTest {
+  store: GroupStore & VerdictStore;
+  close?: () => Promise<void>;
+}
+
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+const LEASE_MS = 60_000;
+const G = 'web-lb';
+
+/**
+ * The behaviour every GroupStore/VerdictStore must have: DynamoDB's conditional writes as
+ * DynamoStore uses them. Run against DynamoStore on dynalite and against the in-memory store
+ * the use-case tests rely on, so the fake cannot drift from the real thing.
+ */
+export function groupStoreContract(
+  make: () => Promise<StoreUnderTest>,
+  engine: {
+    /** DynamoDB returns the item on a failed condition (ALL_OLD); dynalite 4 does not. */
+    returnsOldItemOnConditionFailure: boolean;
+  },
+): void {
+  let sut: StoreUnderTest;
+  let store: GroupStore & VerdictStore;
+  beforeEach(async () => {
+    sut = await make();
+    store = sut.store;
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await sut.close?.();
+  });
+
+  describe('lease', () => {
+    it('is granted on a group never seen before, with epoch 1', async () => {
+      expect(await store.acquireLease(G, 'a', T0, LEASE_MS)).toEqual({
+        group: G,
+        owner: 'a',
+        epoch: 1,
+        expiresAt: T0 + LEASE_MS,
+      });
+    });
+
+    it('refuses a second holder before expiry and grants it after, with a higher epoch (fake clock)', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(T0);
+      const first = await store.acquireLease(G, 'a', Date.now(), LEASE_MS);
+      vi.setSystemTime(T0 + LEASE_MS - 1);
+      const refused = await store.acquireLease(G, 'b', Date.now(), LEASE_MS).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(LeaseHeldError);
+      if (engine.returnsOldItemOnConditionFailure) {
+        expect(refused).toMatchObject({ holder: 'a', epoch: first.epoch, expiresAt: T0 + LEASE_MS });
+      }
+      vi.setSystemTime(T0 + LEASE_MS);
+      await expect(store.acquireLease(G, 'b', Date.now(), LEASE_MS)).rejects.toThrow(LeaseHeldError);
+      vi.setSystemTime(T0 + LEASE_MS + 1);
+      const second = await store.acquireLease(G, 'b', Date.now(), LEASE_MS);
+      expect(second).toMatchObject({ owner: 'b', epoch: first.epoch + 1 });
+    });
+
+    it('refuses even its own owner while held (a new invocation must wait for release or expiry)', async () => {
+      await store.acquireLease(G, 'a', T0, LEASE_MS);
+      await expect(store.acquireLease(G, 'a', T0 + 1, LEASE_MS)).rejects.toThrow(LeaseHeldError);
+    });
+
+    it('is free again after release, and the next holder gets a higher epoch', async () => {
+      const a = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      await store.releaseLease(a);
+      const b = await store.acquireLease(G, 'b', T0 + 1, LEASE_MS);
+      expect(b.epoch).toBe(a.epoch + 1);
+    });
+
+    it('is extended by its holder, which pushes the expiry', async () => {
+      const a = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      const extended = await store.extendLease(a, T0 + 50_000, LEASE_MS);
+      expect(extended).toEqual({ ...a, expiresAt: T0 + 50_000 + LEASE_MS });
+      await expect(store.acquireLease(G, 'b', T0 + LEASE_MS + 1, LEASE_MS)).rejects.toThrow(LeaseHeldError);
+    });
+
+    it('lets nobody but the current owner and epoch extend, release or record', async () => {
+      const stale = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      const fresh = await store.acquireLease(G, 'b', T0 + LEASE_MS + 1, LEASE_MS);
+      await expect(store.extendLease(stale, T0 + LEASE_MS + 2, LEASE_MS)).rejects.toThrow(LeaseLostError);
+      await expect(store.recordMove(stale, { active: 'lb-1', holders: { eip: 'lb-1' } })).rejects.toThrow(
+        StaleEpochError,
+      );
+      await store.releaseLease(stale);
+      const { state } = await store.readGroup(G);
+      expect(state).toMatchObject({ leaseOwner: 'b', leaseEpoch: fresh.epoch, moveEpoch: 0 });
+      expect(state.active).toBeUndefined();
+    });
+
+    it('refuses the old epoch of the same owner name', async () => {
+      const first = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      await store.acquireLease(G, 'a', T0 + LEASE_MS + 1, LEASE_MS);
+      await expect(store.extendLease(first, T0 + LEASE_MS + 2, LEASE_MS)).rejects.toThrow(LeaseLostError);
+    });
+
+    it('grants exactly one of many simultaneous acquirers', async () => {
+      for (let race = 0; race < 5; race += 1) {
+        const group = `race-${race}`;
+        const outcomes = await Promise.allSettled(
+          ['a', 'b', 'c', 'd'].map((owner) => store.acquireLease(group, owner, T0, LEASE_MS)),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes)
+          if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(LeaseHeldError);
+      }
+    });
+  });
+
+  describe('state', () => {
+    it('records a move under the current epoch, with the failover counters', async () => {
+      const a = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      await store.recordMove(a, {
+        active: 'lb-2',
+        holders: { 'elastic-ip eipalloc-01': 'lb-2' },
+        lastFailoverAt: T0 + 5,
+        failoverTimes: [T0 - 10, T0 + 5],
+      });
+      const { state } = await store.readGroup(G);
+      expect(state).toMatchObject({
+        active: 'lb-2',
+        holders: { 'elastic-ip eipalloc-01': 'lb-2' },
+        moveEpoch: a.epoch,
+        lastFailoverAt: T0 + 5,
+        failoverTimes: [T0 - 10, T0 + 5],
+      });
+    });
+
+    it('moves a node health only from the value the caller read', async () => {
+      expect(await store.transitionHealth(G, 'lb-1', undefined, 'HEALTHY')).toBe(true);
+      expect(await store.transitionHealth(G, 'lb-1', undefined, 'DOWN')).toBe(false);
+      expect(await store.transitionHealth(G, 'lb-1', 'HEALTHY', 'DOWN')).toBe(true);
+      expect(await store.transitionHealth(G, 'lb-1', 'HEALTHY', 'DOWN')).toBe(false);
+      expect((await store.readGroup(G)).state.health).toEqual({ 'lb-1': 'DOWN' });
+    });
+
+    it('opens an alert once and closes it once', async () => {
+      expect(await store.setAlert(G, 'no-healthy-target', 'lb-1')).toBe(true);
+      expect(await store.setAlert(G, 'no-healthy-target', 'lb-1')).toBe(false);
+      expect((await store.readGroup(G)).state.alerts).toEqual({ 'no-healthy-target': 'lb-1' });
+      expect(await store.setAlert(G, 'no-healthy-target', undefined)).toBe(true);
+      expect(await store.setAlert(G, 'no-healthy-target', undefined)).toBe(false);
+      expect((await store.readGroup(G)).state.alerts).toEqual({});
+    });
+
+    it('opens the breaker once', async () => {
+      expect(await store.openBreaker(G, T0)).toBe(true);
+      expect(await store.openBreaker(G, T0 + 1)).toBe(false);
+      expect((await store.readGroup(G)).state.breakerOpenSince).toBe(T0);
+    });
+
+    it('saves and clears healthySince per node', async () => {
+      await store.saveHealthySince(G, { 'lb-1': T0, 'lb-2': T0 + 1 }, ['lb-1', 'lb-2']);
+      await store.saveHealthySince(G, { 'lb-2': T0 + 1 }, ['lb-1', 'lb-2']);
+      expect((await store.readGroup(G)).state.healthySince).toEqual({ 'lb-2': T0 + 1 });
+    });
+
+    it('keeps the lease when dedup writes touch the same item', async () => {
+      const a = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      await store.transitionHealth(G, 'lb-1', undefined, 'DOWN');
+      await store.setAlert(G, 'k', 'v');
+      await store.saveHealthySince(G, {}, ['lb-1']);
+      const { state } = await store.readGroup(G);
+      expect(state).toMatchObject({ leaseOwner: 'a', leaseEpoch: a.epoch, leaseExpiresAt: a.expiresAt });
+    });
+  });
+
+  describe('verdicts and history', () => {
+    it('raises a verdict seenAt to its vantage heartbeat, never lowers it', async () => {
+      await store.putVerdict(verdict('az-a', 'lb-1', 'DOWN', T0));
+      await store.putVerdict(verdict('az-c', 'lb-1', 'DOWN', T0));
+      await store.putHeartbeat(G, 'az-a', T0 + 30_000);
+      await store.putHeartbeat(G, 'az-c', T0 - 30_000);
+      const { verdicts } = await store.readGroup(G);
+      const seen = Object.fromEntries(verdicts.map((v) => [v.vantage, v.seenAt]));
+      expect(seen).toEqual({ 'az-a': T0 + 30_000, 'az-c': T0 });
+      expect(verdicts.find((v) => v.vantage === 'az-a')).toEqual({
+        ...verdict('az-a', 'lb-1', 'DOWN', T0),
+        seenAt: T0 + 30_000,
+      });
+    });
+
+    it('loads back the verdicts of one vantage', async () => {
+      await store.putVerdict(verdict('az-a', 'lb-1', 'DOWN', T0));
+      await store.putVerdict(verdict('az-c', 'lb-1', 'UP', T0));
+      await store.putVerdict(verdict('az-a', 'lb-1', 'UP', T0, { group: 'other' }));
+      const loaded = await store.loadVerdicts('az-a', [G]);
+      expect(loaded).toEqual([verdict('az-a', 'lb-1', 'DOWN', T0)]);
+    });
+
+    it('reads history newest first, up to the limit', async () => {
+      for (const [i, event] of ['node-down', 'failover-succeeded', 'node-up'].entries()) {
+        await store.appendHistory(
+          { group: G, at: T0 + i * 1000, event, severity: 'info', summary: event, detail: { i } },
+          30,
+        );
+      }
+      const history = await store.readHistory(G, 2);
+      expect(history).toEqual([
+        { group: G, at: T0 + 2000, event: 'node-up', severity: 'info', summary: 'node-up', detail: { i: 2 } },
+        {
+          group: G,
+          at: T0 + 1000,
+          event: 'failover-succeeded',
+          severity: 'info',
+          summary: 'failover-succeeded',
+          detail: { i: 1 },
+        },
+      ]);
+    });
+  });
+}

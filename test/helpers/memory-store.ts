@@ -1,0 +1,195 @@
+import type { NodeHealth } from '../../shared/constants';
+import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../shared/errors';
+import { emptyState, type GroupState, type HistoryEvent, type Lease, type Verdict } from '../../shared/model';
+import type { GroupSnapshot, GroupStore, MoveRecord, VerdictStore } from '../../shared/store/ports';
+
+type Method = keyof GroupStore | keyof VerdictStore;
+
+/** A history row as stored, with its expiry (epoch seconds) like the table's TTL attribute. */
+export type StoredHistory = HistoryEvent & { ttl: number };
+
+/**
+ * An in-memory GroupStore and VerdictStore with the same conditional-write semantics as
+ * DynamoStore (the contract tests run one suite against both). Reads return copies, so a
+ * caller can never change stored state by accident; every call is recorded in `calls`.
+ */
+export class MemoryStore implements GroupStore, VerdictStore {
+  readonly states = new Map<string, GroupState>();
+  readonly verdicts = new Map<string, Verdict>();
+  readonly heartbeats = new Map<string, number>();
+  readonly history: StoredHistory[] = [];
+  readonly calls: Method[] = [];
+  private readonly failures: { method: Method; error: Error }[] = [];
+
+  /** Makes the next call of `method` throw (a StoreError by default); queue several for several calls. */
+  failNext(
+    method: Method,
+    error: Error = new StoreError(`DynamoDB: cannot ${method}: injected failure`),
+  ): void {
+    this.failures.push({ method, error });
+  }
+
+  /** Changes the stored state of a group directly (test setup). */
+  setState(group: string, patch: Partial<GroupState>): void {
+    this.states.set(group, { ...this.state(group), ...structuredClone(patch) });
+  }
+
+  /** A copy of the stored state of a group. */
+  stateOf(group: string): GroupState {
+    return structuredClone(this.state(group));
+  }
+
+  async readGroup(group: string): Promise<GroupSnapshot> {
+    this.enter('readGroup');
+    const verdicts = [...this.verdicts.values()]
+      .filter((v) => v.group === group)
+      .map((v) => {
+        const copy = structuredClone(v);
+        const hb = this.heartbeats.get(`${group}|${v.vantage}`);
+        if (hb !== undefined && hb > copy.seenAt) copy.seenAt = hb;
+        return copy;
+      });
+    return { state: this.stateOf(group), verdicts };
+  }
+
+  async acquireLease(group: string, owner: string, now: number, leaseMs: number): Promise<Lease> {
+    this.enter('acquireLease');
+    const s = this.state(group);
+    if (s.leaseOwner !== undefined && !(s.leaseExpiresAt < now)) {
+      throw new LeaseHeldError(group, s.leaseOwner, s.leaseEpoch, s.leaseExpiresAt);
+    }
+    s.leaseOwner = owner;
+    s.leaseExpiresAt = now + leaseMs;
+    s.leaseEpoch += 1;
+    return { group, owner, epoch: s.leaseEpoch, expiresAt: s.leaseExpiresAt };
+  }
+
+  async extendLease(lease: Lease, now: number, leaseMs: number): Promise<Lease> {
+    this.enter('extendLease');
+    const s = this.state(lease.group);
+    if (!this.owns(s, lease)) throw new LeaseLostError(lease.group, lease.owner, lease.epoch);
+    s.leaseExpiresAt = now + leaseMs;
+    return { ...lease, expiresAt: s.leaseExpiresAt };
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    this.enter('releaseLease');
+    const s = this.state(lease.group);
+    if (!this.owns(s, lease)) return;
+    delete s.leaseOwner;
+    s.leaseExpiresAt = 0;
+  }
+
+  async recordMove(lease: Lease, move: MoveRecord): Promise<void> {
+    this.enter('recordMove');
+    const s = this.state(lease.group);
+    if (!this.owns(s, lease)) throw new StaleEpochError(lease.group, lease.epoch);
+    s.active = move.active;
+    s.holders = { ...move.holders };
+    s.moveEpoch = lease.epoch;
+    if (move.lastFailoverAt !== undefined) s.lastFailoverAt = move.lastFailoverAt;
+    if (move.failoverTimes !== undefined) s.failoverTimes = [...move.failoverTimes];
+  }
+
+  async transitionHealth(
+    group: string,
+    node: string,
+    from: NodeHealth | undefined,
+    to: NodeHealth,
+  ): Promise<boolean> {
+    this.enter('transitionHealth');
+    const s = this.state(group);
+    if (s.health[node] !== from) return false;
+    s.health[node] = to;
+    return true;
+  }
+
+  async saveHealthySince(
+    group: string,
+    healthySince: Record<string, number>,
+    nodes: readonly string[],
+  ): Promise<void> {
+    this.enter('saveHealthySince');
+    const s = this.state(group);
+    for (const node of nodes) {
+      const since = healthySince[node];
+      if (since === undefined) delete s.healthySince[node];
+      else s.healthySince[node] = since;
+    }
+  }
+
+  async setAlert(group: string, key: string, value: string | undefined): Promise<boolean> {
+    this.enter('setAlert');
+    const s = this.state(group);
+    const open = s.alerts[key] !== undefined;
+    if (value === undefined) {
+      if (!open) return false;
+      delete s.alerts[key];
+      return true;
+    }
+    if (open) return false;
+    s.alerts[key] = value;
+    return true;
+  }
+
+  async openBreaker(group: string, now: number): Promise<boolean> {
+    this.enter('openBreaker');
+    const s = this.state(group);
+    if (s.breakerOpenSince !== undefined) return false;
+    s.breakerOpenSince = now;
+    return true;
+  }
+
+  async appendHistory(event: HistoryEvent, ttlDays: number): Promise<void> {
+    this.enter('appendHistory');
+    this.history.push({ ...structuredClone(event), ttl: Math.floor(event.at / 1000) + ttlDays * 86_400 });
+  }
+
+  async readHistory(group: string, limit: number): Promise<HistoryEvent[]> {
+    this.enter('readHistory');
+    return this.history
+      .filter((h) => h.group === group)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit)
+      .map(({ ttl: _ttl, ...event }) => structuredClone(event));
+  }
+
+  async loadVerdicts(vantage: string, groups: readonly string[]): Promise<Verdict[]> {
+    this.enter('loadVerdicts');
+    return [...this.verdicts.values()]
+      .filter((v) => v.vantage === vantage && groups.includes(v.group))
+      .map((v) => structuredClone(v));
+  }
+
+  async putVerdict(verdict: Verdict): Promise<void> {
+    this.enter('putVerdict');
+    this.verdicts.set(`${verdict.group}|${verdict.vantage}|${verdict.node}`, structuredClone(verdict));
+  }
+
+  async putHeartbeat(group: string, vantage: string, at: number): Promise<void> {
+    this.enter('putHeartbeat');
+    this.heartbeats.set(`${group}|${vantage}`, at);
+  }
+
+  private enter(method: Method): void {
+    this.calls.push(method);
+    const index = this.failures.findIndex((f) => f.method === method);
+    if (index >= 0) {
+      const [failure] = this.failures.splice(index, 1);
+      throw failure!.error;
+    }
+  }
+
+  private owns(s: GroupState, lease: Lease): boolean {
+    return s.leaseOwner === lease.owner && s.leaseEpoch === lease.epoch;
+  }
+
+  private state(group: string): GroupState {
+    let s = this.states.get(group);
+    if (!s) {
+      s = emptyState(group);
+      this.states.set(group, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,142 @@
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../../shared/errors';
+import { DynamoStore } from '../../../shared/store/dynamo-store';
+import { startDynalite, type TestDynamo } from '../../helpers/dynalite';
+
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+const LEASE_MS = 60_000;
+
+describe('DynamoStore with the real DynamoDB client on dynalite', () => {
+  let dynamo: TestDynamo;
+  let otherClient: DynamoDBClient;
+  /** Two arbiters: separate SDK clients (separate connections) on one table. */
+  let a: DynamoStore;
+  let b: DynamoStore;
+  let table: string;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    otherClient = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+  });
+  afterAll(async () => {
+    otherClient.destroy();
+    await dynamo.close();
+  });
+  beforeEach(async () => {
+    table = await dynamo.newTable();
+    a = new DynamoStore({ tableName: table, client: dynamo.client });
+    b = new DynamoStore({ tableName: table, client: otherClient });
+  });
+
+  it('gives the lease to exactly one of two arbiters racing for it, 20 times', async () => {
+    for (let race = 0; race < 20; race += 1) {
+      const group = `race-${race}`;
+      const [ra, rb] = await Promise.allSettled([
+        a.acquireLease(group, 'arbiter-a', T0, LEASE_MS),
+        b.acquireLease(group, 'arbiter-b', T0, LEASE_MS),
+      ]);
+      const winners = [ra, rb].filter((r) => r.status === 'fulfilled');
+      expect(winners, `race ${race}`).toHaveLength(1);
+      const loser = [ra, rb].find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(loser.reason).toBeInstanceOf(LeaseHeldError);
+      expect((winners[0] as PromiseFulfilledResult<{ epoch: number }>).value.epoch).toBe(1);
+    }
+  });
+
+  it('lets a second arbiter take an expired lease with a higher epoch', async () => {
+    const first = await a.acquireLease('web-lb', 'arbiter-a', T0, LEASE_MS);
+    await expect(b.acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS - 1, LEASE_MS)).rejects.toThrow(
+      LeaseHeldError,
+    );
+    const second = await b.acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS + 1, LEASE_MS);
+    expect(second.epoch).toBe(first.epoch + 1);
+    const { state } = await a.readGroup('web-lb');
+    expect(state).toMatchObject({ leaseOwner: 'arbiter-b', leaseEpoch: second.epoch });
+  });
+
+  it('rejects the extend and the state write of a stale actor and keeps the newer record', async () => {
+    const stale = await a.acquireLease('web-lb', 'arbiter-a', T0, LEASE_MS);
+    const fresh = await b.acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS + 1, LEASE_MS);
+    await b.recordMove(fresh, { active: 'lb-2', holders: { 'elastic-ip eipalloc-01': 'lb-2' } });
+    await expect(a.extendLease(stale, T0 + LEASE_MS + 2, LEASE_MS)).rejects.toThrow(LeaseLostError);
+    await expect(
+      a.recordMove(stale, { active: 'lb-1', holders: { 'elastic-ip eipalloc-01': 'lb-1' } }),
+    ).rejects.toThrow(StaleEpochError);
+    const { state } = await a.readGroup('web-lb');
+    expect(state).toMatchObject({
+      active: 'lb-2',
+      holders: { 'elastic-ip eipalloc-01': 'lb-2' },
+      moveEpoch: fresh.epoch,
+      leaseOwner: 'arbiter-b',
+    });
+  });
+
+  it('lets exactly one of two concurrent arbiters record a health transition or open an alert', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const group = `dedup-${round}`;
+      const health = await Promise.all([
+        a.transitionHealth(group, 'lb-1', undefined, 'DOWN'),
+        b.transitionHealth(group, 'lb-1', undefined, 'DOWN'),
+      ]);
+      expect(health.filter(Boolean), `round ${round}`).toHaveLength(1);
+      const alert = await Promise.all([
+        a.setAlert(group, 'no-healthy-target', 'lb-1'),
+        b.setAlert(group, 'no-healthy-target', 'lb-1'),
+      ]);
+      expect(alert.filter(Boolean), `round ${round}`).toHaveLength(1);
+      const breaker = await Promise.all([a.openBreaker(group, T0), b.openBreaker(group, T0)]);
+      expect(breaker.filter(Boolean), `round ${round}`).toHaveLength(1);
+    }
+  });
+
+  it('writes history rows with a ttl (epoch seconds) historyTtlDays after the event', async () => {
+    await a.appendHistory(
+      { group: 'web-lb', at: T0 + 1234, event: 'node-down', severity: 'warning', summary: 's' },
+      30,
+    );
+    const out = await dynamo.client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'h#web-lb' } },
+      }),
+    );
+    expect(out.Items).toHaveLength(1);
+    const row = unmarshall(out.Items![0]!);
+    expect(row.ttl).toBe(Math.floor((T0 + 1234) / 1000) + 30 * 86_400);
+    expect(row).toMatchObject({ event: 'node-down', at: T0 + 1234 });
+  });
+
+  it('raises the seenAt of verdicts to the latest heartbeat of their vantage on read', async () => {
+    await a.putVerdict({
+      group: 'web-lb',
+      vantage: 'az-a',
+      node: 'lb-1',
+      status: 'UP',
+      since: T0,
+      seenAt: T0,
+      count: 2,
+      evidence: [{ ok: true, latencyMs: 3, at: T0 }],
+    });
+    await a.putHeartbeat('web-lb', 'az-a', T0 + 90_000);
+    const { verdicts } = await b.readGroup('web-lb');
+    expect(verdicts).toEqual([
+      {
+        group: 'web-lb',
+        vantage: 'az-a',
+        node: 'lb-1',
+        status: 'UP',
+        since: T0,
+        seenAt: T0 + 90_000,
+        count: 2,
+        evidence: [{ ok: true, latencyMs: 3, at: T0 }],
+      },
+    ]);
+  });
+});

@@ -1,0 +1,377 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../../shared/errors';
+import type { Lease } from '../../../shared/model';
+import { DynamoStore } from '../../../shared/store/dynamo-store';
+
+const ddbMock = mockClient(DynamoDBClient);
+afterEach(() => ddbMock.reset());
+
+const TABLE = 'ha-arbiter';
+const NOW = 1_700_000_000_000;
+const KEY = marshall({ pk: 'g#web-lb', sk: 'state' });
+const lease: Lease = { group: 'web-lb', owner: 'arbiter-a', epoch: 7, expiresAt: NOW + 60_000 };
+
+const store = () =>
+  new DynamoStore({ tableName: TABLE, client: new DynamoDBClient({ region: 'us-east-1' }) });
+
+function conditionFailed(item?: Record<string, unknown>) {
+  return new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: { httpStatusCode: 400 },
+    ...(item ? { Item: marshall(item) } : {}),
+  });
+}
+
+const updateInput = (i = 0) => ddbMock.commandCalls(UpdateItemCommand)[i]!.args[0].input;
+
+describe('DynamoStore', () => {
+  describe('acquireLease', () => {
+    it('takes the lease with one conditional write that raises the epoch', async () => {
+      ddbMock.on(UpdateItemCommand).resolves({ Attributes: marshall({ leaseEpoch: 8 }) });
+      const got = await store().acquireLease('web-lb', 'arbiter-a', NOW, 60_000);
+      expect(got).toEqual({ group: 'web-lb', owner: 'arbiter-a', epoch: 8, expiresAt: NOW + 60_000 });
+      expect(updateInput()).toEqual({
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression:
+          'SET leaseOwner = :me, leaseExpiresAt = :exp, leaseEpoch = if_not_exists(leaseEpoch, :zero) + :one',
+        ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now',
+        ExpressionAttributeValues: marshall({
+          ':me': 'arbiter-a',
+          ':exp': NOW + 60_000,
+          ':zero': 0,
+          ':one': 1,
+          ':now': NOW,
+        }),
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+    });
+
+    it('turns a failed condition into LeaseHeldError naming the holder from ALL_OLD', async () => {
+      ddbMock
+        .on(UpdateItemCommand)
+        .rejects(conditionFailed({ leaseOwner: 'arbiter-b', leaseEpoch: 7, leaseExpiresAt: NOW + 30_000 }));
+      const error = await store()
+        .acquireLease('web-lb', 'arbiter-a', NOW, 60_000)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LeaseHeldError);
+      expect(error).toMatchObject({ holder: 'arbiter-b', epoch: 7, expiresAt: NOW + 30_000 });
+      expect((error as Error).message).toContain('held by arbiter-b (epoch 7');
+    });
+
+    it('turns any other failure into StoreError naming the operation', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(
+        Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+          name: 'ProvisionedThroughputExceededException',
+        }),
+      );
+      const error = await store()
+        .acquireLease('web-lb', 'arbiter-a', NOW, 60_000)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toBe(
+        'DynamoDB: cannot acquire lease of web-lb: ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput',
+      );
+    });
+  });
+
+  describe('extendLease', () => {
+    it('extends only while owner and epoch are still ours', async () => {
+      ddbMock.on(UpdateItemCommand).resolves({});
+      const got = await store().extendLease(lease, NOW + 10_000, 60_000);
+      expect(got).toEqual({ ...lease, expiresAt: NOW + 70_000 });
+      expect(updateInput()).toEqual({
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'SET leaseExpiresAt = :exp',
+        ConditionExpression: 'leaseOwner = :me AND leaseEpoch = :e',
+        ExpressionAttributeValues: marshall({ ':me': 'arbiter-a', ':e': 7, ':exp': NOW + 70_000 }),
+      });
+    });
+
+    it('throws LeaseLostError when the condition fails', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(conditionFailed());
+      await expect(store().extendLease(lease, NOW, 60_000)).rejects.toThrow(LeaseLostError);
+    });
+
+    it('throws StoreError on other failures', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(new Error('socket hang up'));
+      await expect(store().extendLease(lease, NOW, 60_000)).rejects.toThrow(StoreError);
+    });
+  });
+
+  describe('releaseLease', () => {
+    it('frees the lease only if it is still ours, and ignores a lease already taken over', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(conditionFailed());
+      await expect(store().releaseLease(lease)).resolves.toBeUndefined();
+      expect(updateInput()).toMatchObject({
+        UpdateExpression: 'REMOVE leaseOwner SET leaseExpiresAt = :zero',
+        ConditionExpression: 'leaseOwner = :me AND leaseEpoch = :e',
+        ExpressionAttributeValues: marshall({ ':me': 'arbiter-a', ':e': 7, ':zero': 0 }),
+      });
+    });
+  });
+
+  describe('recordMove', () => {
+    it('writes the holders conditionally on our owner and epoch', async () => {
+      ddbMock.on(UpdateItemCommand).resolves({});
+      await store().recordMove(lease, {
+        active: 'lb-2',
+        holders: { 'elastic-ip eipalloc-01': 'lb-2' },
+        lastFailoverAt: NOW,
+        failoverTimes: [NOW - 1000, NOW],
+      });
+      expect(updateInput()).toEqual({
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression:
+          'SET active = :active, holders = :holders, moveEpoch = :e, lastFailoverAt = :lf, failoverTimes = :ft',
+        ConditionExpression: 'leaseOwner = :me AND leaseEpoch = :e',
+        ExpressionAttributeValues: marshall({
+          ':me': 'arbiter-a',
+          ':e': 7,
+          ':active': 'lb-2',
+          ':holders': { 'elastic-ip eipalloc-01': 'lb-2' },
+          ':lf': NOW,
+          ':ft': [NOW - 1000, NOW],
+        }),
+      });
+    });
+
+    it('leaves the failover counters alone for a repair', async () => {
+      ddbMock.on(UpdateItemCommand).resolves({});
+      await store().recordMove(lease, { active: 'lb-2', holders: {} });
+      expect(updateInput().UpdateExpression).toBe('SET active = :active, holders = :holders, moveEpoch = :e');
+    });
+
+    it('throws StaleEpochError when a newer epoch holds the item', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(conditionFailed());
+      await expect(store().recordMove(lease, { active: 'lb-2', holders: {} })).rejects.toThrow(
+        StaleEpochError,
+      );
+    });
+
+    it('throws StoreError on other failures', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(new Error('timeout'));
+      await expect(store().recordMove(lease, { active: 'lb-2', holders: {} })).rejects.toThrow(StoreError);
+    });
+  });
+
+  describe('deduplicating writes', () => {
+    it('moves a node health only from the value it read', async () => {
+      ddbMock.on(UpdateItemCommand).resolves({});
+      expect(await store().transitionHealth('web-lb', 'lb-1', 'HEALTHY', 'DOWN')).toBe(true);
+      expect(updateInput()).toEqual({
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'SET #h = :to',
+        ConditionExpression: '#h = :from',
+        ExpressionAttributeNames: { '#h': 'health:lb-1' },
+        ExpressionAttributeValues: marshall({ ':to': 'DOWN', ':from': 'HEALTHY' }),
+      });
+    });
+
+    it('records a first health only if none is recorded, and reports a lost race as false', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(conditionFailed());
+      expect(await store().transitionHealth('web-lb', 'lb-1', undefined, 'DOWN')).toBe(false);
+      expect(updateInput().ConditionExpression).toBe('attribute_not_exists(#h)');
+    });
+
+    it('opens an alert only if it is not open, and closes it only if it is', async () => {
+      ddbMock.on(UpdateItemCommand).resolves({});
+      await store().setAlert('web-lb', 'no-healthy-target', 'lb-1');
+      await store().setAlert('web-lb', 'no-healthy-target', undefined);
+      expect(updateInput(0)).toMatchObject({
+        UpdateExpression: 'SET #a = :v',
+        ConditionExpression: 'attribute_not_exists(#a)',
+        ExpressionAttributeNames: { '#a': 'alert:no-healthy-target' },
+        ExpressionAttributeValues: marshall({ ':v': 'lb-1' }),
+      });
+      expect(updateInput(1)).toEqual({
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'REMOVE #a',
+        ConditionExpression: 'attribute_exists(#a)',
+        ExpressionAttributeNames: { '#a': 'alert:no-healthy-target' },
+      });
+    });
+
+    it('opens the breaker only once', async () => {
+      ddbMock.on(UpdateItemCommand).resolvesOnce({}).rejects(conditionFailed());
+      expect(await store().openBreaker('web-lb', NOW)).toBe(true);
+      expect(await store().openBreaker('web-lb', NOW)).toBe(false);
+      expect(updateInput()).toMatchObject({
+        UpdateExpression: 'SET breakerOpenSince = :now',
+        ConditionExpression: 'attribute_not_exists(breakerOpenSince)',
+      });
+    });
+
+    it('throws StoreError when the table cannot be reached', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(new Error('ECONNREFUSED'));
+      await expect(store().setAlert('web-lb', 'x', 'y')).rejects.toThrow(StoreError);
+    });
+  });
+
+  describe('reads', () => {
+    it('reads the group partition with ConsistentRead, following pages, and raises seenAt to the heartbeat', async () => {
+      const verdict = {
+        pk: 'g#web-lb',
+        sk: 'v#az-a#lb-1',
+        group: 'web-lb',
+        vantage: 'az-a',
+        node: 'lb-1',
+        status: 'DOWN',
+        since: NOW - 50_000,
+        seenAt: NOW - 40_000,
+        count: 2,
+        evidence: [],
+      };
+      ddbMock
+        .on(QueryCommand)
+        .resolvesOnce({
+          Items: [
+            marshall({
+              pk: 'g#web-lb',
+              sk: 'hb#az-a',
+              vantage: 'az-a',
+              at: NOW - 5_000,
+            }),
+          ],
+          LastEvaluatedKey: marshall({ pk: 'g#web-lb', sk: 'hb#az-a' }),
+        })
+        .resolvesOnce({
+          Items: [
+            marshall({
+              pk: 'g#web-lb',
+              sk: 'state',
+              leaseEpoch: 3,
+              leaseExpiresAt: 0,
+              'health:lb-1': 'DOWN',
+              'alert:x': 'y',
+            }),
+            marshall(verdict),
+          ],
+        });
+      const snapshot = await store().readGroup('web-lb');
+      const calls = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
+      expect(calls).toEqual([
+        {
+          TableName: TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb' }),
+          ConsistentRead: true,
+        },
+        {
+          TableName: TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb' }),
+          ConsistentRead: true,
+          ExclusiveStartKey: marshall({ pk: 'g#web-lb', sk: 'hb#az-a' }),
+        },
+      ]);
+      expect(snapshot.verdicts).toEqual([
+        {
+          group: 'web-lb',
+          vantage: 'az-a',
+          node: 'lb-1',
+          status: 'DOWN',
+          since: NOW - 50_000,
+          seenAt: NOW - 5_000,
+          count: 2,
+          evidence: [],
+        },
+      ]);
+      expect(snapshot.state).toMatchObject({ leaseEpoch: 3, health: { 'lb-1': 'DOWN' }, alerts: { x: 'y' } });
+    });
+
+    it('reads history newest first with ConsistentRead', async () => {
+      ddbMock.on(QueryCommand).resolves({ Items: [] });
+      await store().readHistory('web-lb', 5);
+      expect(ddbMock.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': 'h#web-lb' }),
+        ScanIndexForward: false,
+        Limit: 5,
+        ConsistentRead: true,
+      });
+    });
+
+    it('loads one vantage verdicts per group with ConsistentRead', async () => {
+      ddbMock.on(QueryCommand).resolves({ Items: [] });
+      await store().loadVerdicts('az-a', ['web-lb']);
+      expect(ddbMock.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb', ':p': 'v#az-a#' }),
+        ConsistentRead: true,
+      });
+    });
+
+    it('turns a failed read into StoreError', async () => {
+      ddbMock.on(QueryCommand).rejects(new Error('ECONNREFUSED'));
+      await expect(store().readGroup('web-lb')).rejects.toThrow(StoreError);
+    });
+  });
+
+  describe('writes', () => {
+    it('writes a history row with a TTL of ttlDays after the event', async () => {
+      ddbMock.on(PutItemCommand).resolves({});
+      await store().appendHistory(
+        {
+          group: 'web-lb',
+          at: NOW,
+          event: 'node-down',
+          severity: 'warning',
+          summary: 's',
+          detail: { reason: 'r' },
+        },
+        30,
+      );
+      const item = ddbMock.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+      expect(item.pk).toEqual({ S: 'h#web-lb' });
+      expect(item.sk?.S).toMatch(/^2023-11-14T22:13:20\.000Z#[a-z0-9]+$/);
+      expect(item.ttl).toEqual({ N: String(NOW / 1000 + 30 * 86_400) });
+    });
+
+    it('writes a verdict row under its vantage and node', async () => {
+      ddbMock.on(PutItemCommand).resolves({});
+      await store().putVerdict({
+        group: 'web-lb',
+        vantage: 'az-a',
+        node: 'lb-1',
+        status: 'UP',
+        since: NOW,
+        seenAt: NOW,
+        count: 2,
+        evidence: [{ ok: true, latencyMs: 3, at: NOW }],
+      });
+      const input = ddbMock.commandCalls(PutItemCommand)[0]!.args[0].input;
+      expect(input.TableName).toBe(TABLE);
+      expect(input.Item).toMatchObject({
+        pk: { S: 'g#web-lb' },
+        sk: { S: 'v#az-a#lb-1' },
+        status: { S: 'UP' },
+      });
+    });
+
+    it('writes a heartbeat row per group and vantage', async () => {
+      ddbMock.on(PutItemCommand).resolves({});
+      await store().putHeartbeat('web-lb', 'az-a', NOW);
+      expect(ddbMock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
+        TableName: TABLE,
+        Item: marshall({ pk: 'g#web-lb', sk: 'hb#az-a', vantage: 'az-a', at: NOW }),
+      });
+    });
+  });
+});
