@@ -69,8 +69,10 @@ export interface GroupStatus {
   lease: { holder?: string; epoch: number; expiresAt?: string; held: boolean };
   /** Holder of the first resource: as EC2 reports it, and as recorded. */
   active: { observed: string | undefined; recorded: string | undefined };
-  /** True when EC2 and the recorded state disagree about any resource. */
+  /** True when EC2 shows a resource off the recorded holder, or the resources split between nodes. */
   drift: boolean;
+  /** Which resource is where, when there is drift. */
+  driftSummary?: string;
   resources: ResourceView[];
   nodes: NodeView[];
   bans: Array<{ node: string; until: string | null }>;
@@ -179,13 +181,15 @@ export async function groupStatus(
     now,
   );
   const resources: ResourceView[] = seen.map((h) => {
-    const recorded = state.holders[h.resource] || undefined;
+    const recorded = state.holders[h.resource] || state.active;
+    const misplaced =
+      holdings !== undefined && decision.drift?.misplaced.some((m) => m.resource === h.resource);
     return {
       resource: h.resource,
       holder: h.node,
       detail: h.detail,
       recorded,
-      drift: holdings !== undefined && recorded !== undefined && recorded !== h.node,
+      drift: misplaced === true,
     };
   });
   const staleAfterMs = policy.staleAfterSeconds * 1000;
@@ -213,7 +217,8 @@ export async function groupStatus(
       held: state.leaseOwner !== undefined && state.leaseExpiresAt > now,
     },
     active: { observed: holdings ? decision.active : undefined, recorded: state.active },
-    drift: resources.some((r) => r.drift),
+    drift: holdings !== undefined && decision.drift !== undefined,
+    ...(holdings !== undefined && decision.drift ? { driftSummary: decision.drift.summary } : {}),
     resources,
     nodes: group.nodes.map((n) => {
       const a = decision.assessments[n.id];

@@ -1,0 +1,146 @@
+/**
+ * `npx tsx scripts/preflight.ts --config arbiter.yml`: checks a config against EC2 (read-only;
+ * mutating calls only as DryRun) and prints the findings. Exit code 1 on any error finding,
+ * 2 on bad usage or an invalid config.
+ *
+ * Where it looks: `--topology <file>` starts the local cloud from that topology in this
+ * process; otherwise the AWS_ENDPOINT_URL_EC2 (or AWS_ENDPOINT_URL) the environment sets,
+ * e.g. the lines printed by `npm run local`; real AWS only with --real-aws.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { createEc2Client } from '../shared/aws/clients';
+import { loadConfig } from '../shared/config/load';
+import { messageOf } from '../shared/errors';
+import { formatReport } from '../shared/preflight/format';
+import { type PreflightOptions, runPreflight } from '../shared/preflight/run';
+
+/** What one run printed and its exit code. */
+export interface PreflightOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function usage(): string {
+  return [
+    'usage: npx tsx scripts/preflight.ts --config <file> [options]',
+    '',
+    'options:',
+    '  --topology <file>        start the local cloud from this topology and check against it',
+    '  --group <id>             only this group (repeatable)',
+    '  --arbiter-subnet <id>    the arbiter runs in this subnet (repeatable; default: outside the VPC)',
+    '  --eni-limit <key>=<n>    private IPv4 addresses per ENI for an instance type or ENI id (repeatable)',
+    '  --skip-dry-run           skip the DryRun permission checks',
+    '  --json                   print the report as JSON',
+    '  --verbose                list passed checks too',
+    '  --real-aws               allow calling real AWS when no AWS_ENDPOINT_URL_* is set',
+  ].join('\n');
+}
+
+/** Runs preflight for command-line arguments; separate from `main` so tests call it in-process. */
+export async function runPreflightCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PreflightOutcome> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    return { code: 2, stdout: '', stderr: `${messageOf(error)}\n\n${usage()}` };
+  }
+  const v = args.values;
+  if (v.help) return { code: 0, stdout: usage(), stderr: '' };
+  if (!v.config) return { code: 2, stdout: '', stderr: `--config is required\n\n${usage()}` };
+  const eniLimits: Record<string, number> = {};
+  for (const item of v['eni-limit'] ?? []) {
+    const [key, value] = item.split('=');
+    const n = Number(value);
+    if (!key || !Number.isInteger(n) || n < 1) {
+      return {
+        code: 2,
+        stdout: '',
+        stderr: `--eni-limit ${item}: expected <type or eni>=<n>, e.g. t3.micro=2`,
+      };
+    }
+    eniLimits[key] = n;
+  }
+  const hasEndpoint = Boolean(env.AWS_ENDPOINT_URL_EC2 ?? env.AWS_ENDPOINT_URL);
+  if (!v.topology && !hasEndpoint && !v['real-aws']) {
+    return {
+      code: 2,
+      stdout: '',
+      stderr:
+        'no AWS_ENDPOINT_URL_EC2 is set and no --topology given; pass --real-aws to check a real account',
+    };
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(v.config);
+  } catch (error) {
+    return { code: 2, stdout: '', stderr: messageOf(error) };
+  }
+
+  let close: (() => Promise<void>) | undefined;
+  let ec2: EC2Client;
+  if (v.topology) {
+    // Imported lazily: the local cloud is a development tool, not part of the product.
+    const { startLocalCloud } = await import('../local/cloud/index');
+    const cloud = await startLocalCloud({ topology: v.topology });
+    close = () => cloud.close();
+    ec2 = new EC2Client({ ...cloud.clientConfig('ec2'), maxAttempts: 2 });
+    // The emulator's per-ENI limits are in the topology, not behind DescribeInstanceTypes.
+    for (const i of cloud.topology.instances) {
+      for (const eni of i.networkInterfaces) eniLimits[eni.id] ??= eni.maxPrivateIps;
+    }
+  } else {
+    ec2 = createEc2Client();
+  }
+  try {
+    const options: PreflightOptions = {
+      ...(v.group ? { groups: v.group } : {}),
+      ...(v['arbiter-subnet'] ? { arbiterSubnets: v['arbiter-subnet'] } : {}),
+      ...(Object.keys(eniLimits).length > 0 ? { eniLimits } : {}),
+      ...(v['skip-dry-run'] ? { skipDryRun: true } : {}),
+    };
+    const report = await runPreflight(config, ec2, options);
+    const stdout = v.json
+      ? JSON.stringify(report, null, 2)
+      : formatReport(report, { verbose: v.verbose ?? false });
+    return { code: report.ok ? 0 : 1, stdout, stderr: '' };
+  } catch (error) {
+    return { code: 1, stdout: '', stderr: `preflight could not run: ${messageOf(error)}` };
+  } finally {
+    ec2.destroy();
+    await close?.();
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      topology: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      'arbiter-subnet': { type: 'string', multiple: true },
+      'eni-limit': { type: 'string', multiple: true },
+      'skip-dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      'real-aws': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const outcome = await runPreflightCli(process.argv.slice(2));
+  if (outcome.stdout) process.stdout.write(`${outcome.stdout}\n`);
+  if (outcome.stderr) process.stderr.write(`${outcome.stderr}\n`);
+  process.exitCode = outcome.code;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();
