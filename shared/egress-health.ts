@@ -42,6 +42,8 @@ export interface EgressJudgement {
   downSince?: number;
   /** Last egress probe per egress vantage. */
   evidence: Record<string, ProbeResult | undefined>;
+  /** Egress fails, but since before the holder took over: worth saying, not counted. */
+  predates?: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ export function judgeEgress(
     predating.length > 0
       ? `egress failing from ${predating.join(', ')} since before ${holder} took over (not attributed to ${holder})`
       : `only ${down.length + up.length} egress verdict(s), quorum is ${quorum}`;
-  return { ...none(why), down, up, evidence };
+  return { ...none(why), down, up, evidence, ...(predating.length > 0 ? { predates: true } : {}) };
 }
 
 /**
@@ -159,7 +161,7 @@ export function withEgress(
       reason: `${judgement.reason} (direct check: ${assessment.reason})`,
     };
   }
-  if (judgement.health === NodeHealth.UNKNOWN && judgement.reason.includes('not attributed')) {
+  if (judgement.predates) {
     return { ...assessment, reason: `${assessment.reason}; ${judgement.reason}` };
   }
   return assessment;

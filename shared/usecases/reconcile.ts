@@ -127,7 +127,8 @@ const DRIFT_ALERT = 'drift';
 /**
  * Reports drift (EC2 shows the resources off the recorded holder, or split) once per episode;
  * the alert closes when EC2 matches the record again. While another arbiter holds the lease a
- * move is under way, and its half-moved, not yet recorded state is not drift.
+ * move is under way, and its half-moved, not yet recorded state is not drift. A placement the
+ * decision keeps (all together on a healthy node) is adopted and announced by adoptPlacement.
  */
 async function noteDrift(deps: ArbiterDeps, group: GroupConfig, snapshot: GroupSnapshot, decision: Decision) {
   const { state } = snapshot;
@@ -139,6 +140,9 @@ async function noteDrift(deps: ArbiterDeps, group: GroupConfig, snapshot: GroupS
   const moving =
     state.leaseOwner !== undefined && state.leaseOwner !== deps.owner && state.leaseExpiresAt > deps.now();
   if (moving) return;
+  // Everything together on a healthy node the decision keeps: adoptPlacement records it and
+  // says so; a second message about the same hand move would be noise.
+  if (!drift.split && decision.action.kind === ActionKind.STAY) return;
   if (await deps.store.setAlert(group.id, DRIFT_ALERT, drift.signature)) {
     await publish(deps, group, driftFound(group, decision, drift), drift.summary);
   }

@@ -1,0 +1,109 @@
+import type { ArbiterConfig } from '../shared/config/schema';
+import { METRICS_NAMESPACE, MetricDimension, MetricName } from '../shared/metrics';
+import { type CfnResources, ref, sub } from './cfn';
+import { functionName, Ids, normalizedName } from './names';
+
+/** Minutes without a prober heartbeat before the dead-man's switch fires. */
+export const HEARTBEAT_MISSING_MINUTES = 3;
+
+/** The `service` dimension Powertools adds to every metric: one per stage. */
+export const metricsServiceName = (service: string, stage: string): string => `${service}-${stage}`;
+
+interface AlarmSpec {
+  description: string;
+  metric: string;
+  namespace: string;
+  dimensions: Record<string, string>;
+  statistic: 'Sum';
+  comparison: 'GreaterThanThreshold' | 'LessThanThreshold';
+  threshold: number;
+  evaluationPeriods: number;
+  missingData: 'breaching' | 'notBreaching';
+}
+
+function alarm(spec: AlarmSpec) {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: sub(`\${AWS::StackName} ${spec.description}`),
+      AlarmDescription: spec.description,
+      Namespace: spec.namespace,
+      MetricName: spec.metric,
+      Dimensions: Object.entries(spec.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      Statistic: spec.statistic,
+      Period: 60,
+      EvaluationPeriods: spec.evaluationPeriods,
+      DatapointsToAlarm: spec.evaluationPeriods,
+      Threshold: spec.threshold,
+      ComparisonOperator: spec.comparison,
+      TreatMissingData: spec.missingData,
+      AlarmActions: [ref(Ids.topic)],
+      OKActions: [ref(Ids.topic)],
+    },
+  };
+}
+
+/**
+ * Alarms, all to the alert topic:
+ * - per vantage, a dead-man's switch: no ProberHeartbeat for 3 minutes, missing data breaching
+ *   (a prober that never runs sends nothing, which is exactly what must alarm);
+ * - per group, FailedFailovers > 0;
+ * - ReconcileErrors > 0 (the arbiter catches per-group errors, so Lambda sees no error);
+ * - the arbiter function's own Errors > 0.
+ */
+export function alarmResources(
+  config: ArbiterConfig,
+  names: { service: string; stage: string },
+): CfnResources {
+  const service = metricsServiceName(names.service, names.stage);
+  const resources: CfnResources = {};
+  for (const v of config.vantages) {
+    resources[`${normalizedName(v.id)}ProberHeartbeatAlarm`] = alarm({
+      description: `prober ${v.id} silent for ${HEARTBEAT_MISSING_MINUTES} minutes`,
+      namespace: METRICS_NAMESPACE,
+      metric: MetricName.PROBER_HEARTBEAT,
+      dimensions: { [MetricDimension.SERVICE]: service, [MetricDimension.VANTAGE]: v.id },
+      statistic: 'Sum',
+      comparison: 'LessThanThreshold',
+      threshold: 1,
+      evaluationPeriods: HEARTBEAT_MISSING_MINUTES,
+      missingData: 'breaching',
+    });
+  }
+  for (const g of config.groups) {
+    resources[`${normalizedName(g.id)}FailedFailoverAlarm`] = alarm({
+      description: `group ${g.id} failover failed`,
+      namespace: METRICS_NAMESPACE,
+      metric: MetricName.FAILED_FAILOVERS,
+      dimensions: { [MetricDimension.SERVICE]: service, [MetricDimension.GROUP]: g.id },
+      statistic: 'Sum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluationPeriods: 1,
+      missingData: 'notBreaching',
+    });
+  }
+  resources.ReconcileErrorsAlarm = alarm({
+    description: 'arbiter reconcile errors',
+    namespace: METRICS_NAMESPACE,
+    metric: MetricName.RECONCILE_ERRORS,
+    dimensions: { [MetricDimension.SERVICE]: service },
+    statistic: 'Sum',
+    comparison: 'GreaterThanThreshold',
+    threshold: 0,
+    evaluationPeriods: 1,
+    missingData: 'notBreaching',
+  });
+  resources.ArbiterErrorsAlarm = alarm({
+    description: 'arbiter function errors',
+    namespace: 'AWS/Lambda',
+    metric: 'Errors',
+    dimensions: { FunctionName: functionName(names.service, names.stage, 'arbiter') },
+    statistic: 'Sum',
+    comparison: 'GreaterThanThreshold',
+    threshold: 0,
+    evaluationPeriods: 1,
+    missingData: 'notBreaching',
+  });
+  return resources;
+}

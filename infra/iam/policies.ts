@@ -1,0 +1,145 @@
+import type { ArbiterConfig } from '../../shared/config/schema';
+import { keys } from '../../shared/store/keys';
+import { arn, type CfnValue, type IamStatement } from '../cfn';
+import { type FixedFunction, functionName, Ids, proberKey, securityGroupLogicalId } from '../names';
+import type { StackParams } from '../params';
+import { ec2MutationStatements, secondaryIpEnis } from './ec2';
+import {
+  ec2Read,
+  publishAlerts,
+  readParameter,
+  streamRead,
+  TableActions,
+  tableAccess,
+  vpcAttachment,
+  writeLogs,
+} from './statements';
+
+/** What every policy is generated from. */
+export interface PolicyInput {
+  config: ArbiterConfig;
+  params: StackParams;
+  service: string;
+  stage: string;
+}
+
+/** Functions that run in the VPC when `arbiterInVpc` is set (notify-slack needs the internet). */
+export const ARBITER_SIDE_IN_VPC: readonly FixedFunction[] = [
+  'arbiter',
+  'failover',
+  'status',
+  'control',
+  'preflight',
+];
+
+/** Every statement of every function's role, keyed by function key. */
+export function functionPolicies(input: PolicyInput): Record<string, IamStatement[]> {
+  const { config } = input;
+  const allPartitions = config.groups.flatMap((g) => [keys.groupPk(g.id), keys.historyPk(g.id)]);
+  const mutations = ec2MutationStatements(config);
+  const vpc = (key: FixedFunction): IamStatement[] =>
+    input.params.arbiterInVpc && ARBITER_SIDE_IN_VPC.includes(key)
+      ? vpcAttachment({
+          functionArn: lambdaArn(input, key),
+          subnets: vantageSubnets(config),
+          securityGroupIds: [Ids.arbiterSecurityGroup],
+          // The functions holding the EC2 mutations keep them on the configured ENIs.
+          ownEnis: ['arbiter', 'failover', 'control', 'preflight'].includes(key)
+            ? secondaryIpEnis(config)
+            : [],
+        })
+      : [];
+
+  const policies: Record<string, IamStatement[]> = {
+    arbiter: [
+      writeLogs('arbiter'),
+      tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
+      streamRead(),
+      publishAlerts(),
+      ec2Read(),
+      ...mutations,
+      ...osHook(config),
+      ...vpc('arbiter'),
+    ],
+    failover: [
+      writeLogs('failover'),
+      tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
+      publishAlerts(),
+      ec2Read(),
+      ...mutations,
+      ...osHook(config),
+      ...vpc('failover'),
+    ],
+    status: [
+      writeLogs('status'),
+      tableAccess('ReadGroupState', TableActions.read, allPartitions),
+      ec2Read(),
+      ...vpc('status'),
+    ],
+    // control reconciles the group at once after a ban or reset, so it may move the address
+    // off a banned holder: the same EC2 rights as failover.
+    control: [
+      writeLogs('control'),
+      tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
+      publishAlerts(),
+      ec2Read(),
+      ...mutations,
+      ...osHook(config),
+      ...vpc('control'),
+    ],
+    // DryRun calls need the permission of the real call: the arbiter's own EC2 statements, so
+    // preflight tests exactly what the arbiter may do. The code only ever sends DryRun.
+    preflight: [writeLogs('preflight'), ec2Read(true), ...mutations, ...vpc('preflight')],
+    'notify-slack': [
+      writeLogs('notify-slack'),
+      ...(input.params.slackWebhookParameter ? readParameter(input.params.slackWebhookParameter) : []),
+    ],
+  };
+
+  for (const v of config.vantages) {
+    const key = proberKey(v.id);
+    const partitions = config.groups.filter((g) => g.vantages.includes(v.id)).map((g) => keys.groupPk(g.id));
+    policies[key] = [
+      writeLogs(key),
+      ...(partitions.length > 0 ? [tableAccess('OwnGroupRows', TableActions.prober, partitions)] : []),
+      ...vpcAttachment({
+        functionArn: lambdaArn(input, key),
+        subnets: [v.subnet],
+        securityGroupIds: [securityGroupLogicalId(key)],
+        ownEnis: [],
+      }),
+    ];
+  }
+  return policies;
+}
+
+/**
+ * SSM Run Command for groups with an `osHook`: SendCommand only with the hook's document and
+ * only on the group's instances. AWS-owned documents (AWS-*) have no account in their ARN.
+ */
+function osHook(config: ArbiterConfig): IamStatement[] {
+  const resources = new Map<string, CfnValue>();
+  for (const g of config.groups) {
+    const hook = (g as { osHook?: { document?: string } }).osHook;
+    if (!hook) continue;
+    const document = hook.document ?? 'AWS-RunShellScript';
+    const docArn = document.startsWith('arn:')
+      ? document
+      : arn('ssm', `document/${document}`, { account: !document.startsWith('AWS-') });
+    resources.set(`document/${document}`, docArn);
+    for (const n of g.nodes)
+      resources.set(`instance/${n.instanceId}`, arn('ec2', `instance/${n.instanceId}`));
+  }
+  if (resources.size === 0) return [];
+  const sorted = [...resources.keys()].sort().map((k) => resources.get(k) as CfnValue);
+  return [{ Sid: 'RunOsHook', Effect: 'Allow', Action: ['ssm:SendCommand'], Resource: sorted }];
+}
+
+function lambdaArn(input: PolicyInput, key: string): CfnValue {
+  return arn('lambda', `function:${functionName(input.service, input.stage, key)}`);
+}
+
+/** The subnets the arbiter side uses inside the VPC: one per vantage (ideally one per AZ). */
+export function vantageSubnets(config: ArbiterConfig): string[] {
+  return [...new Set(config.vantages.map((v) => v.subnet))];
+}
