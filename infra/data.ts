@@ -1,9 +1,9 @@
+import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../shared/store/table-schema';
 import { type CfnResources, ref } from './cfn';
 import { Ids } from './names';
 import type { StackParams } from './params';
 
-/** TTL attribute of history rows (shared/store/dynamo-store.ts writes it in epoch seconds). */
-export const TTL_ATTRIBUTE = 'ttl';
+export { TTL_ATTRIBUTE };
 
 /**
  * The table (on demand; stream for the arbiter; TTL for history; point-in-time recovery;
@@ -16,14 +16,8 @@ export function dataResources(params: StackParams): CfnResources {
       Type: 'AWS::DynamoDB::Table',
       Properties: {
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
+        AttributeDefinitions: [...TABLE_ATTRIBUTES],
+        KeySchema: [...TABLE_KEY_SCHEMA],
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
         TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

@@ -17,6 +17,7 @@ import {
   type Verdict,
 } from '../model';
 import { keys } from './keys';
+import { TTL_ATTRIBUTE } from './table-schema';
 import type { ControlStore, GroupSnapshot, GroupStore, MoveRecord, VerdictStore } from './ports';
 
 type Item = Record<string, unknown>;
@@ -341,7 +342,7 @@ export class DynamoStore implements GroupStore, VerdictStore, ControlStore {
               pk: keys.historyPk(event.group),
               sk,
               ...event,
-              ttl: Math.floor(event.at / 1000) + ttlDays * 86_400,
+              [TTL_ATTRIBUTE]: Math.floor(event.at / 1000) + ttlDays * 86_400,
             },
             { removeUndefinedValues: true, convertClassInstanceToMap: true },
           ),
