@@ -17,8 +17,8 @@ import {
   type Verdict,
 } from '../model';
 import { keys } from './keys';
-import { TTL_ATTRIBUTE } from './table-schema';
 import type { ControlStore, GroupSnapshot, GroupStore, MoveRecord, VerdictStore } from './ports';
+import { TTL_ATTRIBUTE } from './table-schema';
 
 type Item = Record<string, unknown>;
 
