@@ -17,7 +17,14 @@ import {
   type Verdict,
 } from '../model';
 import { keys } from './keys';
-import type { ControlStore, GroupSnapshot, GroupStore, MoveRecord, VerdictStore } from './ports';
+import type {
+  ControlStore,
+  FailoverStart,
+  GroupSnapshot,
+  GroupStore,
+  MoveRecord,
+  VerdictStore,
+} from './ports';
 import { TTL_ATTRIBUTE } from './table-schema';
 
 type Item = Record<string, unknown>;
@@ -189,6 +196,34 @@ export class DynamoStore implements GroupStore, VerdictStore, ControlStore {
     } catch (error) {
       if (isConditionFailure(error)) throw new StaleEpochError(lease.group, lease.epoch, { cause: error });
       throw storeError(`record move of ${lease.group}`, error);
+    }
+  }
+
+  /*
+   * The race this write closes (found by the simulator): EC2 applies a failover, then the move
+   * fails (say, a throttled read-back) or the arbiter dies before recordMove. With nothing
+   * stamped, the next arbiter sees no recent failover and may fail over again at once, inside
+   * the cooldown. Conditioned on our epoch like recordMove; active, holders and moveEpoch stay.
+   */
+  async recordFailoverStart(lease: Lease, start: FailoverStart): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ pk: keys.groupPk(lease.group), sk: keys.state }),
+          UpdateExpression: 'SET lastFailoverAt = :lf, failoverTimes = :ft',
+          ConditionExpression: 'leaseOwner = :me AND leaseEpoch = :e',
+          ExpressionAttributeValues: marshall({
+            ':me': lease.owner,
+            ':e': lease.epoch,
+            ':lf': start.lastFailoverAt,
+            ':ft': start.failoverTimes,
+          }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new StaleEpochError(lease.group, lease.epoch, { cause: error });
+      throw storeError(`record failover start of ${lease.group}`, error);
     }
   }
 

@@ -18,6 +18,13 @@ export interface MoveRecord {
   failoverTimes?: number[];
 }
 
+/** The start of a failover, for the cooldown and the breaker. */
+export interface FailoverStart {
+  lastFailoverAt: number;
+  /** The breaker window's failover times, this one included (a manual move is not counted). */
+  failoverTimes: number[];
+}
+
 /** The lease and state of groups (the arbiter's side of the table). */
 export interface GroupStore {
   /** Reads state and verdicts with a consistent read. */
@@ -39,6 +46,13 @@ export interface GroupStore {
    * @throws StaleEpochError if our epoch is no longer current.
    */
   recordMove(lease: Lease, move: MoveRecord): Promise<void>;
+  /**
+   * Stamps the start of a failover under our lease epoch, right before its first mutating EC2
+   * call, so that the cooldown and the breaker count it even if the move then fails or the
+   * arbiter dies before recordMove. Leaves active, holders and moveEpoch as they are.
+   * @throws StaleEpochError if our epoch is no longer current.
+   */
+  recordFailoverStart(lease: Lease, start: FailoverStart): Promise<void>;
   /**
    * Moves a node's recorded health from `from` to `to` if nobody did it first.
    * @returns true if this call made the transition (and so should notify).

@@ -238,11 +238,29 @@ export async function executeMove(
       snapshot = await deps.store.readGroup(group.id);
     }
     const target = group.nodes.find((n) => n.id === action.to) as NodeConfig;
-    const holdings = await moveAll(deps, group, movers, target, lease, timeline, (l) => {
-      lease = l;
-    });
-    const now = deps.now();
     const countsAsFailover = request.kind !== 'repair';
+    const { state } = snapshot;
+    // The cooldown and the breaker count a failover from its first EC2 call on, even if the
+    // move then fails or this arbiter dies before recording it (see recordFailoverStart).
+    const start = async () => {
+      const at = deps.now();
+      const recent = state.failoverTimes.filter((t) => t > at - group.policy.breaker.windowSeconds * 1000);
+      const failoverTimes = request.kind === 'manual' ? recent : [...recent, at];
+      await deps.store.recordFailoverStart(lease, { lastFailoverAt: at, failoverTimes });
+    };
+    const holdings = await moveAll(
+      deps,
+      group,
+      movers,
+      target,
+      lease,
+      timeline,
+      (l) => {
+        lease = l;
+      },
+      countsAsFailover ? start : undefined,
+    );
+    const now = deps.now();
     const windowStart = now - group.policy.breaker.windowSeconds * 1000;
     // Manual moves start the cooldown (the arbiter must not undo them at once) but do not
     // count toward the breaker, which guards against the arbiter's own flapping.
@@ -330,10 +348,18 @@ async function moveAll(
   lease: Lease,
   timeline: format.TimelineStep[],
   onLease: (lease: Lease) => void,
+  beforeFirstMutation?: () => Promise<void>,
 ): Promise<Holding[]> {
   const leaseMs = deps.config.arbiter.leaseSeconds * 1000;
   let current = lease;
+  let first = beforeFirstMutation;
   const beforeMutation = async (call: string) => {
+    // Before the extend, so that its answer is the last thing waited for before the call.
+    if (first) {
+      const run = first;
+      first = undefined;
+      await run();
+    }
     current = await extendBeforeMutation(deps, current, leaseMs);
     onLease(current);
     timeline.push({ at: deps.now(), what: call });

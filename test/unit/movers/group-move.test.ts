@@ -152,6 +152,25 @@ describe('Drift found by reconcile', () => {
     expect(notifier.of(EventType.DRIFT_FOUND)).toHaveLength(2);
   });
 
+  it('adopts a whole group moved by hand to a healthy node with drift: report, in one message', async () => {
+    setup({ drift: 'report' });
+    await health('UP', 'UP');
+    cloud.place(group, 'lb-2');
+    await reconcileGroup(deps, group);
+    expect(cloud.mutations).toEqual([]);
+    expect(store.stateOf('web-lb').active).toBe('lb-2');
+    expect(notifier.of(EventType.DRIFT_FOUND)).toHaveLength(0);
+    expect(notifier.subjects()).toEqual([expect.stringContaining('record updated')]);
+  });
+
+  it('adopts a hand move away from a recorded holder that is DOWN, and does not move it back', async () => {
+    await health('DOWN', 'UP');
+    cloud.place(group, 'lb-2');
+    await reconcileGroup(deps, group);
+    expect(cloud.mutations).toEqual([]);
+    expect(store.stateOf('web-lb').active).toBe('lb-2');
+  });
+
   it('does not call a move in progress under another arbiter drift', async () => {
     await health('UP', 'UP');
     cloud.holders.set(EIP, 'lb-2');
