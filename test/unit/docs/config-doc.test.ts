@@ -5,7 +5,8 @@ import { ARBITER_DEFAULTS, HTTP_CHECK_DEFAULTS, POLICY_DEFAULTS } from '../../..
 const doc = readFileSync('docs/config.md', 'utf8');
 
 function rowOf(field: string): string | undefined {
-  return doc.split('\n').find((line) => line.startsWith(`| \`${field}\` |`));
+  const cell = new RegExp(`^\\|\\s*\`${field}\`\\s*\\|`);
+  return doc.split('\n').find((line) => cell.test(line));
 }
 
 function shown(value: unknown): string {
