@@ -70,7 +70,9 @@ export function failoverSucceeded(input: {
     repair: 'repaired placement',
     manual: 'manual failover',
   }[input.kind];
-  const subject = `${PREFIX} ${group.id}: ${verb} ${from ?? '(none)'} -> ${to} (${reason})`;
+  const subject = from
+    ? `${PREFIX} ${group.id}: ${verb} ${from} -> ${to} (${reason})`
+    : `${PREFIX} ${group.id}: placed on ${to} (${reason})`;
   const first = input.timeline[0]?.at;
   const last = input.timeline.at(-1)?.at;
   const body = [
@@ -265,7 +267,7 @@ export function placementAdopted(
   ].join('\n');
   return {
     group: group.id,
-    event: EventType.DRIFT_REPAIRED,
+    event: EventType.PLACEMENT_RECORDED,
     severity: previous ? Severity.WARNING : Severity.INFO,
     subject,
     body,

@@ -238,7 +238,9 @@ export async function executeMove(
       snapshot = await deps.store.readGroup(group.id);
     }
     const target = group.nodes.find((n) => n.id === action.to) as NodeConfig;
-    const countsAsFailover = request.kind !== 'repair';
+    // A first placement (no node held the address) is not a failover: it must not start the
+    // cooldown, or the first real failure right after would be held.
+    const countsAsFailover = request.kind !== 'repair' && action.from !== undefined;
     const { state } = snapshot;
     // The cooldown and the breaker count a failover from its first EC2 call on, even if the
     // move then fails or this arbiter dies before recording it (see recordFailoverStart).

@@ -350,7 +350,7 @@ describe('reconcileGroup', () => {
     await t.see('lb-1', 'UP');
     await t.see('lb-2', 'UP');
     expect(await t.tick()).toMatchObject({ outcome: 'moved', to: 'lb-1' });
-    expect(t.notifier.subjects()[0]).toMatch(/^\[ha-arbiter\] web-lb: failed over \(none\) -> lb-1/);
+    expect(t.notifier.subjects()[0]).toMatch(/^\[ha-arbiter\] web-lb: placed on lb-1 \(/);
   });
 });
 
