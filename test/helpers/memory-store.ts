@@ -1,7 +1,13 @@
 import type { NodeHealth } from '../../shared/constants';
 import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../shared/errors';
 import { emptyState, type GroupState, type HistoryEvent, type Lease, type Verdict } from '../../shared/model';
-import type { GroupSnapshot, GroupStore, MoveRecord, VerdictStore } from '../../shared/store/ports';
+import type {
+  FailoverStart,
+  GroupSnapshot,
+  GroupStore,
+  MoveRecord,
+  VerdictStore,
+} from '../../shared/store/ports';
 
 type Method = keyof GroupStore | keyof VerdictStore;
 
@@ -89,6 +95,14 @@ export class MemoryStore implements GroupStore, VerdictStore {
     s.moveEpoch = lease.epoch;
     if (move.lastFailoverAt !== undefined) s.lastFailoverAt = move.lastFailoverAt;
     if (move.failoverTimes !== undefined) s.failoverTimes = [...move.failoverTimes];
+  }
+
+  async recordFailoverStart(lease: Lease, start: FailoverStart): Promise<void> {
+    this.enter('recordFailoverStart');
+    const s = this.state(lease.group);
+    if (!this.owns(s, lease)) throw new StaleEpochError(lease.group, lease.epoch);
+    s.lastFailoverAt = start.lastFailoverAt;
+    s.failoverTimes = [...start.failoverTimes];
   }
 
   async transitionHealth(
