@@ -1,0 +1,179 @@
+import { validateConfig } from '../shared/config/load';
+import type { GroupConfig } from '../shared/config/schema';
+import { decide, isMove } from '../shared/decide';
+import { emptyState, type GroupState, type Signals, type Verdict } from '../shared/model';
+import { VerdictTracker } from '../shared/probe/tracker';
+import type { FalseFailoverResult } from './baselines/model';
+import { chance, seededRng, uniform } from './rng';
+
+/** The policy under test. */
+export interface ArbiterPolicyUnderTest {
+  intervalSeconds: number;
+  fall: number;
+  rise: number;
+  quorum: number;
+  vantages: number;
+}
+
+/** The shipped defaults: two vantages, quorum 2, fall 2 / rise 2, a probe every 5 s. */
+export const DEFAULT_POLICY: ArbiterPolicyUnderTest = {
+  intervalSeconds: 5,
+  fall: 2,
+  rise: 2,
+  quorum: 2,
+  vantages: 2,
+};
+
+const RECONCILE_MS = 60_000;
+
+/** A two-node group with the policy under test, validated like a real config file. */
+export function groupUnderTest(policy: ArbiterPolicyUnderTest): GroupConfig {
+  const vantages = Array.from({ length: policy.vantages }, (_, i) => ({
+    id: `v${i + 1}`,
+    subnet: `subnet-0${i + 1}`,
+  }));
+  const config = validateConfig(
+    {
+      version: 1,
+      vantages,
+      groups: [
+        {
+          id: 'web-lb',
+          check: { type: 'http', port: 80, path: '/healthz' },
+          nodes: [
+            { id: 'lb-1', instanceId: 'i-01', address: '10.0.1.10', eni: 'eni-01', priority: 200 },
+            { id: 'lb-2', instanceId: 'i-02', address: '10.0.3.10', eni: 'eni-02', priority: 100 },
+          ],
+          resources: [{ kind: 'elastic-ip', allocationId: 'eipalloc-01' }],
+          policy: {
+            intervalSeconds: policy.intervalSeconds,
+            timeoutMs: Math.min(2_000, policy.intervalSeconds * 1000 - 100),
+            fall: policy.fall,
+            rise: policy.rise,
+            quorum: policy.quorum,
+          },
+        },
+      ],
+    },
+    'bench policy',
+  );
+  return config.groups[0] as GroupConfig;
+}
+
+/**
+ * False failovers of ha-arbiter in simulated time, through the real decision path: every
+ * vantage probes both nodes every interval (its own random phase), each probe is lost with
+ * `lossRate`, the real VerdictTracker turns results into verdicts, and the real `decide` runs
+ * whenever a verdict changes (the table stream) and every minute (the reconcile schedule),
+ * with the real cooldown and breaker. Nothing fails, so every move it makes is a false one.
+ * Heartbeats keep every verdict fresh (their rate does not change the outcome).
+ */
+export function arbiterFalseFailovers(
+  policy: ArbiterPolicyUnderTest,
+  minutes: number,
+  lossRate: number,
+  seed: number,
+): FalseFailoverResult {
+  const group = groupUnderTest(policy);
+  const rng = seededRng(seed);
+  const intervalMs = policy.intervalSeconds * 1000;
+  const endMs = minutes * 60_000;
+  const vantages = group.vantages;
+  const nodes = group.nodes.map((n) => n.id);
+  const verdicts = new Map<string, Verdict>();
+  const trackers = new Map<string, VerdictTracker>();
+  for (const v of vantages) {
+    for (const n of nodes) {
+      const up: Verdict = {
+        group: group.id,
+        vantage: v,
+        node: n,
+        status: 'UP',
+        since: 0,
+        seenAt: 0,
+        count: 2,
+        evidence: [],
+      };
+      verdicts.set(`${v}/${n}`, up);
+      trackers.set(`${v}/${n}`, new VerdictTracker(group.id, v, n, policy.fall, policy.rise, up));
+    }
+  }
+  let state: GroupState = { ...emptyState(group.id), active: 'lb-1' };
+  let holder = 'lb-1';
+  const signals = (): Signals => ({
+    instances: Object.fromEntries(
+      group.nodes.map((n) => [
+        n.id,
+        { instanceId: n.instanceId, state: 'running', impaired: false, launchTime: -1e12 },
+      ]),
+    ),
+    holdings: [{ resource: `elastic-ip eipalloc-01`, node: holder, detail: '' }],
+  });
+  const counts = { failovers: 0, downVerdicts: 0, breakerOpened: 0, heldByCooldown: 0 };
+
+  const arbiter = (now: number) => {
+    const fresh = [...verdicts.values()].map((v) => ({ ...v, seenAt: now }));
+    const decision = decide(group, state, fresh, signals(), now);
+    state = { ...state, healthySince: decision.healthySince };
+    const action = decision.action;
+    if (!isMove(action)) return;
+    if (action.hold === 'cooldown') counts.heldByCooldown += 1;
+    if (action.hold === 'breaker' && action.opensBreaker) {
+      counts.breakerOpened += 1;
+      state = { ...state, breakerOpenSince: now };
+    }
+    if (action.hold) return;
+    counts.failovers += 1;
+    holder = action.to;
+    state = {
+      ...state,
+      active: action.to,
+      moveEpoch: state.moveEpoch + 1,
+      lastFailoverAt: now,
+      failoverTimes: [
+        ...state.failoverTimes.filter((t) => t > now - group.policy.breaker.windowSeconds * 1000),
+        now,
+      ],
+    };
+  };
+
+  const nextTick = vantages.map(() => uniform(rng, 0, intervalMs));
+  let nextReconcile = uniform(rng, 0, RECONCILE_MS);
+  for (;;) {
+    let who = 0;
+    for (let i = 1; i < nextTick.length; i += 1)
+      if ((nextTick[i] as number) < (nextTick[who] as number)) who = i;
+    const t = nextTick[who] as number;
+    if (nextReconcile <= t) {
+      arbiter(nextReconcile);
+      nextReconcile += RECONCILE_MS;
+      continue;
+    }
+    if (t >= endMs) break;
+    const vantage = vantages[who] as string;
+    let changed = false;
+    for (const n of nodes) {
+      const ok = !chance(rng, lossRate);
+      const result = ok
+        ? { ok, latencyMs: 2, at: t }
+        : { ok, latencyMs: 2_000, at: t, error: 'timeout after 2000 ms' };
+      const change = trackers.get(`${vantage}/${n}`)?.observe(result);
+      if (change) {
+        verdicts.set(`${vantage}/${n}`, change);
+        if (change.status === 'DOWN') counts.downVerdicts += 1;
+        changed = true;
+      }
+    }
+    if (changed) arbiter(t);
+    nextTick[who] = t + intervalMs;
+  }
+  return {
+    failovers: counts.failovers,
+    simulatedMinutes: minutes,
+    other: {
+      downVerdicts: counts.downVerdicts,
+      breakerOpened: counts.breakerOpened,
+      heldByCooldown: counts.heldByCooldown,
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import { HOURS_PER_MONTH, PRICES } from './prices';
+
+/** What a deployment looks like. */
+export interface CostScenario {
+  groups: number;
+  vantages: number;
+  intervalSeconds: number;
+  arch: 'arm64' | 'x86_64';
+}
+
+/** Per-unit usage, measured by the bench where it can be (see docs/cost.md for each source). */
+export interface Usage {
+  proberMemoryMb: number;
+  arbiterMemoryMb: number;
+  /** Billed seconds of one prober invocation at a given probe interval. */
+  proberSeconds: (intervalSeconds: number) => number;
+  /** Billed seconds of one arbiter invocation that reconciles and moves nothing. */
+  arbiterSeconds: number;
+  heartbeatSeconds: number;
+  /** Assumed automatic failovers per group and month (each one costs writes, wake-ups, alerts). */
+  failoversPerGroupMonth: number;
+  /** What one failover (and the failed node's later recovery) costs, measured in the live run. */
+  perFailover: { tableWrites: number; arbiterWakeups: number; snsMessages: number };
+  /** Log bytes: per invocation, and per group within an invocation. */
+  logBytes: { proberFixed: number; proberPerGroup: number; arbiterFixed: number; arbiterPerGroup: number };
+}
+
+/** One line of a monthly bill. */
+export interface CostLine {
+  service: 'Lambda' | 'EventBridge Scheduler' | 'DynamoDB' | 'SNS' | 'CloudWatch';
+  item: string;
+  quantity: number;
+  unit: string;
+  usd: number;
+  /** Part of the always-free tier this line could use (usd the free tier would take off). */
+  freeUsd: number;
+  /** Core lines run the arbiter; the others are its metrics, alarms and logs. */
+  core: boolean;
+}
+
+/** A monthly estimate. */
+export interface CostEstimate {
+  scenario: CostScenario;
+  lines: CostLine[];
+  coreUsd: number;
+  observabilityUsd: number;
+  totalUsd: number;
+  /** If this deployment were the only user of the account's always-free tiers. */
+  totalAfterFreeTierUsd: number;
+}
+
+const INVOCATIONS_PER_MONTH = HOURS_PER_MONTH * 60;
+
+/**
+ * The monthly list-price bill of one deployment: two scheduled probers looping for most of
+ * every minute, the arbiter's 1-minute reconcile plus the wake-ups failovers cause, one
+ * heartbeat row per group and vantage every heartbeatSeconds, the alerts, and the CloudWatch
+ * metrics, alarms and logs the stack creates (shared/metrics.ts, infra/alarms.ts).
+ */
+export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
+  const gbSecond = s.arch === 'arm64' ? PRICES.lambda.arm64GbSecond : PRICES.lambda.x86GbSecond;
+  const proberInvocations = s.vantages * INVOCATIONS_PER_MONTH;
+  const failovers = s.groups * u.failoversPerGroupMonth;
+  const arbiterInvocations = INVOCATIONS_PER_MONTH + failovers * u.perFailover.arbiterWakeups;
+  const proberGbS = proberInvocations * (u.proberMemoryMb / 1024) * u.proberSeconds(s.intervalSeconds);
+  const arbiterGbS = arbiterInvocations * (u.arbiterMemoryMb / 1024) * u.arbiterSeconds;
+  const requests = proberInvocations + arbiterInvocations;
+  const heartbeats = s.vantages * s.groups * (3600 / u.heartbeatSeconds) * HOURS_PER_MONTH;
+  const eventWrites = failovers * u.perFailover.tableWrites;
+  // Strongly consistent reads of a group's partition (< 4 KB): the arbiter every reconcile, each
+  // prober once per invocation to continue rise/fall.
+  const reads = s.groups * (arbiterInvocations + proberInvocations);
+  const sns = failovers * u.perFailover.snsMessages;
+  // EMF series: ProbeLatency per vantage and group, ProberHeartbeat per vantage, all month long.
+  const metricSeries = s.vantages * s.groups + s.vantages;
+  const alarms = s.vantages + s.groups + 2;
+  const logGb =
+    (proberInvocations * (u.logBytes.proberFixed + s.groups * u.logBytes.proberPerGroup) +
+      arbiterInvocations * (u.logBytes.arbiterFixed + s.groups * u.logBytes.arbiterPerGroup)) /
+    1e9;
+
+  const freeGbS = Math.min(PRICES.lambda.freeGbSeconds, proberGbS + arbiterGbS);
+  const lines: CostLine[] = [
+    line(
+      'Lambda',
+      `probers (${s.vantages} x ${u.proberMemoryMb} MB ${s.arch}, ${fmt(u.proberSeconds(s.intervalSeconds))} s per minute)`,
+      proberGbS,
+      'GB-s',
+      proberGbS * gbSecond,
+      (freeGbS * proberGbS * gbSecond) / Math.max(1e-9, proberGbS + arbiterGbS),
+      true,
+    ),
+    line(
+      'Lambda',
+      `arbiter (${u.arbiterMemoryMb} MB, ${fmt(u.arbiterSeconds)} s per reconcile)`,
+      arbiterGbS,
+      'GB-s',
+      arbiterGbS * gbSecond,
+      (freeGbS * arbiterGbS * gbSecond) / Math.max(1e-9, proberGbS + arbiterGbS),
+      true,
+    ),
+    line(
+      'Lambda',
+      'requests',
+      requests,
+      'requests',
+      requests * PRICES.lambda.request,
+      Math.min(requests, PRICES.lambda.freeRequests) * PRICES.lambda.request,
+      true,
+    ),
+    line(
+      'EventBridge Scheduler',
+      `${s.vantages + 1} schedules, 1 per minute`,
+      (s.vantages + 1) * INVOCATIONS_PER_MONTH,
+      'invocations',
+      (s.vantages + 1) * INVOCATIONS_PER_MONTH * PRICES.scheduler.invocation,
+      (s.vantages + 1) * INVOCATIONS_PER_MONTH * PRICES.scheduler.invocation,
+      true,
+    ),
+    line(
+      'DynamoDB',
+      `heartbeats (${s.vantages} per group every ${u.heartbeatSeconds} s)`,
+      heartbeats,
+      'writes',
+      heartbeats * PRICES.dynamodb.writeRequestUnit,
+      0,
+      true,
+    ),
+    line(
+      'DynamoDB',
+      `verdict, lease, state, history writes (${u.failoversPerGroupMonth} failover/group/month)`,
+      eventWrites,
+      'writes',
+      eventWrites * PRICES.dynamodb.writeRequestUnit,
+      0,
+      true,
+    ),
+    line(
+      'DynamoDB',
+      'consistent reads of the group rows',
+      reads,
+      'reads',
+      reads * PRICES.dynamodb.readRequestUnit,
+      0,
+      true,
+    ),
+    line(
+      'SNS',
+      'alerts (publish + email)',
+      sns,
+      'messages',
+      sns * (PRICES.sns.publish + PRICES.sns.emailDelivery),
+      sns * (PRICES.sns.publish + PRICES.sns.emailDelivery),
+      true,
+    ),
+    line(
+      'CloudWatch',
+      'custom metrics (EMF series)',
+      metricSeries,
+      'metrics',
+      metricSeries * PRICES.cloudwatch.metricMonth,
+      Math.min(metricSeries, PRICES.cloudwatch.freeMetrics) * PRICES.cloudwatch.metricMonth,
+      false,
+    ),
+    line(
+      'CloudWatch',
+      'alarms',
+      alarms,
+      'alarms',
+      alarms * PRICES.cloudwatch.alarmMonth,
+      Math.min(alarms, PRICES.cloudwatch.freeAlarms) * PRICES.cloudwatch.alarmMonth,
+      false,
+    ),
+    line(
+      'CloudWatch',
+      'logs ingested',
+      logGb,
+      'GB',
+      logGb * PRICES.cloudwatch.logIngestGb,
+      Math.min(logGb, PRICES.cloudwatch.freeLogGb) * PRICES.cloudwatch.logIngestGb,
+      false,
+    ),
+  ];
+  const sum = (ls: CostLine[]) => ls.reduce((a, l) => a + l.usd, 0);
+  const coreUsd = sum(lines.filter((l) => l.core));
+  const observabilityUsd = sum(lines.filter((l) => !l.core));
+  const totalUsd = coreUsd + observabilityUsd;
+  return {
+    scenario: s,
+    lines,
+    coreUsd,
+    observabilityUsd,
+    totalUsd,
+    totalAfterFreeTierUsd: totalUsd - lines.reduce((a, l) => a + l.freeUsd, 0),
+  };
+}
+
+function line(
+  service: CostLine['service'],
+  item: string,
+  quantity: number,
+  unit: string,
+  usd: number,
+  freeUsd: number,
+  core: boolean,
+): CostLine {
+  return { service, item, quantity, unit, usd, freeUsd: Math.min(usd, freeUsd), core };
+}
+
+function fmt(v: number): string {
+  return v >= 10 ? v.toFixed(0) : v.toFixed(2);
+}

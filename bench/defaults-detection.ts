@@ -1,0 +1,113 @@
+import { silentLog } from '../shared/log';
+import type { ProbeResult, Verdict } from '../shared/model';
+import { runProbeLoop } from '../shared/usecases/probe-loop';
+import type { FailureKind } from './baselines/model';
+import { PROBER_TIMEOUT_SECONDS } from './cost/prober-seconds';
+import { childSeed, seededRng, uniform } from './rng';
+import { CountingVerdictStore } from './scale/counting-verdict-store';
+import { scaleConfig, upVerdicts } from './scale/scale-config';
+import { VirtualClock } from './scale/virtual-clock';
+import { type Summary, summarize } from './stats';
+
+/** Detection of the shipped policy, failures at uniformly random moments of the minute. */
+export interface DefaultsDetection {
+  intervalSeconds: number;
+  timeoutMs: number;
+  fall: number;
+  /** fall x interval + timeout: the worst case if probing never paused. */
+  boundMs: number;
+  crash: Summary;
+  hang: Summary;
+  /** Share of failures detected later than the bound (they met the end of a loop). */
+  laterThanBoundShare: number;
+}
+
+/** One vantage's verdict store, recording when each DOWN verdict was written. */
+class RecordingStore extends CountingVerdictStore {
+  downAt: number | undefined;
+
+  constructor(
+    initial: readonly Verdict[],
+    private readonly now: () => number,
+  ) {
+    super(initial);
+  }
+
+  override async putVerdict(verdict: Verdict): Promise<void> {
+    if (verdict.status === 'DOWN' && this.downAt === undefined) this.downAt = this.now();
+    await super.putVerdict(verdict);
+  }
+}
+
+/**
+ * When does one vantage write DOWN after a failure at `failAt` ms into a minute? The real
+ * runProbeLoop runs on a virtual clock as the deployed prober does: one invocation per
+ * scheduled minute (starting `startMs` after the tick), each looping until shortly before its
+ * timeout and continuing from the verdicts the previous one stored.
+ */
+async function vantageDetection(
+  failAt: number,
+  kind: FailureKind,
+  policy: { intervalSeconds: number; timeoutMs: number; fall: number },
+  startMs: number,
+): Promise<number> {
+  const config = scaleConfig([1, 2], policy.intervalSeconds, 30);
+  const group = config.groups[0];
+  if (group) Object.assign(group.policy, { timeoutMs: policy.timeoutMs, fall: policy.fall });
+  const clock = new VirtualClock();
+  const origin = clock.now();
+  const store = new RecordingStore(upVerdicts(config, 'v1'), clock.now);
+  for (let minute = 0; minute < 4 && store.downAt === undefined; minute += 1) {
+    const start = origin + minute * 60_000 + startMs;
+    if (clock.now() < start) clock.advance(start - clock.now());
+    await runProbeLoop({
+      config,
+      vantage: 'v1',
+      store,
+      probe: async (_g, node) => {
+        const at = clock.now();
+        const failed = node.id === 'n0' && at - origin >= failAt;
+        if (failed && kind === 'hang') clock.advance(policy.timeoutMs);
+        const result: ProbeResult = failed
+          ? { ok: false, latencyMs: kind === 'hang' ? policy.timeoutMs : 1, at, error: 'failed' }
+          : { ok: true, latencyMs: 1, at };
+        return result;
+      },
+      now: clock.now,
+      sleep: clock.sleep,
+      remainingMs: () => PROBER_TIMEOUT_SECONDS * 1000 - (clock.now() - start),
+      log: silentLog,
+    });
+  }
+  return (store.downAt ?? Number.NaN) - origin - failAt;
+}
+
+/**
+ * Detection at a given policy with two vantages and quorum 2: the later of the two vantages'
+ * DOWN writes, for failures spread uniformly over a minute (seeded), each vantage's loop
+ * starting up to 300 ms after the tick.
+ */
+export async function defaultsDetection(
+  policy: { intervalSeconds: number; timeoutMs: number; fall: number },
+  samples: number,
+  seed: number,
+): Promise<DefaultsDetection> {
+  const rng = seededRng(childSeed(seed, 'defaults-detection'));
+  const out: Record<FailureKind, number[]> = { crash: [], hang: [] };
+  for (let i = 0; i < samples; i += 1) {
+    const kind: FailureKind = i % 2 === 0 ? 'crash' : 'hang';
+    const failAt = uniform(rng, 0, 60_000);
+    const a = await vantageDetection(failAt, kind, policy, uniform(rng, 0, 300));
+    const b = await vantageDetection(failAt, kind, policy, uniform(rng, 0, 300));
+    out[kind].push(Math.max(a, b));
+  }
+  const boundMs = policy.fall * policy.intervalSeconds * 1000 + policy.timeoutMs;
+  const all = [...out.crash, ...out.hang];
+  return {
+    ...policy,
+    boundMs,
+    crash: summarize(out.crash),
+    hang: summarize(out.hang),
+    laterThanBoundShare: all.filter((d) => d > boundMs + 50).length / Math.max(1, all.length),
+  };
+}

@@ -1,0 +1,77 @@
+import type { RuntimeEvent } from '../../local/runtime/runtime';
+
+/**
+ * Which probers are running a loop now, and a stand-in for Lambda's retry of a throttled
+ * scheduled invocation. Between two loops of a prober there is a gap of a few seconds every
+ * minute (the loop stops 1.5 s before its timeout): failures in it are part of the
+ * measurement. But a loop that started cold can overrun the minute; the schedule then fires
+ * while it still runs, and the local runtime drops that tick, leaving the vantage blind for a
+ * whole minute. Lambda (reserved concurrency 1, asynchronous invocation) would throttle the
+ * event and retry it within its 60 s maximum event age, so this delivers it again when the
+ * overrunning loop ends.
+ */
+export class ProberActivity {
+  private readonly running = new Map<string, number>();
+  private readonly known = new Set<string>();
+  private readonly loopsMs: number[] = [];
+  redelivered = 0;
+  /** When the runtime's schedules started (their ticks come every period from then). */
+  scheduleStartedAt = 0;
+
+  constructor(
+    private readonly periodMs: number,
+    private readonly redeliver: (fn: string) => void,
+  ) {}
+
+  see(e: RuntimeEvent): void {
+    if (!e.fn.startsWith('probe-')) return;
+    this.known.add(e.fn);
+    // The runtime starts the first loops and its one-minute interval in the same step.
+    if (e.type === 'invoke' && e.trigger === 'schedule' && this.scheduleStartedAt === 0)
+      this.scheduleStartedAt = e.at;
+    if (e.type === 'invoke') {
+      this.running.set(e.fn, e.at);
+      return;
+    }
+    const startedAt = this.running.get(e.fn);
+    this.running.delete(e.fn);
+    if (startedAt === undefined) return;
+    this.loopsMs.push(e.at - startedAt);
+    // A schedule tick fell between this loop's start and end: the runtime dropped it.
+    const since = startedAt - this.scheduleStartedAt;
+    const nextTick = this.scheduleStartedAt + (Math.floor(since / this.periodMs) + 1) * this.periodMs;
+    if (nextTick <= e.at) {
+      this.redelivered += 1;
+      setTimeout(() => this.redeliver(e.fn), 500).unref();
+    }
+  }
+
+  /** True if some prober is between two loops. */
+  inGap(): boolean {
+    return [...this.known].some((fn) => !this.running.has(fn));
+  }
+
+  /** Median length of the loops seen so far (from invocation to result), or `fallback`. */
+  typicalLoopMs(fallback: number): number {
+    if (this.loopsMs.length === 0) return fallback;
+    const sorted = [...this.loopsMs].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] as number;
+  }
+
+  /** Waits until every prober is running a loop (after a redelivery or a normal gap). */
+  async waitUntilRunning(timeoutMs: number): Promise<void> {
+    await waitUntil(
+      () => ([...this.known].every((fn) => this.running.has(fn)) ? true : undefined),
+      timeoutMs,
+      'every prober to run a loop',
+    );
+  }
+}
+
+async function waitUntil(fn: () => boolean | undefined, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

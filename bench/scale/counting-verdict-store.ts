@@ -1,0 +1,31 @@
+import type { Verdict } from '../../shared/model';
+import type { VerdictStore } from '../../shared/store/ports';
+
+/**
+ * An in-memory VerdictStore that counts what the probe loop writes. It can start from stored
+ * verdicts (a warm prober continuing from its previous invocation), so a run measures the
+ * steady state rather than the first verdicts of a cold start.
+ */
+export class CountingVerdictStore implements VerdictStore {
+  verdictWrites = 0;
+  heartbeatWrites = 0;
+  private readonly verdicts = new Map<string, Verdict>();
+
+  constructor(initial: readonly Verdict[] = []) {
+    for (const v of initial) this.verdicts.set(`${v.group}/${v.vantage}/${v.node}`, v);
+  }
+
+  async loadVerdicts(vantage: string, groups: readonly string[]): Promise<Verdict[]> {
+    const wanted = new Set(groups);
+    return [...this.verdicts.values()].filter((v) => v.vantage === vantage && wanted.has(v.group));
+  }
+
+  async putVerdict(verdict: Verdict): Promise<void> {
+    this.verdictWrites += 1;
+    this.verdicts.set(`${verdict.group}/${verdict.vantage}/${verdict.node}`, verdict);
+  }
+
+  async putHeartbeat(): Promise<void> {
+    this.heartbeatWrites += 1;
+  }
+}

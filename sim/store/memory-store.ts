@@ -1,0 +1,86 @@
+import type { NodeHealth } from '../../shared/constants';
+import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
+import type {
+  ControlStore,
+  FailoverStart,
+  GroupSnapshot,
+  GroupStore,
+  MoveRecord,
+  VerdictStore,
+} from '../../shared/store/ports';
+import { MemoryTable } from './memory-table';
+
+/**
+ * The simulator's table as a plain store whose calls land at once: the one the contract tests
+ * and the dynalite comparison run against (the simulation wraps the same table per actor).
+ */
+export class SimMemoryStore implements GroupStore, VerdictStore, ControlStore {
+  constructor(readonly table = new MemoryTable()) {}
+
+  async readGroup(group: string): Promise<GroupSnapshot> {
+    return this.table.readGroup(group);
+  }
+  async acquireLease(group: string, owner: string, now: number, leaseMs: number): Promise<Lease> {
+    return this.table.acquireLease(group, owner, now, leaseMs);
+  }
+  async extendLease(lease: Lease, now: number, leaseMs: number): Promise<Lease> {
+    return this.table.extendLease(lease, now, leaseMs);
+  }
+  async releaseLease(lease: Lease): Promise<void> {
+    this.table.releaseLease(lease);
+  }
+  async recordMove(lease: Lease, move: MoveRecord): Promise<void> {
+    this.table.recordMove(lease, move);
+  }
+  async recordFailoverStart(lease: Lease, start: FailoverStart): Promise<void> {
+    this.table.recordFailoverStart(lease, start);
+  }
+  async transitionHealth(
+    group: string,
+    node: string,
+    from: NodeHealth | undefined,
+    to: NodeHealth,
+  ): Promise<boolean> {
+    return this.table.transitionHealth(group, node, from, to);
+  }
+  async saveHealthySince(
+    group: string,
+    healthySince: Record<string, number>,
+    nodes: readonly string[],
+  ): Promise<void> {
+    this.table.saveHealthySince(group, healthySince, nodes);
+  }
+  async setAlert(group: string, key: string, value: string | undefined): Promise<boolean> {
+    return this.table.setAlert(group, key, value);
+  }
+  async openBreaker(group: string, now: number): Promise<boolean> {
+    return this.table.openBreaker(group, now);
+  }
+  async setBan(group: string, node: string, expiresAt: number): Promise<void> {
+    this.table.setBan(group, node, expiresAt);
+  }
+  async clearBan(group: string, node: string): Promise<boolean> {
+    return this.table.clearBan(group, node);
+  }
+  async setPaused(group: string, paused: boolean): Promise<boolean> {
+    return this.table.setPaused(group, paused);
+  }
+  async resetCounters(group: string, alerts: readonly string[]): Promise<void> {
+    this.table.resetCounters(group, alerts);
+  }
+  async appendHistory(event: HistoryEvent, _ttlDays: number): Promise<void> {
+    this.table.appendHistory(event);
+  }
+  async readHistory(group: string, limit: number): Promise<HistoryEvent[]> {
+    return this.table.readHistory(group, limit);
+  }
+  async loadVerdicts(vantage: string, groups: readonly string[]): Promise<Verdict[]> {
+    return this.table.loadVerdicts(vantage, groups);
+  }
+  async putVerdict(verdict: Verdict): Promise<void> {
+    this.table.putVerdict(verdict);
+  }
+  async putHeartbeat(group: string, vantage: string, at: number): Promise<void> {
+    this.table.putHeartbeat(group, vantage, at);
+  }
+}

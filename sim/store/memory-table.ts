@@ -1,0 +1,282 @@
+import type { NodeHealth } from '../../shared/constants';
+import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/errors';
+import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
+import { toState } from '../../shared/store/dynamo-store';
+import { keys } from '../../shared/store/keys';
+import type { FailoverStart, GroupSnapshot, MoveRecord } from '../../shared/store/ports';
+
+type Item = Record<string, unknown>;
+
+/** A change to a verdict row, shaped like a DynamoDB stream record's keys and images. */
+export interface RowChange {
+  pk: string;
+  sk: string;
+  oldImage: Item | undefined;
+  newImage: Item;
+}
+
+const HISTORY_KEPT = 200;
+
+/**
+ * The table, in memory, with DynamoDB's semantics for the operations the arbiter uses:
+ * every call is atomic, conditions are evaluated against the item as it is when the call
+ * lands, an update creates a missing item, a failed condition changes nothing. Each method
+ * mirrors the expression of the same method of DynamoStore (shared/store/dynamo-store.ts);
+ * test/sim/memory-store.test.ts runs the same operations against both (DynamoStore on
+ * dynalite) and compares the outcomes.
+ */
+export class MemoryTable {
+  private readonly partitions = new Map<string, Map<string, Item>>();
+  private readonly history = new Map<string, HistoryEvent[]>();
+  /** Called after every verdict row write (the table stream). */
+  onVerdictWrite: ((change: RowChange) => void) | undefined;
+
+  readGroup(group: string): GroupSnapshot {
+    const rows = this.partitions.get(keys.groupPk(group));
+    const stateItem = rows?.get(keys.state);
+    const state = toState(group, stateItem ? clone(stateItem) : {});
+    const heartbeats = new Map<string, number>();
+    const verdicts: Verdict[] = [];
+    for (const [sk, item] of [...(rows ?? new Map<string, Item>()).entries()].sort(bySortKey)) {
+      if (sk.startsWith(keys.heartbeatPrefix))
+        heartbeats.set(sk.slice(keys.heartbeatPrefix.length), Number(item.at));
+      else if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(item));
+    }
+    for (const v of verdicts) {
+      const hb = heartbeats.get(v.vantage);
+      if (hb !== undefined && hb > v.seenAt) v.seenAt = hb;
+    }
+    return { state, verdicts };
+  }
+
+  /** Condition: `attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now`; epoch + 1. */
+  acquireLease(group: string, owner: string, now: number, leaseMs: number): Lease {
+    const item = this.state(group);
+    const free =
+      item.leaseOwner === undefined || (typeof item.leaseExpiresAt === 'number' && item.leaseExpiresAt < now);
+    if (!free) {
+      throw new LeaseHeldError(
+        group,
+        item.leaseOwner as string | undefined,
+        item.leaseEpoch as number | undefined,
+        item.leaseExpiresAt as number | undefined,
+      );
+    }
+    const epoch = Number(item.leaseEpoch ?? 0) + 1;
+    const expiresAt = now + leaseMs;
+    this.write(group, { ...item, leaseOwner: owner, leaseExpiresAt: expiresAt, leaseEpoch: epoch });
+    return { group, owner, epoch, expiresAt };
+  }
+
+  /** Condition: `leaseOwner = :me AND leaseEpoch = :e`. */
+  extendLease(lease: Lease, now: number, leaseMs: number): Lease {
+    const item = this.state(lease.group);
+    if (!this.owns(item, lease)) throw new LeaseLostError(lease.group, lease.owner, lease.epoch);
+    const expiresAt = now + leaseMs;
+    this.write(lease.group, { ...item, leaseExpiresAt: expiresAt });
+    return { ...lease, expiresAt };
+  }
+
+  /** Condition: `leaseOwner = :me AND leaseEpoch = :e`; a failed condition is a no-op. */
+  releaseLease(lease: Lease): void {
+    const item = this.state(lease.group);
+    if (!this.owns(item, lease)) return;
+    const { leaseOwner: _owner, ...rest } = item;
+    this.write(lease.group, { ...rest, leaseExpiresAt: 0 });
+  }
+
+  /** Condition: `leaseOwner = :me AND leaseEpoch = :e`. */
+  recordMove(lease: Lease, move: MoveRecord): void {
+    const item = this.state(lease.group);
+    if (!this.owns(item, lease)) throw new StaleEpochError(lease.group, lease.epoch);
+    const next: Item = { ...item, active: move.active, holders: { ...move.holders }, moveEpoch: lease.epoch };
+    if (move.lastFailoverAt !== undefined) next.lastFailoverAt = move.lastFailoverAt;
+    if (move.failoverTimes !== undefined) next.failoverTimes = [...move.failoverTimes];
+    this.write(lease.group, next);
+  }
+
+  /** Condition: `leaseOwner = :me AND leaseEpoch = :e`; sets lastFailoverAt and failoverTimes only. */
+  recordFailoverStart(lease: Lease, start: FailoverStart): void {
+    const item = this.state(lease.group);
+    if (!this.owns(item, lease)) throw new StaleEpochError(lease.group, lease.epoch);
+    this.write(lease.group, {
+      ...item,
+      lastFailoverAt: start.lastFailoverAt,
+      failoverTimes: [...start.failoverTimes],
+    });
+  }
+
+  /** Condition: `attribute_not_exists(#h)` or `#h = :from`. */
+  transitionHealth(group: string, node: string, from: NodeHealth | undefined, to: NodeHealth): boolean {
+    const item = this.state(group);
+    const name = `health:${node}`;
+    if (from === undefined ? item[name] !== undefined : item[name] !== from) return false;
+    this.write(group, { ...item, [name]: to });
+    return true;
+  }
+
+  /** Unconditional SET / REMOVE of `healthySince:<node>`. */
+  saveHealthySince(group: string, healthySince: Record<string, number>, nodes: readonly string[]): void {
+    if (nodes.length === 0) return;
+    const item = { ...this.state(group) };
+    for (const node of nodes) {
+      const since = healthySince[node];
+      if (since === undefined) delete item[`healthySince:${node}`];
+      else item[`healthySince:${node}`] = since;
+    }
+    this.write(group, item);
+  }
+
+  /** Opens (`attribute_not_exists`) or closes (`attribute_exists`) `alert:<key>`. */
+  setAlert(group: string, key: string, value: string | undefined): boolean {
+    const item = this.state(group);
+    const name = `alert:${key}`;
+    if (value === undefined) {
+      if (item[name] === undefined) return false;
+      const { [name]: _gone, ...rest } = item;
+      this.write(group, rest);
+      return true;
+    }
+    if (item[name] !== undefined) return false;
+    this.write(group, { ...item, [name]: value });
+    return true;
+  }
+
+  /** Condition: `attribute_not_exists(breakerOpenSince)`. */
+  openBreaker(group: string, now: number): boolean {
+    const item = this.state(group);
+    if (item.breakerOpenSince !== undefined) return false;
+    this.write(group, { ...item, breakerOpenSince: now });
+    return true;
+  }
+
+  /** Unconditional SET of `ban:<node>`. */
+  setBan(group: string, node: string, expiresAt: number): void {
+    this.write(group, { ...this.state(group), [`ban:${node}`]: expiresAt });
+  }
+
+  /** Condition: `attribute_exists(#b)`. */
+  clearBan(group: string, node: string): boolean {
+    const item = this.state(group);
+    const name = `ban:${node}`;
+    if (item[name] === undefined) return false;
+    const { [name]: _gone, ...rest } = item;
+    this.write(group, rest);
+    return true;
+  }
+
+  /** Condition: pausing needs `attribute_not_exists(paused) OR paused = false`; resuming `paused = true`. */
+  setPaused(group: string, paused: boolean): boolean {
+    const item = this.state(group);
+    const ok = paused ? item.paused === undefined || item.paused === false : item.paused === true;
+    if (!ok) return false;
+    this.write(group, { ...item, paused });
+    return true;
+  }
+
+  /** `SET failoverTimes = [] REMOVE breakerOpenSince, lastFailoverAt, alert:<each>`. */
+  resetCounters(group: string, alerts: readonly string[]): void {
+    const item: Item = { ...this.state(group), failoverTimes: [] };
+    delete item.breakerOpenSince;
+    delete item.lastFailoverAt;
+    for (const key of alerts) delete item[`alert:${key}`];
+    this.write(group, item);
+  }
+
+  appendHistory(event: HistoryEvent): void {
+    const list = this.history.get(event.group) ?? [];
+    list.push(clone(event));
+    if (list.length > HISTORY_KEPT) list.splice(0, list.length - HISTORY_KEPT);
+    this.history.set(event.group, list);
+  }
+
+  /** Newest first, like the DynamoDB query with ScanIndexForward false. */
+  readHistory(group: string, limit: number): HistoryEvent[] {
+    return (this.history.get(group) ?? []).slice(-limit).reverse().map(clone);
+  }
+
+  loadVerdicts(vantage: string, groups: readonly string[]): Verdict[] {
+    const prefix = `${keys.verdictPrefix}${vantage}#`;
+    const out: Verdict[] = [];
+    for (const g of groups) {
+      const rows = this.partitions.get(keys.groupPk(g));
+      for (const [sk, item] of [...(rows ?? new Map<string, Item>()).entries()].sort(bySortKey)) {
+        if (sk.startsWith(prefix)) out.push(toVerdict(item));
+      }
+    }
+    return out;
+  }
+
+  putVerdict(verdict: Verdict): void {
+    const pk = keys.groupPk(verdict.group);
+    const sk = keys.verdict(verdict.vantage, verdict.node);
+    const oldImage = this.partitions.get(pk)?.get(sk);
+    const newImage: Item = { pk, sk, ...clone(verdict) };
+    this.put(pk, sk, newImage);
+    this.onVerdictWrite?.({ pk, sk, oldImage, newImage });
+  }
+
+  putHeartbeat(group: string, vantage: string, at: number): void {
+    const pk = keys.groupPk(group);
+    const sk = keys.heartbeat(vantage);
+    this.put(pk, sk, { pk, sk, vantage, at });
+  }
+
+  /** The raw state item (a copy), for the simulator's checks and for seeding a scenario. */
+  rawState(group: string): Item {
+    return clone(this.state(group));
+  }
+
+  /** The raw state item itself, for read-only checks after every step (no copy: do not change it). */
+  peekState(group: string): Readonly<Item> {
+    return this.state(group);
+  }
+
+  /** Overwrites attributes of the state item (test and scenario setup only). */
+  patchState(group: string, attributes: Item): void {
+    this.write(group, { ...this.state(group), ...clone(attributes) });
+  }
+
+  private owns(item: Item, lease: Lease): boolean {
+    return item.leaseOwner === lease.owner && item.leaseEpoch === lease.epoch;
+  }
+
+  private state(group: string): Item {
+    return this.partitions.get(keys.groupPk(group))?.get(keys.state) ?? {};
+  }
+
+  private write(group: string, item: Item): void {
+    const pk = keys.groupPk(group);
+    this.put(pk, keys.state, { ...item, pk, sk: keys.state });
+  }
+
+  private put(pk: string, sk: string, item: Item): void {
+    let rows = this.partitions.get(pk);
+    if (!rows) {
+      rows = new Map();
+      this.partitions.set(pk, rows);
+    }
+    rows.set(sk, item);
+  }
+}
+
+function bySortKey(a: [string, unknown], b: [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+function toVerdict(item: Item): Verdict {
+  return {
+    group: String(item.group),
+    vantage: String(item.vantage),
+    node: String(item.node),
+    status: item.status as Verdict['status'],
+    since: Number(item.since),
+    seenAt: Number(item.seenAt),
+    count: Number(item.count ?? 0),
+    evidence: clone((item.evidence as Verdict['evidence'] | undefined) ?? []),
+  };
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}

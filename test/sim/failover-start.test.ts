@@ -1,0 +1,136 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaleEpochError } from '../../shared/errors';
+import type { Lease } from '../../shared/model';
+import { DynamoStore } from '../../shared/store/dynamo-store';
+import type { FailoverStart, MoveRecord } from '../../shared/store/ports';
+import { reconcileGroup } from '../../shared/usecases/reconcile';
+import { sdkError } from '../../sim/ec2/sdk-error';
+import { SimMemoryStore } from '../../sim/store/memory-store';
+import { startDynalite, type TestDynamo } from '../helpers/dynalite';
+import { eipHolder, fixture } from './fixture';
+
+/** A store that logs its writes, into a log shared with the EC2 calls (to check their order). */
+class LoggingStore extends SimMemoryStore {
+  constructor(readonly log: string[]) {
+    super();
+  }
+  override async recordFailoverStart(lease: Lease, start: FailoverStart): Promise<void> {
+    this.log.push('recordFailoverStart');
+    return super.recordFailoverStart(lease, start);
+  }
+  override async extendLease(lease: Lease, now: number, leaseMs: number): Promise<Lease> {
+    this.log.push('extendLease');
+    return super.extendLease(lease, now, leaseMs);
+  }
+  override async recordMove(lease: Lease, move: MoveRecord): Promise<void> {
+    this.log.push('recordMove');
+    return super.recordMove(lease, move);
+  }
+}
+
+describe('The start of a failover (regression, found by the simulator)', () => {
+  it('is recorded before its first EC2 call, so an arbiter dying after the call leaves the cooldown running', async () => {
+    const log: string[] = [];
+    const f = fixture({
+      store: () => new LoggingStore(log),
+      fail: (action) => {
+        if (action === 'AssociateAddress') log.push('AssociateAddress');
+      },
+    });
+    await f.report('n1', false);
+    await f.report('n2', true);
+    await f.report('n3', true);
+    const started = f.clock.now;
+
+    expect((await reconcileGroup(f.deps, f.group)).outcome).toBe('moved');
+
+    expect(log).toEqual(['recordFailoverStart', 'extendLease', 'AssociateAddress', 'recordMove']);
+    const state = (await f.store.readGroup('web')).state;
+    expect(state.lastFailoverAt).toBeGreaterThanOrEqual(started);
+    expect(state.failoverTimes).toHaveLength(1);
+  });
+
+  it('holds a second failover inside the cooldown even when the first one failed after EC2 moved the address', async () => {
+    let throttleReads = false;
+    const f = fixture({
+      fail: (action) => {
+        if (action === 'AssociateAddress') throttleReads = true;
+        if (throttleReads && action === 'DescribeAddresses') {
+          throw sdkError('RequestLimitExceeded', 'Request limit exceeded.', 503);
+        }
+      },
+    });
+    await f.report('n1', false);
+    await f.report('n2', true);
+    await f.report('n3', true);
+
+    const first = await reconcileGroup(f.deps, f.group);
+    expect(first.outcome).toBe('failed');
+    expect(eipHolder(f.world, f.group)).toBe('n2');
+    const state = (await f.store.readGroup('web')).state;
+    expect(state.lastFailoverAt).toBeDefined();
+    expect(state.active).toBe('n1');
+    expect(state.moveEpoch).toBe(0);
+
+    // EC2 answers again; 20 s later the new holder fails too.
+    throttleReads = false;
+    f.clock.now += 20_000;
+    await f.report('n1', false);
+    await f.report('n2', false);
+    await f.report('n3', true);
+    const second = await reconcileGroup(f.deps, f.group);
+
+    expect(second).toMatchObject({ outcome: 'held', detail: expect.stringMatching(/^cooldown/) });
+    expect(eipHolder(f.world, f.group)).toBe('n2');
+  });
+});
+
+describe('DynamoStore.recordFailoverStart on dynalite', () => {
+  let dynamo: TestDynamo;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  async function store(): Promise<DynamoStore> {
+    const name = await dynamo.newTable();
+    while (
+      (await dynamo.client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus !==
+      'ACTIVE'
+    ) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return new DynamoStore({ tableName: name, client: dynamo.client });
+  }
+
+  it('sets the cooldown and breaker times and leaves the recorded placement as it was', async () => {
+    const s = await store();
+    const first = await s.acquireLease('web', 'a', 1_000, 60_000);
+    await s.recordMove(first, { active: 'n1', holders: { eip: 'n1' } });
+    await s.releaseLease(first);
+    const lease = await s.acquireLease('web', 'b', 2_000, 60_000);
+
+    await s.recordFailoverStart(lease, { lastFailoverAt: 2_500, failoverTimes: [1_500, 2_500] });
+
+    const { state } = await s.readGroup('web');
+    expect(state).toMatchObject({
+      lastFailoverAt: 2_500,
+      failoverTimes: [1_500, 2_500],
+      active: 'n1',
+      holders: { eip: 'n1' },
+      moveEpoch: first.epoch,
+    });
+  });
+
+  it('refuses a stale epoch', async () => {
+    const s = await store();
+    const stale = await s.acquireLease('web', 'a', 1_000, 60_000);
+    await s.acquireLease('web', 'b', 70_000, 60_000);
+    await expect(s.recordFailoverStart(stale, { lastFailoverAt: 70_500, failoverTimes: [] })).rejects.toThrow(
+      StaleEpochError,
+    );
+  });
+});

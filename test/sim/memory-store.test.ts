@@ -1,0 +1,229 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeHealth } from '../../shared/constants';
+import type { Lease, Verdict } from '../../shared/model';
+import { DynamoStore } from '../../shared/store/dynamo-store';
+import type { ControlStore, GroupStore, VerdictStore } from '../../shared/store/ports';
+import { SimMemoryStore } from '../../sim/store/memory-store';
+import { startDynalite, type TestDynamo } from '../helpers/dynalite';
+import { groupStoreContract } from '../helpers/group-store-contract';
+
+type Store = GroupStore & VerdictStore & ControlStore;
+
+const G = 'web';
+const LEASE_MS = 60_000;
+const T0 = Date.UTC(2026, 10, 23);
+const owners = ['a', 'b', 'c'] as const;
+const nodes = ['n1', 'n2', 'n3'] as const;
+const healths = ['HEALTHY', 'DOWN', 'UNKNOWN'] as const;
+
+/** One operation of the GroupStore, VerdictStore and ControlStore ports. */
+type Op =
+  | { op: 'acquire'; owner: number; advanceMs: number }
+  | { op: 'extend' | 'release' | 'failoverStart'; owner: number; advanceMs: number; staleBy: number }
+  | { op: 'record'; owner: number; node: number; failover: boolean; staleBy: number }
+  | { op: 'health'; node: number; from: number | null; to: number }
+  | { op: 'healthySince'; node: number; since: number | null }
+  | { op: 'alert'; key: number; open: boolean }
+  | { op: 'breaker' | 'reset' }
+  | { op: 'ban'; node: number; until: number }
+  | { op: 'unban'; node: number }
+  | { op: 'pause'; paused: boolean }
+  | { op: 'verdict'; vantage: number; node: number; up: boolean; seenAt: number }
+  | { op: 'heartbeat'; vantage: number; at: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant('acquire'), owner: fc.nat(2), advanceMs: fc.nat(90_000) }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constantFrom('extend', 'release', 'failoverStart'),
+      owner: fc.nat(2),
+      advanceMs: fc.nat(90_000),
+      staleBy: fc.nat(1),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('record'),
+      owner: fc.nat(2),
+      node: fc.nat(2),
+      failover: fc.boolean(),
+      staleBy: fc.nat(1),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('health'),
+      node: fc.nat(2),
+      from: fc.option(fc.nat(2)),
+      to: fc.nat(2),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('healthySince'), node: fc.nat(2), since: fc.option(fc.nat(1e6)) }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('alert'), key: fc.nat(1), open: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('breaker', 'reset') }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('ban'), node: fc.nat(2), until: fc.nat(1e6) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('unban'), node: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('pause'), paused: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('verdict'),
+      vantage: fc.nat(1),
+      node: fc.nat(2),
+      up: fc.boolean(),
+      seenAt: fc.nat(1e6),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('heartbeat'), vantage: fc.nat(1), at: fc.nat(1e6) }) },
+) as fc.Arbitrary<Op>;
+
+/** Runs one op against one store; returns a comparable outcome (value or error name). */
+async function apply(
+  store: Store,
+  op: Op,
+  clock: { now: number },
+  leases: Map<number, Lease>,
+): Promise<unknown> {
+  const leaseOf = (owner: number, staleBy: number): Lease => {
+    const held = leases.get(owner);
+    const base = held ?? { group: G, owner: owners[owner] as string, epoch: 1, expiresAt: 0 };
+    return { ...base, epoch: Math.max(0, base.epoch - staleBy) };
+  };
+  try {
+    switch (op.op) {
+      case 'acquire': {
+        clock.now += op.advanceMs;
+        const lease = await store.acquireLease(G, owners[op.owner] as string, clock.now, LEASE_MS);
+        leases.set(op.owner, lease);
+        return lease;
+      }
+      case 'extend':
+        clock.now += op.advanceMs;
+        return await store.extendLease(leaseOf(op.owner, op.staleBy), clock.now, LEASE_MS);
+      case 'release':
+        return await store.releaseLease(leaseOf(op.owner, op.staleBy));
+      case 'failoverStart':
+        return await store.recordFailoverStart(leaseOf(op.owner, op.staleBy), {
+          lastFailoverAt: clock.now,
+          failoverTimes: [clock.now - 1000, clock.now],
+        });
+      case 'record': {
+        const node = nodes[op.node] as string;
+        return await store.recordMove(leaseOf(op.owner, op.staleBy), {
+          active: node,
+          holders: { 'elastic-ip eipalloc-1': node, 'route 0.0.0.0/0 in rtb-1': node },
+          ...(op.failover ? { lastFailoverAt: clock.now, failoverTimes: [clock.now] } : {}),
+        });
+      }
+      case 'health':
+        return await store.transitionHealth(
+          G,
+          nodes[op.node] as string,
+          op.from === null ? undefined : (healths[op.from] as NodeHealth),
+          healths[op.to] as NodeHealth,
+        );
+      case 'healthySince':
+        return await store.saveHealthySince(
+          G,
+          op.since === null ? {} : { [nodes[op.node] as string]: op.since },
+          [nodes[op.node] as string],
+        );
+      case 'alert':
+        return await store.setAlert(G, `k${op.key}`, op.open ? 'open' : undefined);
+      case 'breaker':
+        return await store.openBreaker(G, clock.now);
+      case 'reset': {
+        const { state } = await store.readGroup(G);
+        return await store.resetCounters(G, Object.keys(state.alerts));
+      }
+      case 'ban':
+        return await store.setBan(G, nodes[op.node] as string, op.until);
+      case 'unban':
+        return await store.clearBan(G, nodes[op.node] as string);
+      case 'pause':
+        return await store.setPaused(G, op.paused);
+      case 'verdict': {
+        const v: Verdict = {
+          group: G,
+          vantage: `v${op.vantage}`,
+          node: nodes[op.node] as string,
+          status: op.up ? 'UP' : 'DOWN',
+          since: op.seenAt,
+          seenAt: op.seenAt,
+          count: 2,
+          evidence: [{ ok: op.up, latencyMs: 3, at: op.seenAt, ...(op.up ? {} : { error: 'ECONNREFUSED' }) }],
+        };
+        return await store.putVerdict(v);
+      }
+      case 'heartbeat':
+        return await store.putHeartbeat(G, `v${op.vantage}`, op.at);
+    }
+  } catch (error) {
+    return { error: (error as Error).name };
+  }
+}
+
+/** A snapshot in a canonical order (the two stores may list verdicts differently). */
+async function snapshot(store: Store) {
+  const { state, verdicts } = await store.readGroup(G);
+  const sorted = [...verdicts].sort((a, b) =>
+    `${a.vantage}/${a.node}`.localeCompare(`${b.vantage}/${b.node}`),
+  );
+  const loaded = (await store.loadVerdicts('v0', [G])).sort((a, b) => a.node.localeCompare(b.node));
+  return { state, verdicts: sorted, loaded };
+}
+
+/** dynalite makes a new table ACTIVE a tick after CreateTable returns; wait for it. */
+async function activeTable(dynamo: TestDynamo): Promise<string> {
+  const name = await dynamo.newTable();
+  for (;;) {
+    const out = await dynamo.client.send(new DescribeTableCommand({ TableName: name }));
+    if (out.Table?.TableStatus === 'ACTIVE') return name;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('The simulator store keeps the GroupStore contract', () => {
+  groupStoreContract(async () => ({ store: new SimMemoryStore() }), {
+    returnsOldItemOnConditionFailure: true,
+  });
+});
+
+describe('The simulator store against DynamoStore on dynalite', () => {
+  let dynamo: TestDynamo;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  it('gives the same outcome and the same state for every sequence of operations', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 40 }), async (ops) => {
+        const real = new DynamoStore({ tableName: await activeTable(dynamo), client: dynamo.client });
+        const sim = new SimMemoryStore();
+        const clocks = { real: { now: T0 }, sim: { now: T0 } };
+        const leases = { real: new Map<number, Lease>(), sim: new Map<number, Lease>() };
+        for (const op of ops) {
+          const a = await apply(real, op, clocks.real, leases.real);
+          const b = await apply(sim, op, clocks.sim, leases.sim);
+          expect(b, JSON.stringify(op)).toEqual(a);
+          expect(await snapshot(sim), JSON.stringify(op)).toEqual(await snapshot(real));
+        }
+      }),
+      { seed: 20261123, numRuns: 40 },
+    );
+  });
+});
