@@ -2,6 +2,7 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA } from '../../shared/store/table-schema';
+import { waitForTable } from './table-ready';
 
 /** A DynamoDB endpoint on loopback (dynalite, in memory) with the ha-arbiter table created. */
 export interface LocalDynamo {
@@ -66,6 +67,7 @@ export async function startLocalDynamo(
       KeySchema: [...TABLE_KEY_SCHEMA],
     }),
   );
+  await waitForTable(client, tableName);
   return {
     endpoint,
     tableName,

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { waitForTable } from '../../local/runtime/table-ready';
 import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA } from '../../shared/store/table-schema';
 
 /** A running dynalite with one empty ha-arbiter table. */
@@ -26,6 +27,7 @@ async function createTable(client: DynamoDBClient): Promise<string> {
       KeySchema: [...TABLE_KEY_SCHEMA],
     }),
   );
+  await waitForTable(client, tableName);
   return tableName;
 }
 
