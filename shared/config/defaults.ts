@@ -3,12 +3,16 @@
  * a test keeps the two in step.
  */
 export const POLICY_DEFAULTS = {
-  /** Seconds between two probes of a node from one vantage point. */
-  intervalSeconds: 5,
+  /**
+   * Seconds between two probes of a node from one vantage point. 2 s with fall 3 detects
+   * faster (bound 7.5 s) than 5 s with fall 2 (12 s) and, under 5% random probe loss, made no
+   * false failover in 100,000 simulated minutes where 5 s / fall 2 made 33 (docs/bench.md).
+   */
+  intervalSeconds: 2,
   /** Probe timeout in milliseconds; must be below intervalSeconds * 1000. */
-  timeoutMs: 2000,
+  timeoutMs: 1500,
   /** Consecutive failures before a vantage says DOWN. */
-  fall: 2,
+  fall: 3,
   /** Consecutive successes before a vantage says UP again. */
   rise: 2,
   /** Vantage points that must agree before a node counts as DOWN (or HEALTHY). */
