@@ -5,7 +5,7 @@ import { StackWatcher } from './watch';
 /**
  * `npm run local -- --config <file> --topology <file>`: the whole local stack, long-running,
  * for a user's own config. Prints the endpoints and the environment lines that let
- * `npx serverless invoke local -f <fn>`, `npm run invoke` and the AWS CLI talk to it.
+ * `npm run invoke`, the SDK and the AWS CLI talk to it.
  */
 const { values } = parseArgs({
   options: {
@@ -54,7 +54,6 @@ async function main() {
   console.log('');
   console.log('Then, in that shell:');
   console.log(`  npm run invoke -- status '{"group":"${stack.config.groups[0]?.id}"}'`);
-  console.log(`  npx serverless invoke local -f status --data '{"group":"${stack.config.groups[0]?.id}"}'`);
   console.log(`  aws ec2 describe-addresses   # the AWS CLI reads the same AWS_ENDPOINT_URL_* variables`);
   console.log('');
   if (!values.quiet) {
