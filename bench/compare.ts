@@ -83,31 +83,43 @@ export function arbiterStats(trials: readonly TrialRecord[], weights: readonly n
 
 /**
  * Feeds every live trial's failure (same time on the run's clock, same kind) and the same EC2
- * timing to each baseline model, with a seed per model and trial, and weights the outcomes
- * like ha-arbiter's.
+ * timing to each baseline model, `draws` times with independent seeds (the model's loop phase
+ * and its own random draws), and weights the outcomes like ha-arbiter's trial. The chart shows
+ * the first draw of each trial, one dot per failure like ha-arbiter's.
  */
 export function baselineStats(
   trials: readonly TrialRecord[],
   weights: readonly number[],
   ec2: Ec2Timing,
   seed: number,
+  draws = 20,
   models: readonly BaselineModel[] = BASELINES,
 ): SystemStats[] {
-  return models.map((m) =>
-    systemStats(
-      m.id,
-      m.name,
-      trials.map((t) => {
-        const o = m.outcome({ failAt: t.failAt, kind: t.kind }, ec2, childSeed(seed, `${m.id}/${t.index}`));
-        return {
+  return models.map((m) => {
+    const rows: Row[] = [];
+    const firstDraws: Row[] = [];
+    for (const t of trials) {
+      for (let d = 0; d < draws; d += 1) {
+        const o = m.outcome(
+          { failAt: t.failAt, kind: t.kind },
+          ec2,
+          childSeed(seed, `${m.id}/${t.index}/${d}`),
+        );
+        const row = {
           kind: t.kind,
           detected: o.detected,
           detect: o.detectMs,
           move: o.moveMs,
           outage: o.outageMs,
-          weight: weights[t.index] ?? 1,
+          weight: (weights[t.index] ?? 1) / draws,
         };
-      }),
-    ),
-  );
+        rows.push(row);
+        if (d === 0) firstDraws.push(row);
+      }
+    }
+    return {
+      ...systemStats(m.id, m.name, rows),
+      outages: firstDraws.map((r) => ({ kind: r.kind, ms: r.outage, detected: r.detected })),
+    };
+  });
 }

@@ -87,7 +87,7 @@ export function failoverChart(input: ChartInput): string {
     svg.text(LABEL_W, y + 16, r.label, { 'text-anchor': 'end' });
     if (!r.detected) {
       svg.rect(X0, y + 4, X1 - X0, rowH - 8, { fill: '#fbe3e3' });
-      svg.text(X0 + 8, y + 17, r.note ?? 'never detected', { fill: COLORS.limit });
+      svg.text(X0 + 24, y + 17, r.note ?? 'never detected', { fill: COLORS.limit });
       return;
     }
     svg.rect(xa(0), y + 4, xa(r.detectMs) - xa(0), rowH - 8, { fill: COLORS.detect });

@@ -31,6 +31,7 @@ const SYSTEM_LABEL: Record<string, string> = {
 
 function kindRow(system: SystemStats, kind: 'crash' | 'hang', k: KindStats, ours: KindStats): string {
   const label = SYSTEM_LABEL[system.id] ?? system.name;
+  if (k.trials === 0) return `| ${label} | ${kind} | not run | n/a | n/a | n/a | - |`;
   if (k.detectedShare === 0) {
     return `| ${label} | ${kind} | never (ping still answers) | n/a | n/a | outage until a person acts | - |`;
   }
@@ -190,7 +191,12 @@ export function renderCostTables(r: BenchResult): string {
     '',
     '| quantity | value | source |',
     '|---|---|---|',
-    `| prober billed seconds per minute at 1 / 2 / 5 / 10 / 60 s | ${['1', '2', '5', '10', '60'].map((k) => (u.proberSecondsByInterval[k] ?? Number.NaN).toFixed(1)).join(' / ')} | the real probe loop on a virtual clock (stops 1.5 s before the 58 s timeout) |`,
+    `| prober billed seconds per minute at 1 / 2 / 5 / 10 / 60 s | ${['1', '2', '5', '10', '60']
+      .map((k) => {
+        const v = u.proberSecondsByInterval[k] ?? Number.NaN;
+        return v < 1 ? v.toFixed(2) : v.toFixed(1);
+      })
+      .join(' / ')} | the real probe loop on a virtual clock (stops 1.5 s before the 58 s timeout) |`,
     `| prober invocations measured in the live run | ${r.live.proberSeconds.n ? `${r.live.proberSeconds.p50.toFixed(1)} s median (${r.live.proberSeconds.n} loops at ${r.policy.intervalSeconds} s)` : 'none completed'} | local Lambda runtime |`,
     `| arbiter seconds per reconcile | ${u.arbiterSeconds.toFixed(2)} | median live invocation that moved nothing (with the injected Describe latency) |`,
     `| heartbeat writes | 2 per group every ${u.heartbeatSeconds} s | shipped default; live run: ${int(r.live.tableWritesPerHour.heartbeat)} / h at the bench's 5 s |`,
@@ -203,7 +209,9 @@ export function renderCostTables(r: BenchResult): string {
     '|---|---|---|---|',
   );
   for (const a of c.alternatives) {
-    out.push(`| ${a.name} | ${usd(a.usdPerMonth)} | ${a.usdPerGb ? usd(a.usdPerGb) : '-'} | ${a.notes} |`);
+    out.push(
+      `| ${a.name} | ${usd(a.usdPerMonth)} | ${a.usdPerGb ? `$${a.usdPerGb.toFixed(3)}` : '-'} | ${a.notes} |`,
+    );
   }
   return out.join('\n');
 }
