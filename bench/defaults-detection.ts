@@ -54,7 +54,7 @@ async function vantageDetection(
   const config = scaleConfig([1, 2], policy.intervalSeconds, 30);
   const group = config.groups[0];
   if (group) Object.assign(group.policy, { timeoutMs: policy.timeoutMs, fall: policy.fall });
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(false);
   const origin = clock.now();
   const store = new RecordingStore(upVerdicts(config, 'v1'), clock.now);
   for (let minute = 0; minute < 4 && store.downAt === undefined; minute += 1) {

@@ -7,7 +7,7 @@ export interface BenchOptions {
   json: boolean;
   /** Skip the live trials (models, simulations, scale and cost only). */
   live: boolean;
-  /** Write docs/bench.md, docs/cost.md and docs/bench/ (default: a full run does, a quick run does not). */
+  /** Write docs/bench.md, docs/cost.md and docs/bench/ (default: only a full run with the live part). */
   docs: boolean;
   configPath: string;
   topologyPath: string;
@@ -35,7 +35,7 @@ const USAGE = `npm run bench [-- options]
   --false-minutes N       simulated minutes per false-failover run (default 100000, quick 20000)
   --seed N                seed of every random draw (default 20261125)
   --no-live               skip the live trials (models and simulations only)
-  --docs / --no-docs      write docs/bench.md, docs/cost.md, docs/bench/ (default: full runs only)
+  --docs / --no-docs      write docs/bench.md, docs/cost.md, docs/bench/ (default: full live runs only)
   --config PATH --topology PATH   the live stack (default bench/fixtures/)`;
 
 /** Parses the command line; throws with the usage text on a bad option. */
@@ -62,7 +62,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     mode: quick ? 'quick' : 'full',
     json: v.json === true,
     live: v['no-live'] !== true,
-    docs: v['no-docs'] === true ? false : v.docs === true || !quick,
+    // Only a full run with the live part may rewrite the docs unless asked to.
+    docs: v['no-docs'] === true ? false : v.docs === true || (!quick && v['no-live'] !== true),
     configPath: v.config ?? 'bench/fixtures/bench.arbiter.yml',
     topologyPath: v.topology ?? 'bench/fixtures/bench.topology.yml',
     trialsPerKind: int('trials', v.trials, quick ? 8 : 25, 1),

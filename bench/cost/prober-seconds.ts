@@ -19,7 +19,7 @@ export async function proberSecondsPerInvocation(
   timeoutSeconds = PROBER_TIMEOUT_SECONDS,
 ): Promise<number> {
   const config = scaleConfig([1, 2], intervalSeconds, 30);
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(false);
   const start = clock.now();
   await runProbeLoop({
     config,

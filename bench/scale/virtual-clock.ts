@@ -1,13 +1,17 @@
 /**
  * A clock for running the real probe loop faster than real time: `sleep` (and `advance`) move
- * the clock forward at once, while time spent working (probing, writing) still passes for
- * real. A loop that sleeps between ticks thus runs its ticks back to back, and every tick is
- * still measured truly.
+ * the clock forward at once. With `realTime` (the default) time spent working (probing,
+ * writing) still passes for real, so a loop that sleeps between ticks runs its ticks back to
+ * back and every tick is still measured truly. Without it the clock moves only when told to:
+ * a pure simulation that repeats exactly.
  */
 export class VirtualClock {
   private offset = 0;
+  private readonly origin = Date.now();
 
-  readonly now = (): number => Date.now() + this.offset;
+  constructor(private readonly realTime = true) {}
+
+  readonly now = (): number => (this.realTime ? Date.now() : this.origin) + this.offset;
 
   readonly sleep = async (ms: number): Promise<void> => {
     this.advance(ms);

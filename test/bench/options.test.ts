@@ -38,3 +38,10 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--fast'])).toThrow(/npm run bench/);
   });
 });
+
+describe('parseBenchArgs without the live part', () => {
+  it('leaves the docs alone unless asked', () => {
+    expect(parseBenchArgs(['--no-live']).docs).toBe(false);
+    expect(parseBenchArgs(['--no-live', '--docs']).docs).toBe(true);
+  });
+});
