@@ -1,20 +1,10 @@
-/** A seeded random source in [0, 1): every simulated run repeats exactly from its seed. */
-export type Rng = () => number;
+import type { Rng } from '../local/cloud/util/rng';
 
 /**
- * mulberry32: a tiny 32-bit generator, plenty for simulation draws (not for secrets).
- * Written from its published description: add a Weyl constant, then mix with xor-shifts.
+ * A seeded random source in [0, 1) (mulberry32): every simulated run repeats exactly from its
+ * seed. The same generator the local cloud draws its faults and ids from.
  */
-export function seededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { type Rng, seededRng } from '../local/cloud/util/rng';
 
 /** A uniform draw in [lo, hi). */
 export function uniform(rng: Rng, lo: number, hi: number): number {

@@ -37,6 +37,8 @@ export const EventType = {
   BREAKER_OPEN: 'breaker-open',
   MANUAL: 'manual',
   CONTROL: 'control',
+  /** A ban with an expiry ran out: the node can be chosen as a target again. */
+  BAN_ENDED: 'ban-ended',
   STORE_UNAVAILABLE: 'store-unavailable',
   /** The record now names the node EC2 shows holding everything (first reconcile, interrupted move). */
   PLACEMENT_RECORDED: 'placement-recorded',

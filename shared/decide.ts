@@ -329,3 +329,68 @@ function hold(group: GroupConfig, state: GroupState, now: number, action: MoveAc
   }
   return action;
 }
+
+/**
+ * The alerts named `ban-ended:<node>@<expiry>` say that the end of that ban was announced:
+ * the conditional write that opens one is what makes the announcement happen once across
+ * reconciles and arbiters. They are records, not open problems (status and reset skip them).
+ */
+export const BAN_ENDED_PREFIX = 'ban-ended:';
+
+/** The alert that records the announcement of the end of one ban (node and expiry). */
+export function banEndedKey(node: string, expiresAt: number): string {
+  return `${BAN_ENDED_PREFIX}${node}@${expiresAt}`;
+}
+
+/** A ban with an expiry that has passed. */
+export interface EndedBan {
+  node: string;
+  /** When it ended (epoch ms). */
+  expiresAt: number;
+  /** The alert that deduplicates its announcement. */
+  key: string;
+}
+
+/**
+ * Bans that ran out by `now` and whose end has not been announced, in the group's node order.
+ * Pure. A ban ends when `now` reaches its expiry, the moment decide() stops treating the node as
+ * banned; a ban lifted before its expiry is gone from the state, so nothing is announced for it.
+ */
+export function endedBans(group: GroupConfig, state: GroupState, now: number): EndedBan[] {
+  const ended: EndedBan[] = [];
+  for (const node of group.nodes) {
+    const expiresAt = state.bans[node.id];
+    // Not banned, or banned without expiry (0): nothing ends on its own.
+    if (!expiresAt || expiresAt > now) continue;
+    const key = banEndedKey(node.id, expiresAt);
+    if (state.alerts[key] === undefined) ended.push({ node: node.id, expiresAt, key });
+  }
+  return ended;
+}
+
+/**
+ * How long the record of an announced ban end is kept once its ban was lifted or replaced: far
+ * longer than any reconcile runs (a Lambda invocation lasts 15 minutes at most), so no arbiter
+ * still acting on a read from before the announcement can make it a second time.
+ */
+export const BAN_ENDED_RETAIN_MS = 86_400_000;
+
+/**
+ * Records of announced ban ends that can go (pure): the ban each names is no longer the node's
+ * recorded ban, and it was announced more than BAN_ENDED_RETAIN_MS ago. While the expired ban is
+ * still recorded, its record stays: it is what keeps the end from being announced again.
+ */
+export function forgettableBanEnds(state: GroupState, now: number): string[] {
+  const current = new Set(
+    Object.entries(state.bans)
+      .filter(([, expiresAt]) => expiresAt > 0)
+      .map(([node, expiresAt]) => banEndedKey(node, expiresAt)),
+  );
+  return (
+    Object.entries(state.alerts)
+      .filter(([key]) => key.startsWith(BAN_ENDED_PREFIX) && !current.has(key))
+      // An unreadable time counts as old: the record is dropped rather than kept forever.
+      .filter(([, announcedAt]) => !(now - Number(announcedAt) < BAN_ENDED_RETAIN_MS))
+      .map(([key]) => key)
+  );
+}

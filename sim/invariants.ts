@@ -67,6 +67,7 @@ const WIN_OF_EVENT: Record<EventType, Win['kind'] | null> = {
   'no-healthy-target': 'alert',
   'would-fail-over': 'alert',
   'drift-found': 'alert',
+  'ban-ended': 'alert',
   'breaker-open': 'breaker',
   'failover-succeeded': 'lease',
   'failover-failed': 'lease',

@@ -6,10 +6,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mapEc2Error } from '../aws/ec2-errors';
 import type { NodeConfig, RouteTableAssociationResource } from '../config/schema';
-import { ResourceNotFoundError, VerificationError } from '../errors';
-import type { Holding } from '../model';
-import { defaultVerify, type MoveOptions, type MoveOutcome, type Mover, type VerifyOptions } from './mover';
-import { readBack } from './read-back';
+import { ResourceNotFoundError } from '../errors';
+import type { MoveOptions, VerifyOptions } from './mover';
+import { PartsMover } from './parts-mover';
 
 /** The explicit association of one subnet, if it has one. */
 interface SubnetAssociation {
@@ -26,50 +25,28 @@ const STALE_ASSOCIATION = 'InvalidAssociationID.NotFound';
  * association id, so it acts as a guard: if someone re-associated the subnet since we looked,
  * EC2 refuses the stale id, and the mover looks again and retries once with the fresh id.
  */
-export class RouteTableAssociationMover implements Mover {
-  readonly key: string;
-  private readonly verify: VerifyOptions;
+export class RouteTableAssociationMover extends PartsMover<SubnetAssociation> {
+  protected readonly describeCall = 'DescribeRouteTables';
 
   constructor(
     private readonly resource: RouteTableAssociationResource,
-    private readonly nodes: readonly NodeConfig[],
-    private readonly ec2: EC2Client,
+    nodes: readonly NodeConfig[],
+    ec2: EC2Client,
     verify?: Partial<VerifyOptions>,
   ) {
-    this.key = `route-table-association ${resource.subnets.join(',')}`;
-    this.verify = { ...defaultVerify(), ...verify };
+    super(`route-table-association ${resource.subnets.join(',')}`, nodes, ec2, verify);
   }
 
-  async observe(): Promise<Holding> {
-    return this.holding(await this.describe());
+  protected isOn(association: SubnetAssociation, node: NodeConfig): boolean {
+    return association.table !== undefined && association.table === node.routeTable;
   }
 
-  async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await this.describe();
-    const calls: string[] = [];
-    for (const association of before) {
-      if (association.table !== undefined && association.table === node.routeTable) continue;
-      const call = await this.replace(association, node, options);
-      if (call) calls.push(call);
-    }
-    if (calls.length === 0) {
-      return { resource: this.key, changed: false, calls, detail: this.holding(before).detail };
-    }
-    const { view, ok } = await readBack(
-      this.verify,
-      () => this.describe(),
-      (all) => all.every((a) => a.table !== undefined && a.table === node.routeTable),
-    );
-    if (!ok) {
-      throw new VerificationError(
-        `${this.key}: ReplaceRouteTableAssociation to ${node.id} (${node.routeTable}) returned, but DescribeRouteTables did not show it after ${this.verify.attempts} reads (last: ${this.holding(view).detail})`,
-      );
-    }
-    return { resource: this.key, changed: true, calls, detail: this.holding(view).detail };
+  protected called(node: NodeConfig): string {
+    return `ReplaceRouteTableAssociation to ${node.id} (${node.routeTable})`;
   }
 
   /** Replaces one subnet's association; returns the call made, or undefined if a re-read shows it done. */
-  private async replace(
+  protected async point(
     association: SubnetAssociation,
     node: NodeConfig,
     options: MoveOptions,
@@ -100,26 +77,29 @@ export class RouteTableAssociationMover implements Mover {
     // Someone replaced the association after our read: look again, then act on what is there now.
     const fresh = (await this.describe([subnet]))[0];
     if (fresh?.table !== undefined && fresh.table === node.routeTable) return undefined;
-    return this.replace(fresh ?? { subnet }, node, options, true);
+    return this.point(fresh ?? { subnet }, node, options, true);
   }
 
-  /** The holder is the node whose route table every subnet is associated with. */
-  private holding(associations: readonly SubnetAssociation[]): Holding {
-    const owners = associations.map(
-      (a) => this.nodes.find((n) => n.routeTable !== undefined && n.routeTable === a.table)?.id,
-    );
-    const first = owners[0];
-    const agreed = first !== undefined && owners.every((o) => o === first) ? first : undefined;
-    const parts = associations.map((a, i) =>
-      a.table === undefined
-        ? `${a.subnet} -> main table (no explicit association)`
-        : `${a.subnet} -> ${a.table} (${owners[i] ?? 'not a node of the group'}, ${a.associationId})`,
-    );
-    const prefix = agreed === undefined && associations.length > 1 ? 'split: ' : '';
-    return { resource: this.key, node: agreed, detail: `${prefix}${parts.join('; ')}` };
+  /** The node whose route table the subnet is associated with. */
+  protected ownerOf(association: SubnetAssociation): string | undefined {
+    return this.nodes.find((n) => n.routeTable !== undefined && n.routeTable === association.table)?.id;
   }
 
-  private async describe(subnets: readonly string[] = this.resource.subnets): Promise<SubnetAssociation[]> {
+  /** `subnet-0a -> rtb-0b (nat-b, rtbassoc-0c); ...`. */
+  protected partsText(
+    associations: readonly SubnetAssociation[],
+    owners: readonly (string | undefined)[],
+  ): string {
+    return associations
+      .map((a, i) =>
+        a.table === undefined
+          ? `${a.subnet} -> main table (no explicit association)`
+          : `${a.subnet} -> ${a.table} (${owners[i] ?? 'not a node of the group'}, ${a.associationId})`,
+      )
+      .join('; ');
+  }
+
+  protected async describe(subnets: readonly string[] = this.resource.subnets): Promise<SubnetAssociation[]> {
     const what = `DescribeRouteTables association.subnet-id=${subnets.join(',')}`;
     const tables: RouteTable[] = [];
     let token: string | undefined;

@@ -6,10 +6,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mapEc2Error } from '../aws/ec2-errors';
 import type { NodeConfig, RouteResource } from '../config/schema';
-import { ResourceNotFoundError, VerificationError } from '../errors';
-import type { Holding } from '../model';
-import { defaultVerify, type MoveOptions, type MoveOutcome, type Mover, type VerifyOptions } from './mover';
-import { readBack } from './read-back';
+import { ResourceNotFoundError } from '../errors';
+import type { MoveOptions, VerifyOptions } from './mover';
+import { PartsMover } from './parts-mover';
 
 /** Where the route points in one table. */
 interface TableRoute {
@@ -28,75 +27,50 @@ interface TableRoute {
  * VPC CIDR as a cross-AZ private VIP) at the target node's ENI with ReplaceRoute, in every
  * listed route table, in the declared order.
  */
-export class RouteMover implements Mover {
-  readonly key: string;
-  private readonly verify: VerifyOptions;
+export class RouteMover extends PartsMover<TableRoute> {
+  protected readonly describeCall = 'DescribeRouteTables';
 
   constructor(
     private readonly resource: RouteResource,
-    private readonly nodes: readonly NodeConfig[],
-    private readonly ec2: EC2Client,
+    nodes: readonly NodeConfig[],
+    ec2: EC2Client,
     verify?: Partial<VerifyOptions>,
   ) {
-    this.key = `route ${resource.destination} in ${resource.routeTables.join(',')}`;
-    this.verify = { ...defaultVerify(), ...verify };
+    super(`route ${resource.destination} in ${resource.routeTables.join(',')}`, nodes, ec2, verify);
   }
 
-  async observe(): Promise<Holding> {
-    return this.holding(await this.describe());
+  protected isOn(route: TableRoute, node: NodeConfig): boolean {
+    return route.eni !== undefined && route.eni === node.eni;
   }
 
-  async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await this.describe();
-    const calls: string[] = [];
-    for (const route of before) {
-      if (route.eni !== undefined && route.eni === node.eni) continue;
-      const call = `ReplaceRoute ${this.resource.destination} in ${route.table} -> ${node.eni} (${node.id})`;
-      await options.beforeMutation?.(call);
-      try {
-        await this.ec2.send(
-          new ReplaceRouteCommand({
-            RouteTableId: route.table,
-            DestinationCidrBlock: this.resource.destination,
-            NetworkInterfaceId: node.eni,
-          }),
-        );
-      } catch (error) {
-        throw mapEc2Error(error, call);
-      }
-      calls.push(call);
-    }
-    if (calls.length === 0) {
-      return { resource: this.key, changed: false, calls, detail: this.holding(before).detail };
-    }
-    const { view, ok } = await readBack(
-      this.verify,
-      () => this.describe(),
-      (routes) => routes.every((r) => r.eni !== undefined && r.eni === node.eni),
-    );
-    if (!ok) {
-      throw new VerificationError(
-        `${this.key}: ReplaceRoute to ${node.id} (${node.eni}) returned, but DescribeRouteTables did not show it after ${this.verify.attempts} reads (last: ${this.holding(view).detail})`,
+  protected async point(route: TableRoute, node: NodeConfig, options: MoveOptions): Promise<string> {
+    const call = `ReplaceRoute ${this.resource.destination} in ${route.table} -> ${node.eni} (${node.id})`;
+    await options.beforeMutation?.(call);
+    try {
+      await this.ec2.send(
+        new ReplaceRouteCommand({
+          RouteTableId: route.table,
+          DestinationCidrBlock: this.resource.destination,
+          NetworkInterfaceId: node.eni,
+        }),
       );
+    } catch (error) {
+      throw mapEc2Error(error, call);
     }
-    return { resource: this.key, changed: true, calls, detail: this.holding(view).detail };
+    return call;
   }
 
-  /** The holder is the node every table points to; tables that disagree are a split. */
-  private holding(routes: readonly TableRoute[]): Holding {
-    const owners = routes.map((r) => this.ownerOf(r));
-    const first = owners[0];
-    const agreed = first !== undefined && owners.every((o) => o === first) ? first : undefined;
+  protected called(node: NodeConfig): string {
+    return `ReplaceRoute to ${node.id} (${node.eni})`;
+  }
+
+  /** `0.0.0.0/0: rtb-0a -> eni-0b (nat-b); rtb-0c -> ...`. */
+  protected partsText(routes: readonly TableRoute[], owners: readonly (string | undefined)[]): string {
     const parts = routes.map((r, i) => `${r.table} -> ${this.describeTarget(r, owners[i])}`);
-    const prefix = agreed === undefined && routes.length > 1 ? 'split: ' : '';
-    return {
-      resource: this.key,
-      node: agreed,
-      detail: `${prefix}${this.resource.destination}: ${parts.join('; ')}`,
-    };
+    return `${this.resource.destination}: ${parts.join('; ')}`;
   }
 
-  private ownerOf(route: TableRoute): string | undefined {
+  protected ownerOf(route: TableRoute): string | undefined {
     const node = this.nodes.find(
       (n) =>
         (route.eni !== undefined && n.eni === route.eni) ||
@@ -115,7 +89,7 @@ export class RouteMover implements Mover {
     return `${target} (${owner ?? 'not a node of the group'}${state})`;
   }
 
-  private async describe(): Promise<TableRoute[]> {
+  protected async describe(): Promise<TableRoute[]> {
     const tables = this.resource.routeTables;
     const what = `DescribeRouteTables ${tables.join(',')}`;
     let found: RouteTable[];

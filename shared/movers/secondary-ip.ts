@@ -6,10 +6,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mapEc2Error } from '../aws/ec2-errors';
 import type { NodeConfig, SecondaryIpResource } from '../config/schema';
-import { VerificationError } from '../errors';
 import type { Holding } from '../model';
 import { defaultVerify, type MoveOptions, type MoveOutcome, type Mover, type VerifyOptions } from './mover';
-import { readBack } from './read-back';
+import { verifiedOutcome } from './read-back';
 
 /** Which ENIs carry the address (normally one; two only in a transient or broken state). */
 interface SecondaryIpView {
@@ -57,17 +56,17 @@ export class SecondaryIpMover implements Mover {
     } catch (error) {
       throw mapEc2Error(error, call);
     }
-    const { view, ok } = await readBack(
-      this.verify,
-      () => this.describe(),
-      (v) => this.isOn(v, node),
-    );
-    if (!ok) {
-      throw new VerificationError(
-        `${this.key}: AssignPrivateIpAddresses to ${node.id} (${node.eni}) returned, but DescribeNetworkInterfaces did not show it after ${this.verify.attempts} reads (last: ${this.holding(view).detail})`,
-      );
-    }
-    return { resource: this.key, changed: true, calls: [call], detail: this.holding(view).detail };
+    return verifiedOutcome({
+      resource: this.key,
+      verify: this.verify,
+      calls: [call],
+      before,
+      read: () => this.describe(),
+      done: (v) => this.isOn(v, node),
+      detail: (v) => this.holding(v).detail,
+      called: `AssignPrivateIpAddresses to ${node.id} (${node.eni})`,
+      describe: 'DescribeNetworkInterfaces',
+    });
   }
 
   /** On the target's ENI and nowhere else: a second copy would mean the reassignment is not done. */

@@ -2,7 +2,7 @@ import type { GroupConfig } from '../config/schema';
 import { EventType, Severity } from '../constants';
 import type { Decision } from '../decide';
 import { type Drift, describeDrift } from '../drift';
-import { invokeCommand, verdictLines } from './format';
+import { healthSection, invokeCommand } from './format';
 import type { Notification } from './notifier';
 
 /** What the arbiter does about the drift, in words. */
@@ -39,9 +39,7 @@ export function driftFound(group: GroupConfig, decision: Decision, drift: Drift)
     ...describeDrift(group, drift),
     '',
     ...plan(group, decision, drift),
-    '',
-    'Health by vantage point:',
-    ...verdictLines(group, decision.assessments),
+    ...healthSection(group, decision),
     '',
     'Move addresses with the failover function, not by hand: a hand move is drift and is undone',
     'when the recorded holder is healthy (policy drift: repair). To put everything on one node now:',

@@ -1,7 +1,8 @@
 import type { GroupConfig } from '../config/schema';
 import { EventType, Severity } from '../constants';
-import type { Decision, NodeAssessment } from '../decide';
-import type { Holding } from '../model';
+import type { Decision, EndedBan, NodeAssessment } from '../decide';
+import type { HistoryEvent, Holding } from '../model';
+import { duration, isoSecond } from '../ops/time';
 import type { Notification } from './notifier';
 
 /** A step of a failover with its time, for the timeline in messages. */
@@ -50,6 +51,16 @@ function statusHint(group: GroupConfig): string[] {
   return ['', 'See the full status:', `  ${invokeCommand('status', { group: group.id })}`];
 }
 
+/** The per-vantage health section of a message, after a blank line. */
+export function healthSection(group: GroupConfig, decision: Decision): string[] {
+  return ['', 'Health by vantage point:', ...verdictLines(group, decision.assessments)];
+}
+
+/** The end of a message: what to run next (`what`, then the command), then the status command. */
+function nextStep(group: GroupConfig, what: string, command: string): string[] {
+  return ['', what, `  ${command}`, ...statusHint(group)];
+}
+
 /** The message after a verified move. */
 export function failoverSucceeded(input: {
   group: GroupConfig;
@@ -81,21 +92,20 @@ export function failoverSucceeded(input: {
     '',
     'Where the addresses are now (read back from EC2):',
     ...holdingLines(input.holdings),
-    '',
-    'Health by vantage point:',
-    ...verdictLines(group, input.decision.assessments),
+    ...healthSection(group, input.decision),
     '',
     `Timeline (UTC, lease epoch ${input.epoch}):`,
     ...input.timeline.map((s) => `  ${clock(s.at)}  ${s.what}`),
     ...(first !== undefined && last !== undefined
       ? [`  ${((last - first) / 1000).toFixed(2)} s in all`]
       : []),
-    '',
-    group.policy.failback === 'manual' && from
-      ? `The address stays on ${to} when ${from} recovers (failback: manual). To move it back once ${from} is healthy:`
-      : 'To move it by hand:',
-    `  ${invokeCommand('failover', { group: group.id, to: from ?? to, reason: 'failback after repair' })}`,
-    ...statusHint(group),
+    ...nextStep(
+      group,
+      group.policy.failback === 'manual' && from
+        ? `The address stays on ${to} when ${from} recovers (failback: manual). To move it back once ${from} is healthy:`
+        : 'To move it by hand:',
+      invokeCommand('failover', { group: group.id, to: from ?? to, reason: 'failback after repair' }),
+    ),
   ].join('\n');
   // A drift repair moves nothing off a failed node: it is worth knowing, not waking up for.
   const event = input.kind === 'repair' ? EventType.DRIFT_REPAIRED : EventType.FAILOVER_SUCCEEDED;
@@ -126,10 +136,11 @@ export function failoverFailed(input: {
     '',
     'Timeline (UTC):',
     ...input.timeline.map((s) => `  ${clock(s.at)}  ${s.what}`),
-    '',
-    'The next reconcile (within a minute) tries again. To act now:',
-    `  ${invokeCommand('failover', { group: group.id, to, reason: 'retry after failed failover' })}`,
-    ...statusHint(group),
+    ...nextStep(
+      group,
+      'The next reconcile (within a minute) tries again. To act now:',
+      invokeCommand('failover', { group: group.id, to, reason: 'retry after failed failover' }),
+    ),
   ].join('\n');
   return { group: group.id, event: EventType.FAILOVER_FAILED, severity: Severity.CRITICAL, subject, body };
 }
@@ -140,13 +151,17 @@ export function noHealthyTarget(group: GroupConfig, decision: Decision, reason: 
   const body = [
     `Group ${group.id}: the holder ${decision.active ?? '(none)'} is not serving and no other node is healthy, so nothing was moved.`,
     `Why: ${reason}`,
-    '',
-    'Health by vantage point:',
-    ...verdictLines(group, decision.assessments),
-    '',
-    'The address moves on its own as soon as one node is healthy. To force it to a node now:',
-    `  ${invokeCommand('failover', { group: group.id, to: '<node>', force: true, reason: 'forced during outage' })}`,
-    ...statusHint(group),
+    ...healthSection(group, decision),
+    ...nextStep(
+      group,
+      'The address moves on its own as soon as one node is healthy. To force it to a node now:',
+      invokeCommand('failover', {
+        group: group.id,
+        to: '<node>',
+        force: true,
+        reason: 'forced during outage',
+      }),
+    ),
   ].join('\n');
   return { group: group.id, event: EventType.NO_HEALTHY_TARGET, severity: Severity.CRITICAL, subject, body };
 }
@@ -164,9 +179,7 @@ export function nodeHealthChanged(
     `Group ${group.id}: ${role} node ${assessment.node} is ${down ? 'DOWN' : 'healthy again'}.`,
     `Why: ${assessment.reason}`,
     `The address is on ${decision.active ?? '(none)'}.`,
-    '',
-    'Health by vantage point:',
-    ...verdictLines(group, decision.assessments),
+    ...healthSection(group, decision),
     ...statusHint(group),
   ].join('\n');
   return {
@@ -191,13 +204,12 @@ export function wouldFailOver(
   const body = [
     `Group ${group.id}: a move from ${from ?? '(no holder)'} to ${to} is wanted but was not made: ${heldBy}.`,
     `Why it is wanted: ${reason}`,
-    '',
-    'Health by vantage point:',
-    ...verdictLines(group, decision.assessments),
-    '',
-    'To make the move by hand:',
-    `  ${invokeCommand('failover', { group: group.id, to, reason: 'operator confirmed' })}`,
-    ...statusHint(group),
+    ...healthSection(group, decision),
+    ...nextStep(
+      group,
+      'To make the move by hand:',
+      invokeCommand('failover', { group: group.id, to, reason: 'operator confirmed' }),
+    ),
   ].join('\n');
   return { group: group.id, event: EventType.WOULD_FAIL_OVER, severity: Severity.WARNING, subject, body };
 }
@@ -210,13 +222,12 @@ export function breakerOpened(group: GroupConfig, decision: Decision, recent: nu
     `Group ${group.id} failed over ${recent} times within ${windowSeconds} s (limit ${maxFailovers}).`,
     'It now only observes and reports; nothing moves until the breaker is reset.',
     `The address is on ${decision.active ?? '(none)'}.`,
-    '',
-    'Health by vantage point:',
-    ...verdictLines(group, decision.assessments),
-    '',
-    'When the cause is fixed, reset it:',
-    `  ${invokeCommand('control', { group: group.id, action: 'reset' })}`,
-    ...statusHint(group),
+    ...healthSection(group, decision),
+    ...nextStep(
+      group,
+      'When the cause is fixed, reset it:',
+      invokeCommand('control', { group: group.id, action: 'reset' }),
+    ),
   ].join('\n');
   return { group: group.id, event: EventType.BREAKER_OPEN, severity: Severity.CRITICAL, subject, body };
 }
@@ -260,9 +271,7 @@ export function placementAdopted(
     '',
     'Where the addresses are (read back from EC2):',
     ...holdingLines(holdings),
-    '',
-    'Health by vantage point:',
-    ...verdictLines(group, decision.assessments),
+    ...healthSection(group, decision),
     ...statusHint(group),
   ].join('\n');
   return {
@@ -272,4 +281,67 @@ export function placementAdopted(
     subject,
     body,
   };
+}
+
+/** Who set a ban, when and why: from the history row of the `control` action that set it. */
+export interface BanOrigin {
+  at: number;
+  requestedBy: string;
+  reason?: string;
+}
+
+/**
+ * Finds the `control` ban that set this ban (same node, same expiry) among history rows.
+ * Undefined when it is not among them (older than the rows read, or its history write failed).
+ */
+export function banOrigin(
+  history: readonly HistoryEvent[],
+  node: string,
+  expiresAt: number,
+): BanOrigin | undefined {
+  const row = history.find(
+    (e) =>
+      e.event === EventType.CONTROL &&
+      e.detail?.action === 'ban' &&
+      e.detail.node === node &&
+      Number(e.detail.expiresAt) === expiresAt,
+  );
+  if (!row) return undefined;
+  const by = row.detail?.requestedBy;
+  const reason = row.detail?.reason;
+  return {
+    at: row.at,
+    requestedBy: typeof by === 'string' && by ? by : 'unknown',
+    ...(typeof reason === 'string' && reason ? { reason } : {}),
+  };
+}
+
+/** A ban with an expiry ran out: the node can be chosen as a target again. Sent once per ban. */
+export function banEnded(input: {
+  group: GroupConfig;
+  decision: Decision;
+  ban: EndedBan;
+  origin: BanOrigin | undefined;
+  now: number;
+}): Notification {
+  const { group, decision, ban, origin, now } = input;
+  const { node } = ban;
+  const set = origin ? ` (set ${duration(now - origin.at)} ago by ${origin.requestedBy})` : '';
+  const subject = `${PREFIX} ${group.id}: ban on ${node} ended${set}; ${node} is eligible again`;
+  const a = decision.assessments[node];
+  const body = [
+    `Group ${group.id}: the ban on ${node} ended at ${isoSecond(ban.expiresAt)}; ${node} can be chosen as a target again.`,
+    origin
+      ? `Set by: ${origin.requestedBy} at ${isoSecond(origin.at)} (${duration(now - origin.at)} ago)`
+      : 'Set by: (not found in the recent history)',
+    `Reason: ${origin?.reason ?? '(none given)'}`,
+    `${node} is ${a?.health ?? 'UNKNOWN'} now${a ? ` (${a.reason})` : ''}; the address is on ${decision.active ?? '(none)'}.`,
+    ...healthSection(group, decision),
+    ...nextStep(
+      group,
+      'To ban it again:',
+      invokeCommand('control', { group: group.id, action: 'ban', node, expiresInMinutes: 60 }),
+    ),
+  ].join('\n');
+  return { group: group.id, event: EventType.BAN_ENDED, severity: Severity.INFO, subject, body };
 }

@@ -1,4 +1,4 @@
-import { Hold } from '../decide';
+import { BAN_ENDED_PREFIX, Hold } from '../decide';
 import { InputError, messageOf } from '../errors';
 import { invokeCommand } from '../notify/format';
 import { type ReconcileResult, reconcileGroup } from '../usecases/reconcile';
@@ -126,7 +126,9 @@ export async function control(
       break;
     case ControlAction.RESET: {
       const { state } = await deps.store.readGroup(group.id);
-      await deps.store.resetCounters(group.id, Object.keys(state.alerts));
+      // Records of announced ban ends are kept: clearing one would announce its ban's end again.
+      const open = Object.keys(state.alerts).filter((key) => !key.startsWith(BAN_ENDED_PREFIX));
+      await deps.store.resetCounters(group.id, open);
       break;
     }
   }

@@ -103,40 +103,34 @@ function checkTarget(group: GroupConfig, state: GroupState, a: NodeAssessment, f
   }
 }
 
-/** The same result with its keys in the order a person reads them: what happened first, then the evidence. */
+/**
+ * A result's keys in the order a person reads them: what happened first, then the evidence.
+ * `set`: only when it has a value. Typed so that a new key of the result must be placed here.
+ */
+const READING_ORDER: Record<keyof ManualFailoverResult, 'always' | 'set'> = {
+  group: 'always',
+  outcome: 'always',
+  detail: 'set',
+  from: 'always',
+  to: 'always',
+  reason: 'always',
+  requestedBy: 'always',
+  forced: 'always',
+  target: 'always',
+  warnings: 'always',
+  before: 'always',
+  after: 'set',
+  plan: 'always',
+  timings: 'always',
+};
+
+/** The same result with its keys in reading order. */
 function readable(r: ManualFailoverResult): ManualFailoverResult {
-  const {
-    group,
-    outcome,
-    detail,
-    from,
-    to,
-    reason,
-    requestedBy,
-    forced,
-    target,
-    warnings,
-    before,
-    after,
-    plan,
-    timings,
-  } = r;
-  return {
-    group,
-    outcome,
-    ...(detail !== undefined ? { detail } : {}),
-    from,
-    to,
-    reason,
-    requestedBy,
-    forced,
-    target,
-    warnings,
-    before,
-    ...(after !== undefined ? { after } : {}),
-    plan,
-    timings,
-  };
+  const out: Partial<Record<keyof ManualFailoverResult, unknown>> = {};
+  for (const [key, when] of Object.entries(READING_ORDER) as Array<[keyof ManualFailoverResult, string]>) {
+    if (when === 'always' || r[key] !== undefined) out[key] = r[key];
+  }
+  return out as ManualFailoverResult;
 }
 
 function warningsFor(

@@ -1,6 +1,6 @@
 import type { GroupConfig } from '../config/schema';
 import type { NodeHealth, VerdictStatus } from '../constants';
-import { type Action, decide, isMove } from '../decide';
+import { type Action, BAN_ENDED_PREFIX, decide, isMove } from '../decide';
 import { messageOf } from '../errors';
 import type { Holding, InstanceSignal, Verdict } from '../model';
 import type { CallerContext, OpsDeps } from './deps';
@@ -241,7 +241,8 @@ export async function groupStatus(
       };
     }),
     bans: activeBans.map(([node, until]) => ({ node, until: until === 0 ? null : isoSecond(until) })),
-    alerts: state.alerts,
+    // Records of announced ban ends are not open problems.
+    alerts: Object.fromEntries(Object.entries(state.alerts).filter(([k]) => !k.startsWith(BAN_ENDED_PREFIX))),
     ...(holdings ? { next: nextOf(decision.action) } : {}),
     history: (history ?? []).map((e) => ({
       at: isoSecond(e.at),

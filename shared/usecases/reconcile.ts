@@ -1,7 +1,16 @@
 import type { CloudPort } from '../cloud';
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../config/schema';
 import { ActionKind, NodeHealth } from '../constants';
-import { type Action, type Decision, decide, Hold, isMove, type MoveAction } from '../decide';
+import {
+  type Action,
+  type Decision,
+  decide,
+  endedBans,
+  forgettableBanEnds,
+  Hold,
+  isMove,
+  type MoveAction,
+} from '../decide';
 import { LeaseHeldError, LeaseLostError, messageOf, StoreError } from '../errors';
 import type { Log } from '../log';
 import type { Holding, Lease, Signals } from '../model';
@@ -51,8 +60,9 @@ async function look(deps: ArbiterDeps, group: GroupConfig, movers: Mover[]) {
     Promise.all(movers.map((m) => m.observe())),
   ]);
   const signals: Signals = { instances, holdings };
-  const decision = decide(group, snapshot.state, snapshot.verdicts, signals, deps.now());
-  return { snapshot, signals, decision };
+  const now = deps.now();
+  const decision = decide(group, snapshot.state, snapshot.verdicts, signals, now);
+  return { snapshot, signals, decision, now };
 }
 
 /**
@@ -61,9 +71,10 @@ async function look(deps: ArbiterDeps, group: GroupConfig, movers: Mover[]) {
  */
 export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Promise<ReconcileResult> {
   const movers = deps.cloud.movers(group);
-  const { snapshot, signals, decision } = await look(deps, group, movers);
+  const { snapshot, signals, decision, now } = await look(deps, group, movers);
   const { action } = decision;
   await recordHealth(deps, group, snapshot, decision);
+  await announceEndedBans(deps, group, snapshot, decision, now);
   const base = { group: group.id, action: action.kind };
   await forgetWouldAlerts(deps, group, snapshot, action);
   await noteDrift(deps, group, snapshot, decision);
@@ -145,6 +156,39 @@ async function noteDrift(deps: ArbiterDeps, group: GroupConfig, snapshot: GroupS
   if (!drift.split && decision.action.kind === ActionKind.STAY) return;
   if (await deps.store.setAlert(group.id, DRIFT_ALERT, drift.signature)) {
     await publish(deps, group, driftFound(group, decision, drift), drift.summary);
+  }
+}
+
+/** History rows searched for the `control` action that set a ban which has now ended. */
+const BAN_ORIGIN_ROWS = 100;
+
+/**
+ * Announces each ban that ran out, once across ticks and arbiters: the alert named after the
+ * ban (node and expiry) is opened with a conditional write, and only the arbiter that opened it
+ * tells. An unban before the expiry removes the ban, so only the unban is told. The decision
+ * made with the same `now` already treats the node as eligible.
+ */
+async function announceEndedBans(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  decision: Decision,
+  now: number,
+) {
+  const { state } = snapshot;
+  for (const key of forgettableBanEnds(state, now)) await deps.store.setAlert(group.id, key, undefined);
+  for (const ban of endedBans(group, state, now)) {
+    if (!(await deps.store.setAlert(group.id, ban.key, String(now)))) continue;
+    // Who set it and why is in the history; without it the message says less, nothing more.
+    const history = await deps.store.readHistory(group.id, BAN_ORIGIN_ROWS).catch(() => []);
+    const origin = format.banOrigin(history, ban.node, ban.expiresAt);
+    await publish(
+      deps,
+      group,
+      format.banEnded({ group, decision, ban, origin, now }),
+      `ban on ${ban.node} expired`,
+      { node: ban.node, expiresAt: ban.expiresAt },
+    );
   }
 }
 

@@ -1,27 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   associateCalls,
   instanceOf,
-  type Running,
   sleep,
   snsEvents,
-  startSteady,
+  stackPerTest,
   until,
+  waitForAlerts,
 } from './stack-helpers';
 
 describe('The local stack', () => {
-  let running: Running | undefined;
-  afterEach(async () => {
-    await running?.stop();
-    running = undefined;
-  });
+  const start = stackPerTest();
 
   it('fails over to the standby when the active node is killed, with one AssociateAddress and one alert', async () => {
-    running = await startSteady();
+    const running = await start();
     expect(running.holder()).toBe('lb-1');
     await running.stack.nodes.node(instanceOf(running, 'lb-1')).kill();
-    await until(() => running!.holder() === 'lb-2', 20_000, 'the EIP on lb-2');
-    await until(() => snsEvents(running!, 'failover-succeeded').length === 1, 5_000, 'the failover alert');
+    await until(() => running.holder() === 'lb-2', 20_000, 'the EIP on lb-2');
+    await until(() => snsEvents(running, 'failover-succeeded').length === 1, 5_000, 'the failover alert');
     await sleep(2_000);
     expect(associateCalls(running)).toBe(1);
     const [alert] = snsEvents(running, 'failover-succeeded');
@@ -33,16 +29,16 @@ describe('The local stack', () => {
   });
 
   it('fails over when the active node hangs (accepts, never answers): probe timeouts work', async () => {
-    running = await startSteady();
+    const running = await start();
     running.stack.nodes.node(instanceOf(running, 'lb-1')).hang();
-    await until(() => running!.holder() === 'lb-2', 20_000, 'the EIP on lb-2');
+    await until(() => running.holder() === 'lb-2', 20_000, 'the EIP on lb-2');
     const [alert] = await waitForAlerts(running, 'failover-succeeded', 1);
     expect(alert?.message.subject).toContain('timeout');
     expect(associateCalls(running)).toBe(1);
   });
 
   it('moves nothing and alerts exactly once when both nodes are down', async () => {
-    running = await startSteady();
+    const running = await start();
     await running.stack.nodes.node(instanceOf(running, 'lb-2')).kill();
     await running.stack.nodes.node(instanceOf(running, 'lb-1')).kill();
     await waitForAlerts(running, 'no-healthy-target', 1);
@@ -58,7 +54,7 @@ describe('The local stack', () => {
   });
 
   it('does not fail over repeatedly when a node flaps', async () => {
-    running = await startSteady();
+    const running = await start();
     const lb1 = running.stack.nodes.node(instanceOf(running, 'lb-1'));
     for (let i = 0; i < 4; i += 1) {
       await lb1.kill();
@@ -71,8 +67,3 @@ describe('The local stack', () => {
     expect(running.holder()).toBe('lb-2');
   });
 });
-
-async function waitForAlerts(running: Running, event: string, count: number) {
-  await until(() => snsEvents(running, event).length >= count, 20_000, `${count} ${event} alert(s)`);
-  return snsEvents(running, event);
-}

@@ -1,20 +1,14 @@
 import { AssociateAddressCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterEach, describe, expect, it } from 'vitest';
-import { instanceOf, type Running, snsEvents, startSteady, until } from './stack-helpers';
+import { describe, expect, it } from 'vitest';
+import { instanceOf, okCalls, snsEvents, stackPerTest, until } from './stack-helpers';
 
 const NAT_TOPOLOGY = 'local/topologies/nat-pair.yml';
-const okCalls = (running: Running, action: string) =>
-  running.stack.cloud.audit().filter((a) => a.action === action && a.outcome === 'ok');
 
 describe('Every way to float an address, through the local stack', () => {
-  let running: Running | undefined;
-  afterEach(async () => {
-    await running?.stop();
-    running = undefined;
-  });
+  const start = stackPerTest();
 
   it('fails a NAT pair over by re-associating the private subnet with the standby route table', async () => {
-    running = await startSteady({
+    const running = await start({
       config: 'test/e2e/fixtures/nat-association.arbiter.yml',
       topology: NAT_TOPOLOGY,
     });
@@ -26,16 +20,24 @@ describe('Every way to float an address, through the local stack', () => {
       20_000,
       'private-a on the standby route table',
     );
-    await until(() => snsEvents(running!, 'failover-succeeded').length === 1, 5_000, 'the alert');
+    await until(() => snsEvents(running, 'failover-succeeded').length === 1, 5_000, 'the alert');
     expect(okCalls(running, 'ReplaceRouteTableAssociation')).toHaveLength(1);
   });
 
   it('fails a NAT pair over by replacing the default route in both private route tables', async () => {
-    running = await startSteady({
+    const running = await start({
       config: 'test/e2e/fixtures/nat-route.arbiter.yml',
       topology: NAT_TOPOLOGY,
     });
     const world = running.stack.cloud.world;
+    // The tables start split (each private subnet on its own AZ's NAT): the first reconcile
+    // gathers them on nat-a (a placement, not a failover), then nat-a's death moves both.
+    await until(
+      () =>
+        snsEvents(running, 'failover-succeeded').some((e) => e.message.subject?.includes('placed on nat-a')),
+      20_000,
+      'the first placement on nat-a',
+    );
     await running.stack.nodes.node(instanceOf(running, 'nat-a')).kill();
     const target = (rtb: string) => world.routeTarget(rtb, '0.0.0.0/0')?.networkInterfaceId;
     await until(
@@ -45,10 +47,8 @@ describe('Every way to float an address, through the local stack', () => {
       20_000,
       'both default routes on nat-b',
     );
-    // The tables start split (each private subnet on its own AZ's NAT): the first reconcile
-    // gathers them on nat-a (a placement, not a failover), then nat-a's death moves both.
     const failedOver = () =>
-      snsEvents(running!, 'failover-succeeded').filter((e) =>
+      snsEvents(running, 'failover-succeeded').filter((e) =>
         e.message.subject?.includes('failed over nat-a -> nat-b'),
       );
     await until(() => failedOver().length === 1, 5_000, 'the alert');
@@ -59,38 +59,35 @@ describe('Every way to float an address, through the local stack', () => {
   });
 
   it('moves the VIP (with the Elastic IP on it) and a second Elastic IP together, in order', async () => {
-    running = await startSteady({
+    const running = await start({
       config: 'test/e2e/fixtures/lb-vip.arbiter.yml',
       topology: 'test/fixtures/topologies/lb-vip.yml',
     });
     const world = running.stack.cloud.world;
     await running.stack.nodes.node(instanceOf(running, 'lb-a')).kill();
-    await until(() => snsEvents(running!, 'failover-succeeded').length === 1, 20_000, 'the alert');
+    await until(() => snsEvents(running, 'failover-succeeded').length === 1, 20_000, 'the alert');
     expect(world.holderOfPrivateIp('10.0.1.100')?.instanceId).toBe('i-0d1b2c3d4e5f60002');
     expect(world.holderOfPublicIp('203.0.113.30')?.instanceId).toBe('i-0d1b2c3d4e5f60002');
     expect(world.holderOfPublicIp('203.0.113.31')?.instanceId).toBe('i-0d1b2c3d4e5f60002');
-    const order = running.stack.cloud
-      .audit()
-      .filter((a) => a.outcome === 'ok')
-      .map((a) => a.action);
+    const order = okCalls(running).map((a) => a.action);
     expect(order).toEqual(['AssignPrivateIpAddresses', 'AssociateAddress']);
   });
 
   it('chooses the highest-priority healthy node of a 3-node group', async () => {
-    running = await startSteady({
+    const running = await start({
       config: 'test/e2e/fixtures/three-node.arbiter.yml',
       topology: 'test/e2e/fixtures/three-node.topology.yml',
     });
     await running.stack.nodes.node(instanceOf(running, 'lb-1')).kill();
-    await until(() => snsEvents(running!, 'failover-succeeded').length === 1, 20_000, 'the alert');
+    await until(() => snsEvents(running, 'failover-succeeded').length === 1, 20_000, 'the alert');
     expect(running.stack.cloud.world.holderOfPublicIp('203.0.113.50')?.instanceId).toBe(
       'i-0e300000000000003',
     );
   });
 
   it('notices a hand move of the Elastic IP within one reconcile and repairs it', async () => {
-    running = await startSteady({ runtime: { reconcileEverySeconds: 2 } });
-    await until(() => snsEvents(running!, 'placement-recorded').length === 1, 10_000, 'the first record');
+    const running = await start({ runtime: { reconcileEverySeconds: 2 } });
+    await until(() => snsEvents(running, 'placement-recorded').length === 1, 20_000, 'the first record');
     const operator = new EC2Client({ ...running.stack.cloud.clientConfig('ec2', 'operator') });
     await operator.send(
       new AssociateAddressCommand({
@@ -99,14 +96,12 @@ describe('Every way to float an address, through the local stack', () => {
         AllowReassociation: true,
       }),
     );
-    await until(() => snsEvents(running!, 'drift-repaired').length === 1, 15_000, 'the repair');
+    await until(() => snsEvents(running, 'drift-repaired').length === 1, 15_000, 'the repair');
     expect(snsEvents(running, 'drift-found').length).toBeLessThanOrEqual(1);
     expect(running.stack.cloud.world.holderOfPublicIp('203.0.113.10')?.instanceId).toBe(
       'i-0de00000000000001',
     );
-    const moves = running.stack.cloud
-      .audit()
-      .filter((a) => a.action === 'AssociateAddress' && a.outcome === 'ok');
+    const moves = okCalls(running, 'AssociateAddress');
     expect(moves.map((m) => m.caller)).toEqual(['operator', 'arbiter']);
     operator.destroy();
   });

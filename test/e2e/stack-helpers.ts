@@ -1,3 +1,7 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterEach } from 'vitest';
+import type { AuditEntry } from '../../local/cloud/index';
 import { type LocalStack, type StackOptions, startStack } from '../../local/stack';
 import { StackWatcher, type WatchEvent } from '../../local/watch';
 
@@ -11,15 +15,31 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+export interface SteadyOptions {
+  config?: string;
+  topology?: string;
+  faults?: StackOptions['faults'];
+  runtime?: StackOptions['runtime'];
+}
+
+/**
+ * For a describe block: returns `start`, which starts a steady stack (startSteady), and
+ * registers an afterEach that stops the stack the test started.
+ */
+export function stackPerTest(): (options?: SteadyOptions) => Promise<Running> {
+  let running: Running | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+  return async (options) => {
+    running = await startSteady(options);
+    return running;
+  };
+}
+
 /** Starts the local stack and waits until every vantage sees every node UP. */
-export async function startSteady(
-  options: {
-    config?: string;
-    topology?: string;
-    faults?: StackOptions['faults'];
-    runtime?: StackOptions['runtime'];
-  } = {},
-): Promise<Running> {
+export async function startSteady(options: SteadyOptions = {}): Promise<Running> {
   const stack = await startStack({
     configPath: options.config ?? CONFIG,
     topologyPath: options.topology ?? TOPOLOGY,
@@ -88,7 +108,32 @@ export function snsEvents(running: Running, event?: string): Array<Extract<Watch
   );
 }
 
+/** Waits until `count` notifications of `event` were published; returns all of them. */
+export async function waitForAlerts(running: Running, event: string, count: number, timeoutMs = 20_000) {
+  await until(() => snsEvents(running, event).length >= count, timeoutMs, `${count} ${event} alert(s)`);
+  return snsEvents(running, event);
+}
+
+/** Mutating EC2 calls that succeeded (of one action, if given), from the audit log. */
+export function okCalls(running: Running, action?: string): AuditEntry[] {
+  return running.stack.cloud
+    .audit()
+    .filter((a) => a.outcome === 'ok' && (action === undefined || a.action === action));
+}
+
 export function associateCalls(running: Running): number {
-  return running.stack.cloud.audit().filter((a) => a.action === 'AssociateAddress' && a.outcome === 'ok')
-    .length;
+  return okCalls(running, 'AssociateAddress').length;
+}
+
+/** The group's state row as the arbiter wrote it (consistent read). */
+export async function readState(running: Running, group = 'web-lb'): Promise<Record<string, unknown>> {
+  const { dynamo } = running.stack;
+  const out = await dynamo.client.send(
+    new GetItemCommand({
+      TableName: dynamo.tableName,
+      Key: { pk: { S: `g#${group}` }, sk: { S: 'state' } },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item ? unmarshall(out.Item) : {};
 }

@@ -39,19 +39,32 @@ function setup(policy: Record<string, unknown> = {}, edit: (config: ArbiterConfi
     for (const v of fromAll(g.vantages, node, status, clock.now(), { group: g.id }))
       await store.putVerdict(v);
   };
+  /** The holder lb-1 DOWN, the standby lb-2 as told (UP: a failover is wanted). */
+  const holderDown = async (standby: 'UP' | 'DOWN' = 'UP') => {
+    await see('lb-1', 'DOWN');
+    await see('lb-2', standby);
+  };
+  /** Runs `fn` right after each lease is taken: between the first decision and the re-check. */
+  const afterLease = (fn: () => Promise<void> | void) => {
+    const acquire = store.acquireLease.bind(store);
+    store.acquireLease = async (...args) => {
+      const lease = await acquire(...args);
+      await fn();
+      return lease;
+    };
+  };
   const tick = async (owner?: string) => {
     const result = await reconcileGroup(deps(owner), group);
     clock.advance(10_000);
     return result;
   };
-  return { config, group, store, cloud, notifier, clock, deps, see, tick };
+  return { config, group, store, cloud, notifier, clock, deps, see, holderDown, afterLease, tick };
 }
 
 describe('reconcileGroup', () => {
   it('fails over once from a DOWN holder to the healthy standby, records it and says so', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     const first = await t.tick();
     expect(first).toMatchObject({
       action: 'failover',
@@ -83,8 +96,7 @@ describe('reconcileGroup', () => {
     expect(t.store.history.map((h) => h.event)).toEqual([EventType.FAILOVER_SUCCEEDED]);
 
     // The next ticks see lb-2 holding and healthy: nothing more happens.
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     expect(await t.tick()).toMatchObject({ action: 'stay', outcome: 'none' });
     expect(await t.tick()).toMatchObject({ action: 'stay', outcome: 'none' });
     expect(t.cloud.mutations).toHaveLength(1);
@@ -105,8 +117,7 @@ describe('reconcileGroup', () => {
     const t = setup();
     const noTarget = () => t.notifier.of(EventType.NO_HEALTHY_TARGET);
     for (let i = 0; i < 4; i += 1) {
-      await t.see('lb-1', 'DOWN');
-      await t.see('lb-2', 'DOWN');
+      await t.holderDown('DOWN');
       const result = await t.tick();
       expect(result.action).toBe('no-healthy-target');
     }
@@ -117,15 +128,13 @@ describe('reconcileGroup', () => {
     expect(t.cloud.mutations).toEqual([]);
 
     // lb-2 recovers: the address moves and the alert closes.
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     expect(await t.tick()).toMatchObject({ outcome: 'moved' });
     expect(t.store.stateOf('web-lb').alerts).toEqual({});
 
     // A new outage is a new episode: one more alert.
     t.clock.advance(120_000);
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'DOWN');
+    await t.holderDown('DOWN');
     await t.tick();
     await t.tick();
     expect(noTarget()).toHaveLength(2);
@@ -133,16 +142,14 @@ describe('reconcileGroup', () => {
 
   it('keeps the "no healthy target" alert open through a tick where the holder is UNKNOWN', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'DOWN');
+    await t.holderDown('DOWN');
     await t.tick();
     // One vantage goes quiet for longer than staleAfterSeconds: the holder is UNKNOWN.
     t.clock.advance(100_000);
     await t.store.putVerdict(fromAll(['az-a'], 'lb-1', 'DOWN', t.clock.now())[0]!);
     expect((await t.tick()).action).toBe('unknown');
     // The vantage is back and nothing changed: the same episode, no second alert.
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'DOWN');
+    await t.holderDown('DOWN');
     await t.tick();
     expect(t.notifier.of(EventType.NO_HEALTHY_TARGET)).toHaveLength(1);
   });
@@ -150,8 +157,7 @@ describe('reconcileGroup', () => {
   it('stands down when another arbiter holds the lease', async () => {
     const t = setup();
     await t.store.acquireLease('web-lb', 'arbiter-b', t.clock.now(), 60_000);
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     const result = await t.tick();
     expect(result).toMatchObject({ outcome: 'lease-held', to: 'lb-2' });
     expect(result.detail).toContain('held by arbiter-b');
@@ -163,8 +169,7 @@ describe('reconcileGroup', () => {
 
   it('lets only one of two arbiters fail over when both act at once', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     const results = await Promise.all([
       reconcileGroup(t.deps('arbiter-a'), t.group),
       reconcileGroup(t.deps('arbiter-b'), t.group),
@@ -176,14 +181,10 @@ describe('reconcileGroup', () => {
 
   it('stands down when the re-check under the lease no longer wants the move (node recovered)', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
-    const acquire = t.store.acquireLease.bind(t.store);
-    t.store.acquireLease = async (...args) => {
-      const lease = await acquire(...args);
+    await t.holderDown();
+    t.afterLease(async () => {
       await t.see('lb-1', 'UP');
-      return lease;
-    };
+    });
     const result = await t.tick();
     expect(result).toMatchObject({ outcome: 'superseded', detail: 're-check under the lease: stay' });
     expect(t.cloud.mutations).toEqual([]);
@@ -193,22 +194,15 @@ describe('reconcileGroup', () => {
 
   it('stands down when the re-check finds the address already moved by someone else', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
-    const acquire = t.store.acquireLease.bind(t.store);
-    t.store.acquireLease = async (...args) => {
-      const lease = await acquire(...args);
-      t.cloud.place(t.group, 'lb-2');
-      return lease;
-    };
+    await t.holderDown();
+    t.afterLease(() => t.cloud.place(t.group, 'lb-2'));
     expect(await t.tick()).toMatchObject({ outcome: 'superseded' });
     expect(t.cloud.mutations).toEqual([]);
   });
 
   it('extends the lease before the mutation and aborts the move when the lease was lost', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     const acquire = t.store.acquireLease.bind(t.store);
     t.store.acquireLease = async (group, owner, now, ms) => {
       const lease = await acquire(group, owner, now, ms);
@@ -227,8 +221,7 @@ describe('reconcileGroup', () => {
 
   it('publishes FAILOVER FAILED with where every resource is when the move keeps failing', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     t.cloud.moveFailures.push(
       new Ec2Error('InternalError', 'AssociateAddress: InternalError: try again'),
       new Ec2Error('InternalError', 'AssociateAddress: InternalError: still broken'),
@@ -251,8 +244,7 @@ describe('reconcileGroup', () => {
 
   it('retries a failed resource move once within the lease', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     t.cloud.moveFailures.push(new Ec2Error('InternalError', 'AssociateAddress: InternalError: try again'));
     expect(await t.tick()).toMatchObject({ outcome: 'moved' });
     expect(t.cloud.mutations).toEqual([`move ${EIP} -> lb-2`]);
@@ -291,8 +283,7 @@ describe('reconcileGroup', () => {
   it('holds a failover during the cooldown and only says the holder is down', async () => {
     const t = setup({ cooldownSeconds: 300 });
     t.store.setState('web-lb', { lastFailoverAt: t.clock.now() - 60_000 });
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     expect(await t.tick()).toMatchObject({ outcome: 'held', detail: expect.stringMatching(/^cooldown: /) });
     expect(await t.tick()).toMatchObject({ outcome: 'held' });
     expect(t.cloud.mutations).toEqual([]);
@@ -305,8 +296,7 @@ describe('reconcileGroup', () => {
     const t = setup({ mode: 'observe' });
     const would = () => t.notifier.of(EventType.WOULD_FAIL_OVER);
     for (let i = 0; i < 3; i += 1) {
-      await t.see('lb-1', 'DOWN');
-      await t.see('lb-2', 'UP');
+      await t.holderDown();
       expect(await t.tick()).toMatchObject({ outcome: 'held' });
     }
     expect(would()).toHaveLength(1);
@@ -326,8 +316,7 @@ describe('reconcileGroup', () => {
     const t = setup({ breaker: { maxFailovers: 2, windowSeconds: 3600 }, cooldownSeconds: 0 });
     t.store.setState('web-lb', { failoverTimes: [t.clock.now() - 60_000, t.clock.now() - 30_000] });
     for (let i = 0; i < 3; i += 1) {
-      await t.see('lb-1', 'DOWN');
-      await t.see('lb-2', 'UP');
+      await t.holderDown();
       expect(await t.tick()).toMatchObject({ outcome: 'held', detail: expect.stringMatching(/^breaker: /) });
     }
     expect(t.notifier.of(EventType.BREAKER_OPEN)).toHaveLength(1);
@@ -337,8 +326,7 @@ describe('reconcileGroup', () => {
 
   it('still fails over when the notification cannot be sent', async () => {
     const t = setup();
-    await t.see('lb-1', 'DOWN');
-    await t.see('lb-2', 'UP');
+    await t.holderDown();
     t.notifier.failNext();
     expect(await t.tick()).toMatchObject({ outcome: 'moved' });
     expect(t.store.history.map((h) => h.event)).toEqual([EventType.FAILOVER_SUCCEEDED]);
