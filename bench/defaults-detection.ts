@@ -1,8 +1,9 @@
+import { ASYNC_MAX_EVENT_AGE_SECONDS, PROBER_TIMEOUT_SECONDS } from '../infra/timing';
 import { silentLog } from '../shared/log';
 import type { ProbeResult, Verdict } from '../shared/model';
+import { loopRemainingMs, PROBE_SCHEDULE_PERIOD_MS } from '../shared/probe/loop-deadline';
 import { runProbeLoop } from '../shared/usecases/probe-loop';
 import type { FailureKind } from './baselines/model';
-import { PROBER_TIMEOUT_SECONDS } from './cost/prober-seconds';
 import { childSeed, seededRng, uniform } from './rng';
 import { CountingVerdictStore } from './scale/counting-verdict-store';
 import { scaleConfig, upVerdicts } from './scale/scale-config';
@@ -20,6 +21,23 @@ export interface DefaultsDetection {
   hang: Summary;
   /** Share of failures detected later than the bound (they met the end of a loop). */
   laterThanBoundShare: number;
+}
+
+/**
+ * When the invocation of the tick due at `scheduledAt`, arriving at `arrivesAt`, starts if the
+ * previous loop of its prober runs until `busyUntil`: reserved concurrency 1 throttles it, and
+ * Lambda retries a throttled asynchronous event 1 s after the first attempt, then at
+ * exponentially growing intervals, while the event is younger than the maximum event age
+ * (undefined: dropped).
+ */
+export function throttledStart(
+  scheduledAt: number,
+  arrivesAt: number,
+  busyUntil: number,
+): number | undefined {
+  let at = arrivesAt;
+  for (let backoff = 1_000; at < busyUntil; backoff *= 2) at += backoff;
+  return at - scheduledAt <= ASYNC_MAX_EVENT_AGE_SECONDS * 1000 ? at : undefined;
 }
 
 /** One vantage's verdict store, recording when each DOWN verdict was written. */
@@ -42,8 +60,9 @@ class RecordingStore extends CountingVerdictStore {
 /**
  * When does one vantage write DOWN after a failure at `failAt` ms into a minute? The real
  * runProbeLoop runs on a virtual clock as the deployed prober does: one invocation per
- * scheduled minute (starting `startMs` after the tick), each looping until shortly before its
- * timeout and continuing from the verdicts the previous one stored.
+ * scheduled minute (starting `startMs` after the tick, or later if the previous loop still
+ * ran), each with the handler's deadline (shortly before the next scheduled invocation, within
+ * its timeout) and continuing from the verdicts the previous one stored.
  */
 async function vantageDetection(
   failAt: number,
@@ -58,7 +77,9 @@ async function vantageDetection(
   const origin = clock.now();
   const store = new RecordingStore(upVerdicts(config, 'v1'), clock.now);
   for (let minute = 0; minute < 4 && store.downAt === undefined; minute += 1) {
-    const start = origin + minute * 60_000 + startMs;
+    const scheduledAt = origin + minute * PROBE_SCHEDULE_PERIOD_MS;
+    const start = throttledStart(scheduledAt, scheduledAt + startMs, clock.now());
+    if (start === undefined) continue;
     if (clock.now() < start) clock.advance(start - clock.now());
     await runProbeLoop({
       config,
@@ -75,7 +96,11 @@ async function vantageDetection(
       },
       now: clock.now,
       sleep: clock.sleep,
-      remainingMs: () => PROBER_TIMEOUT_SECONDS * 1000 - (clock.now() - start),
+      remainingMs: loopRemainingMs({
+        scheduledAt,
+        now: clock.now,
+        invocationRemainingMs: () => PROBER_TIMEOUT_SECONDS * 1000 - (clock.now() - start),
+      }),
       log: silentLog,
     });
   }

@@ -159,7 +159,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
 
   // Trials placed near the end of a prober loop stand for that part of the minute only.
   const { fall, intervalSeconds, timeoutMs } = group.policy;
-  const boundary = loopBoundary(live?.loopMs ?? 56_000, fall * intervalSeconds * 1000 + timeoutMs, 500);
+  const boundary = loopBoundary(live?.loopMs ?? 57_000, fall * intervalSeconds * 1000 + timeoutMs, 500);
   const share = boundary.lengthMs / boundary.periodMs;
   const inside = trials.map((t) => live !== undefined && inBoundary(t.minutePhaseMs, boundary));
   const weights = stratumWeights(inside, share);

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../shared/env';
 import { emfMetrics, recordHeartbeat, recordProbe, recordVerdictChange } from '../shared/metrics';
+import { loopRemainingMs, scheduledAt } from '../shared/probe/loop-deadline';
 import { probeNode } from '../shared/probe/probe-node';
 import { container } from '../shared/runtime/container';
 import { type ProbeLoopSummary, runProbeLoop } from '../shared/usecases/probe-loop';
@@ -10,9 +11,12 @@ import { type ProbeLoopSummary, runProbeLoop } from '../shared/usecases/probe-lo
 /** EMF metrics of this container; written at the end of every invocation, even a failed one. */
 const metrics = emfMetrics();
 
-/** Prober of one vantage point: loops for most of the invocation, probing every interval. */
+/**
+ * Prober of one vantage point: loops, probing every interval, until shortly before the next
+ * scheduled invocation is due (shared/probe/loop-deadline.ts).
+ */
 export async function probe(
-  _event: unknown,
+  event: unknown,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<ProbeLoopSummary> {
   const c = container();
@@ -22,6 +26,8 @@ export async function probe(
       `VANTAGE_ID ${JSON.stringify(vantage)} is not a vantage of the config (known: ${c.config.vantages.map((v) => v.id).join(', ')})`,
     );
   }
+  const invokedAt = Date.now();
+  const tickAt = scheduledAt(event, invokedAt);
   let summary: ProbeLoopSummary;
   try {
     summary = await runProbeLoop({
@@ -31,9 +37,13 @@ export async function probe(
       probe: probeNode,
       now: Date.now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      remainingMs: () => context.getRemainingTimeInMillis(),
+      remainingMs: loopRemainingMs({
+        scheduledAt: tickAt,
+        now: Date.now,
+        invocationRemainingMs: () => context.getRemainingTimeInMillis(),
+      }),
       log: c.log,
-      onResult: (group, _node, result) => recordProbe(metrics, vantage, group.id, result),
+      onResult: (_group, _node, result) => recordProbe(metrics, vantage, result),
       onVerdict: (verdict) => recordVerdictChange(metrics, verdict),
       onTick: (_tick, at) => c.logger.setCorrelationId(`${vantage}@${new Date(at).toISOString()}`),
     });
@@ -44,6 +54,8 @@ export async function probe(
   }
   c.logger.info('probe loop done', {
     vantage,
+    // Delivery and start-up after the schedule tick; several seconds means a retry after a throttle.
+    startedLateMs: invokedAt - tickAt,
     ticks: summary.ticks,
     probes: summary.probes,
     verdictWrites: summary.verdictWrites,

@@ -47,9 +47,11 @@ function alarm(spec: AlarmSpec) {
  * Alarms, all to the alert topic:
  * - per vantage, a dead-man's switch: no ProberHeartbeat for 3 minutes, missing data breaching
  *   (a prober that never runs sends nothing, which is exactly what must alarm);
- * - per group, FailedFailovers > 0;
+ * - FailedFailovers > 0, one alarm for every group (a stack-wide series: the SNS alert of the
+ *   failed move names the group, so a per-group alarm would only cost $0.10 a month per group);
  * - ReconcileErrors > 0 (the arbiter catches per-group errors, so Lambda sees no error);
  * - the arbiter function's own Errors > 0.
+ * The count is vantages + 3, whatever the number of groups.
  */
 export function alarmResources(
   config: ArbiterConfig,
@@ -70,19 +72,17 @@ export function alarmResources(
       missingData: 'breaching',
     });
   }
-  for (const g of config.groups) {
-    resources[`${normalizedName(g.id)}FailedFailoverAlarm`] = alarm({
-      description: `group ${g.id} failover failed`,
-      namespace: METRICS_NAMESPACE,
-      metric: MetricName.FAILED_FAILOVERS,
-      dimensions: { [MetricDimension.SERVICE]: service, [MetricDimension.GROUP]: g.id },
-      statistic: 'Sum',
-      comparison: 'GreaterThanThreshold',
-      threshold: 0,
-      evaluationPeriods: 1,
-      missingData: 'notBreaching',
-    });
-  }
+  resources.FailedFailoversAlarm = alarm({
+    description: 'failover failed',
+    namespace: METRICS_NAMESPACE,
+    metric: MetricName.FAILED_FAILOVERS,
+    dimensions: { [MetricDimension.SERVICE]: service },
+    statistic: 'Sum',
+    comparison: 'GreaterThanThreshold',
+    threshold: 0,
+    evaluationPeriods: 1,
+    missingData: 'notBreaching',
+  });
   resources.ReconcileErrorsAlarm = alarm({
     description: 'arbiter reconcile errors',
     namespace: METRICS_NAMESPACE,

@@ -8,11 +8,22 @@ import type { ReconcileResult } from './usecases/reconcile';
  * ReconcileResult list), and the Metrics port below writes them. On Lambda the port is the
  * Powertools EMF adapter: metrics go out as structured log lines, no PutMetricData call and
  * no CloudWatch permission or endpoint needed.
+ *
+ * CloudWatch bills a custom metric (one name + dimension set) prorated by the hours in which
+ * it is published, so the dimensions are chosen by how often a series is published:
+ * - continuous series (every invocation, all month) have no group dimension, so adding a group
+ *   adds no series: ProbeLatency and ProberHeartbeat per vantage. Per-group latency stays in the
+ *   verdicts' evidence and the logs;
+ * - series an alarm watches have no group dimension either, so one alarm covers every group:
+ *   FailedFailovers and ReconcileErrors are stack-wide (the alert names the group);
+ * - event series (VerdictChanges, Failovers, FailoverDurationMs, LeaseContention) keep the group:
+ *   they are published only in the hours something happens to that group, a few hours a month
+ *   at most, so a group costs cents a year in them (bench/cost/model.ts counts those hours).
  */
 export const METRICS_NAMESPACE = 'HaArbiter';
 
 export const MetricName = {
-  /** Milliseconds of a successful probe (failed probes say "timeout", not latency). */
+  /** Milliseconds of a successful probe (failed probes say "timeout", not latency); per vantage. */
   PROBE_LATENCY: 'ProbeLatency',
   /** A vantage's verdict on a node changed (UP <-> DOWN). */
   VERDICT_CHANGES: 'VerdictChanges',
@@ -20,7 +31,7 @@ export const MetricName = {
   PROBER_HEARTBEAT: 'ProberHeartbeat',
   /** Addresses moved and verified (failover, failback, drift repair). */
   FAILOVERS: 'Failovers',
-  /** A move was attempted under the lease and failed. */
+  /** A move was attempted under the lease and failed (stack-wide: one series, one alarm). */
   FAILED_FAILOVERS: 'FailedFailovers',
   /** Milliseconds from taking the lease to the verified move. */
   FAILOVER_DURATION: 'FailoverDurationMs',
@@ -83,9 +94,12 @@ export function emfMetrics(options: { namespace?: string; serviceName?: string }
   };
 }
 
-/** A probe result of one node from one vantage. */
-export function recordProbe(metrics: Metrics, vantage: string, group: string, result: ProbeResult): void {
-  if (result.ok) metrics.add(MetricName.PROBE_LATENCY, result.latencyMs, { vantage, group });
+/**
+ * A probe result of one node from one vantage. One series per vantage, whatever the number of
+ * groups it probes (a series per group would cost a custom metric per group and vantage).
+ */
+export function recordProbe(metrics: Metrics, vantage: string, result: ProbeResult): void {
+  if (result.ok) metrics.add(MetricName.PROBE_LATENCY, result.latencyMs, { vantage });
 }
 
 /** A verdict change the prober wrote. */
@@ -108,10 +122,10 @@ export function recordReconcile(metrics: Metrics, results: readonly ReconcileRes
     } else if (r.outcome === 'lease-held') {
       metrics.add(MetricName.LEASE_CONTENTION, 1, group);
     } else if (r.outcome === 'failed') {
-      // reconcileAll reports a thrown reconcile as action `error` (one stack-wide series, so
-      // one alarm covers every group); anything else failed mid-move.
+      // reconcileAll reports a thrown reconcile as action `error`; anything else failed
+      // mid-move. Both are stack-wide series, so one alarm each covers every group.
       if (r.action === 'error') metrics.add(MetricName.RECONCILE_ERRORS, 1);
-      else metrics.add(MetricName.FAILED_FAILOVERS, 1, group);
+      else metrics.add(MetricName.FAILED_FAILOVERS, 1);
     }
   }
 }

@@ -52,10 +52,40 @@ export interface CostEstimate {
 const INVOCATIONS_PER_MONTH = HOURS_PER_MONTH * 60;
 
 /**
+ * Metric series published all month long, whatever the number of groups (shared/metrics.ts):
+ * ProbeLatency and ProberHeartbeat, one series each per vantage.
+ */
+export function continuousMetricSeries(vantages: number): number {
+  return 2 * vantages;
+}
+
+/**
+ * Hours of event-only metric series one failover publishes. CloudWatch bills a custom metric
+ * prorated by the hours in which it is published, so a series with a group dimension that only
+ * appears when something happens to the group costs $0.30 / 730 per hour it appears in, not
+ * $0.30 a month. These keep their group dimension (shared/metrics.ts): per failover,
+ * Failovers and FailoverDurationMs (one hour each), LeaseContention (the stream wake-ups of a
+ * failover may meet each other or the reconcile: at most one hour), and VerdictChanges per
+ * vantage twice (the node going DOWN, and UP again when it recovers, counted as separate hours).
+ * FailedFailovers and ReconcileErrors are stack-wide and appear only on errors: not counted.
+ */
+export function eventMetricHoursPerFailover(vantages: number): number {
+  return 3 + 2 * vantages;
+}
+
+/**
+ * Alarms of the stack (infra/alarms.ts): a dead-man's switch per vantage, and three for the
+ * whole stack (FailedFailovers, ReconcileErrors, the arbiter's Errors), whatever the groups.
+ */
+export function alarmCount(vantages: number): number {
+  return vantages + 3;
+}
+
+/**
  * The monthly list-price bill of one deployment: two scheduled probers looping for most of
  * every minute, the arbiter's 1-minute reconcile plus the wake-ups failovers cause, one
- * heartbeat row per group and vantage every heartbeatSeconds, the alerts, and the CloudWatch
- * metrics, alarms and logs the stack creates (shared/metrics.ts, infra/alarms.ts).
+ * heartbeat row per vantage (for all its groups) every heartbeatSeconds, the alerts, and the
+ * CloudWatch metrics, alarms and logs the stack creates (shared/metrics.ts, infra/alarms.ts).
  */
 export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
   const gbSecond = s.arch === 'arm64' ? PRICES.lambda.arm64GbSecond : PRICES.lambda.x86GbSecond;
@@ -65,15 +95,19 @@ export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
   const proberGbS = proberInvocations * (u.proberMemoryMb / 1024) * u.proberSeconds(s.intervalSeconds);
   const arbiterGbS = arbiterInvocations * (u.arbiterMemoryMb / 1024) * u.arbiterSeconds;
   const requests = proberInvocations + arbiterInvocations;
-  const heartbeats = s.vantages * s.groups * (3600 / u.heartbeatSeconds) * HOURS_PER_MONTH;
+  // One row per vantage, whatever the number of groups (shared/store/keys.ts).
+  const heartbeats = s.vantages * (3600 / u.heartbeatSeconds) * HOURS_PER_MONTH;
   const eventWrites = failovers * u.perFailover.tableWrites;
-  // Strongly consistent reads of a group's partition (< 4 KB): the arbiter every reconcile, each
-  // prober once per invocation to continue rise/fall.
-  const reads = s.groups * (arbiterInvocations + proberInvocations);
+  // Strongly consistent reads: every reconcile reads, per group, the heartbeats of its vantages
+  // (one BatchGetItem, one read unit per item) and the group's partition (< 4 KB, one unit);
+  // each prober reads its verdicts of each group once per invocation to continue rise/fall.
+  const reads = s.groups * (arbiterInvocations * (1 + s.vantages) + proberInvocations);
   const sns = failovers * u.perFailover.snsMessages;
-  // EMF series: ProbeLatency per vantage and group, ProberHeartbeat per vantage, all month long.
-  const metricSeries = s.vantages * s.groups + s.vantages;
-  const alarms = s.vantages + s.groups + 2;
+  // Metric-months: the continuous series, plus the event series prorated by the hour.
+  const metricSeries =
+    continuousMetricSeries(s.vantages) +
+    (failovers * eventMetricHoursPerFailover(s.vantages)) / HOURS_PER_MONTH;
+  const alarms = alarmCount(s.vantages);
   const logGb =
     (proberInvocations * (u.logBytes.proberFixed + s.groups * u.logBytes.proberPerGroup) +
       arbiterInvocations * (u.logBytes.arbiterFixed + s.groups * u.logBytes.arbiterPerGroup)) /
@@ -119,7 +153,7 @@ export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
     ),
     line(
       'DynamoDB',
-      `heartbeats (${s.vantages} per group every ${u.heartbeatSeconds} s)`,
+      `heartbeats (1 row per vantage every ${u.heartbeatSeconds} s, for all groups)`,
       heartbeats,
       'writes',
       heartbeats * PRICES.dynamodb.writeRequestUnit,
@@ -137,7 +171,7 @@ export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
     ),
     line(
       'DynamoDB',
-      'consistent reads of the group rows',
+      'consistent reads of the group rows and heartbeats',
       reads,
       'reads',
       reads * PRICES.dynamodb.readRequestUnit,
@@ -155,7 +189,7 @@ export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
     ),
     line(
       'CloudWatch',
-      'custom metrics (EMF series)',
+      'custom metrics (EMF series; event series by the hour)',
       metricSeries,
       'metrics',
       metricSeries * PRICES.cloudwatch.metricMonth,

@@ -1,17 +1,20 @@
+import { PROBER_TIMEOUT_SECONDS } from '../../infra/timing';
 import { silentLog } from '../../shared/log';
+import { loopRemainingMs } from '../../shared/probe/loop-deadline';
 import { runProbeLoop } from '../../shared/usecases/probe-loop';
 import { CountingVerdictStore } from '../scale/counting-verdict-store';
 import { scaleConfig, upVerdicts } from '../scale/scale-config';
 import { VirtualClock } from '../scale/virtual-clock';
 
-/** The deployed prober timeout (infra/timing.ts PROBER_TIMEOUT_SECONDS). */
-export const PROBER_TIMEOUT_SECONDS = 58;
+export { PROBER_TIMEOUT_SECONDS };
 
 /**
  * How long one prober invocation runs (= is billed) at a given probe interval: the real
- * runProbeLoop on a virtual clock, with each tick taking `tickMs`, until it stops by itself
- * before the timeout. A looping prober is billed for nearly the whole minute whatever the
- * interval up to ~10 s; at 60 s it probes once and returns.
+ * runProbeLoop on a virtual clock, with each tick taking `tickMs`, given the deadline the
+ * deployed handler gives it (functions/probe.ts: shortly before the next scheduled invocation,
+ * within the timeout) and starting right on its schedule tick (a later start only shortens the
+ * loop, so this is the upper bound). A looping prober is billed for nearly the whole minute
+ * whatever the interval up to ~10 s; at 60 s it probes once and returns.
  */
 export async function proberSecondsPerInvocation(
   intervalSeconds: number,
@@ -31,7 +34,11 @@ export async function proberSecondsPerInvocation(
     },
     now: clock.now,
     sleep: clock.sleep,
-    remainingMs: () => timeoutSeconds * 1000 - (clock.now() - start),
+    remainingMs: loopRemainingMs({
+      scheduledAt: start,
+      now: clock.now,
+      invocationRemainingMs: () => timeoutSeconds * 1000 - (clock.now() - start),
+    }),
     log: silentLog,
   });
   return (clock.now() - start) / 1000;

@@ -12,7 +12,11 @@ export const PLATFORM_LOG_BYTES = 360;
 export interface LogLineSizes {
   /** The prober's end-of-loop summary line. */
   proberSummary: number;
-  /** One EMF line of ProbeLatency for one group (the bench probes every second, so it is long). */
+  /**
+   * One EMF line of ProbeLatency. The series is per vantage, but its values grow with the
+   * probes, so with the bench's one group the line stands for one group's share of the log
+   * (the bench probes every second, so it is long).
+   */
   proberGroupMetrics: number;
   /** One EMF line of the ProberHeartbeat metric. */
   proberHeartbeatMetric: number;

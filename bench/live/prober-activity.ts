@@ -2,13 +2,13 @@ import type { RuntimeEvent } from '../../local/runtime/runtime';
 
 /**
  * Which probers are running a loop now, and a stand-in for Lambda's retry of a throttled
- * scheduled invocation. Between two loops of a prober there is a gap of a few seconds every
- * minute (the loop stops 1.5 s before its timeout): failures in it are part of the
- * measurement. But a loop that started cold can overrun the minute; the schedule then fires
- * while it still runs, and the local runtime drops that tick, leaving the vantage blind for a
- * whole minute. Lambda (reserved concurrency 1, asynchronous invocation) would throttle the
- * event and retry it within its 60 s maximum event age, so this delivers it again when the
- * overrunning loop ends.
+ * scheduled invocation. Between two loops of a prober there is a pause of a few seconds every
+ * minute (the loop stops with a tick's budget to spare before the next scheduled invocation):
+ * failures in it are part of the measurement. But a loop that started cold can overrun the
+ * minute; the schedule then fires while it still runs, and the local runtime drops that tick,
+ * leaving the vantage blind for a whole minute. Lambda (reserved concurrency 1, asynchronous
+ * invocation) would throttle the event and retry it within its 60 s maximum event age, so this
+ * delivers it again, with its scheduled time, when the overrunning loop ends.
  */
 export class ProberActivity {
   private readonly running = new Map<string, number>();
@@ -20,7 +20,7 @@ export class ProberActivity {
 
   constructor(
     private readonly periodMs: number,
-    private readonly redeliver: (fn: string) => void,
+    private readonly redeliver: (fn: string, scheduledAt: number) => void,
   ) {}
 
   see(e: RuntimeEvent): void {
@@ -42,7 +42,7 @@ export class ProberActivity {
     const nextTick = this.scheduleStartedAt + (Math.floor(since / this.periodMs) + 1) * this.periodMs;
     if (nextTick <= e.at) {
       this.redelivered += 1;
-      setTimeout(() => this.redeliver(e.fn), 500).unref();
+      setTimeout(() => this.redeliver(e.fn, nextTick), 500).unref();
     }
   }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { PROBER_TIMEOUT_SECONDS } from '../../infra/timing';
 import { longestOutage, type ProbeSample, startClientProbe } from '../../local/nodes/index';
 import { type LocalStack, startStack } from '../../local/stack';
 import { StackWatcher, type WatchEvent } from '../../local/watch';
@@ -115,7 +116,7 @@ export async function runLiveTrials(options: LiveOptions): Promise<LiveRun> {
     seed: options.seed,
     runtime: {
       probeEverySeconds: 60,
-      probeTimeoutSeconds: 58,
+      probeTimeoutSeconds: PROBER_TIMEOUT_SECONDS,
       reconcileEverySeconds: 60,
       streamPollMs: options.streamPollMs,
     },
@@ -135,9 +136,13 @@ export async function runLiveTrials(options: LiveOptions): Promise<LiveRun> {
   });
   const proberDurationsMs: number[] = [];
   const arbiter = { stream: 0, schedule: 0, durationsMs: [] as number[] };
-  const scheduledEvent = () => ({ source: 'ha-arbiter.schedule', time: new Date().toISOString() });
-  const probers = new ProberActivity(60_000, (fn) => {
-    void stack.runtime.invoke(fn, scheduledEvent(), 'retry').catch(() => undefined);
+  const scheduledEvent = (at: number) => ({
+    source: 'ha-arbiter.schedule',
+    time: new Date(at).toISOString(),
+  });
+  // A retried event keeps its scheduled time: the retried loop ends before the next tick.
+  const probers = new ProberActivity(60_000, (fn, at) => {
+    void stack.runtime.invoke(fn, scheduledEvent(at), 'retry').catch(() => undefined);
   });
   stack.runtime.onEvent((e) => {
     probers.see(e);
@@ -206,7 +211,7 @@ export async function runLiveTrials(options: LiveOptions): Promise<LiveRun> {
     proberDurationsMs,
     arbiterInvocations: arbiter,
     proberTicksRedelivered: probers.redelivered,
-    loopMs: probers.typicalLoopMs(56_000),
+    loopMs: probers.typicalLoopMs(57_000),
     logLines: measureLogLines(
       join(stack.workDir, 'logs'),
       group.vantages.map((v) => `probe-${v}.log`),
@@ -232,7 +237,7 @@ async function runTrial(
   if (placement === 'boundary') {
     const { fall, intervalSeconds, timeoutMs } = group.policy;
     const b = loopBoundary(
-      probers.typicalLoopMs(56_000),
+      probers.typicalLoopMs(57_000),
       fall * intervalSeconds * 1000 + timeoutMs,
       LOOP_RESTART_MS,
     );

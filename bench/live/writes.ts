@@ -1,3 +1,5 @@
+import { keys } from '../../shared/store/keys';
+
 /** Table writes seen during a run, by kind of row (see shared/store/keys.ts). */
 export interface WriteCounts {
   verdict: number;
@@ -18,10 +20,10 @@ export function emptyWriteCounts(): WriteCounts {
  * failover) is a lower bound; verdict, heartbeat and history rows are exact at these rates.
  */
 export function countWrite(counts: WriteCounts, pk: string | undefined, sk: string | undefined): void {
-  if (pk?.startsWith('h#')) counts.history += 1;
-  else if (sk?.startsWith('v#')) counts.verdict += 1;
-  else if (sk?.startsWith('hb#')) counts.heartbeat += 1;
-  else if (sk === 'state') counts.state += 1;
+  if (pk?.startsWith(keys.historyPk(''))) counts.history += 1;
+  else if (pk?.startsWith(keys.heartbeatPk('')) && sk === keys.heartbeat) counts.heartbeat += 1;
+  else if (sk?.startsWith(keys.verdictPrefix)) counts.verdict += 1;
+  else if (sk === keys.state) counts.state += 1;
   else counts.other += 1;
 }
 

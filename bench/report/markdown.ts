@@ -185,7 +185,7 @@ export function renderCostTables(r: BenchResult): string {
   }
   out.push(
     '',
-    `Each extra group adds ${usd(c.perExtraGroupUsdPerMonth)} / month (${usd(c.perExtraGroupCoreUsdPerMonth)} without CloudWatch metrics, alarm and logs).`,
+    `Each extra group adds ${usd(c.perExtraGroupUsdPerMonth)} / month (${usd(c.perExtraGroupCoreUsdPerMonth)} without CloudWatch metrics and logs).`,
     '',
     '#### The usage behind it',
     '',
@@ -196,10 +196,12 @@ export function renderCostTables(r: BenchResult): string {
         const v = u.proberSecondsByInterval[k] ?? Number.NaN;
         return v < 1 ? v.toFixed(2) : v.toFixed(1);
       })
-      .join(' / ')} | the real probe loop on a virtual clock (stops 1.5 s before the 58 s timeout) |`,
+      .join(
+        ' / ',
+      )} | the real probe loop on a virtual clock, started on its schedule tick (stops with a tick's probe timeout and its 1.5 s write reserve to spare before the next scheduled invocation) |`,
     `| prober invocations measured in the live run | ${r.live.proberSeconds.n ? `${r.live.proberSeconds.p50.toFixed(1)} s median (${r.live.proberSeconds.n} loops at ${r.policy.intervalSeconds} s)` : 'none completed'} | local Lambda runtime |`,
     `| arbiter seconds per reconcile | ${u.arbiterSeconds.toFixed(2)} | median live invocation that moved nothing (with the injected Describe latency) |`,
-    `| heartbeat writes | 2 per group every ${u.heartbeatSeconds} s | shipped default; live run: ${int(r.live.tableWritesPerHour.heartbeat)} / h at the bench's 5 s |`,
+    `| heartbeat writes | 1 per vantage every ${u.heartbeatSeconds} s, for all its groups | shipped default; live run: ${int(r.live.tableWritesPerHour.heartbeat)} / h at the bench's 5 s |`,
     `| per failover: table writes, arbiter wake-ups, SNS messages | ${u.perFailover.tableWrites.toFixed(1)}, ${u.perFailover.arbiterWakeups.toFixed(1)}, ${u.perFailover.snsMessages.toFixed(1)} | live run (writes seen through the stream: a lower bound) |`,
     `| log bytes: prober per invocation + per group; arbiter per invocation + per group | ${int(u.logBytes.proberFixed)} + ${int(u.logBytes.proberPerGroup)}; ${int(u.logBytes.arbiterFixed)} + ${int(u.logBytes.arbiterPerGroup)} | line sizes in the live run's logs + ${360} B of Lambda platform lines |`,
     '',

@@ -25,7 +25,8 @@ export class CountingVerdictStore implements VerdictStore {
     this.verdicts.set(`${verdict.group}/${verdict.vantage}/${verdict.node}`, verdict);
   }
 
-  async putHeartbeat(): Promise<void> {
+  /** One row per vantage (shared/store/keys.ts), whatever the number of groups. */
+  async putHeartbeat(_vantage: string, _at: number): Promise<void> {
     this.heartbeatWrites += 1;
   }
 }

@@ -36,6 +36,10 @@ export const ARBITER_SIDE_IN_VPC: readonly FixedFunction[] = [
 export function functionPolicies(input: PolicyInput): Record<string, IamStatement[]> {
   const { config } = input;
   const allPartitions = config.groups.flatMap((g) => [keys.groupPk(g.id), keys.historyPk(g.id)]);
+  // Every group read (readGroup) reads the heartbeats of the group's vantages first: read-only.
+  const heartbeats = [...new Set(config.groups.flatMap((g) => g.vantages))].map(keys.heartbeatPk);
+  const readHeartbeats = (): IamStatement[] =>
+    heartbeats.length > 0 ? [tableAccess('ReadHeartbeats', TableActions.heartbeatRead, heartbeats)] : [];
   const mutations = ec2MutationStatements(config);
   const vpc = (key: FixedFunction): IamStatement[] =>
     input.params.arbiterInVpc && ARBITER_SIDE_IN_VPC.includes(key)
@@ -54,6 +58,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     arbiter: [
       writeLogs('arbiter'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
+      ...readHeartbeats(),
       streamRead(),
       publishAlerts(),
       ec2Read(),
@@ -64,6 +69,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     failover: [
       writeLogs('failover'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
+      ...readHeartbeats(),
       publishAlerts(),
       ec2Read(),
       ...mutations,
@@ -73,6 +79,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     status: [
       writeLogs('status'),
       tableAccess('ReadGroupState', TableActions.read, allPartitions),
+      ...readHeartbeats(),
       ec2Read(),
       ...vpc('status'),
     ],
@@ -81,6 +88,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     control: [
       writeLogs('control'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
+      ...readHeartbeats(),
       publishAlerts(),
       ec2Read(),
       ...mutations,
@@ -99,9 +107,16 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
   for (const v of config.vantages) {
     const key = proberKey(v.id);
     const partitions = config.groups.filter((g) => g.vantages.includes(v.id)).map((g) => keys.groupPk(g.id));
+    // Its groups' rows (verdicts), and its own heartbeat row: a prober cannot write the
+    // heartbeat of another vantage, which would keep that vantage's verdicts fresh.
     policies[key] = [
       writeLogs(key),
-      ...(partitions.length > 0 ? [tableAccess('OwnGroupRows', TableActions.prober, partitions)] : []),
+      ...(partitions.length > 0
+        ? [
+            tableAccess('OwnGroupRows', TableActions.prober, partitions),
+            tableAccess('OwnHeartbeat', TableActions.heartbeatWrite, [keys.heartbeatPk(v.id)]),
+          ]
+        : []),
       ...vpcAttachment({
         functionArn: lambdaArn(input, key),
         subnets: [v.subnet],

@@ -4,15 +4,20 @@ import { EC2_READ_ACTIONS } from './ec2';
 
 /** The table actions each side of the code uses (see shared/store/dynamo-store.ts). */
 export const TableActions = {
-  /** Probers: load their verdicts, write verdicts and heartbeats. */
+  /** Probers: load their verdicts and write verdicts (in the `g#` partitions of their groups). */
   prober: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  /** A prober's heartbeat: one PutItem in its own `hb#<vantage>` partition. */
+  heartbeatWrite: ['dynamodb:PutItem'],
+  /** The arbiter side reads the vantages' heartbeats with one BatchGetItem per group read. */
+  heartbeatRead: ['dynamodb:BatchGetItem'],
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
   write: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
 } as const;
 
 /**
- * Table access limited to the partitions of the given groups (`g#<group>`, and `h#<group>` for
- * history): `dynamodb:LeadingKeys` makes DynamoDB refuse any other partition key.
+ * Table access limited to the given partitions (`g#<group>` for a group's rows, `h#<group>`
+ * for its history, `hb#<vantage>` for a vantage's heartbeat): `dynamodb:LeadingKeys` makes
+ * DynamoDB refuse any other partition key.
  */
 export function tableAccess(
   sid: string,

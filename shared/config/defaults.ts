@@ -42,7 +42,7 @@ export const ARBITER_DEFAULTS = {
   leaseSeconds: 60,
   /** History rows expire after this many days (DynamoDB TTL). */
   historyTtlDays: 30,
-  /** Probers write a heartbeat row per group at most this often. */
+  /** Probers write their heartbeat row (one per vantage, for all its groups) at most this often. */
   heartbeatSeconds: 30,
   /** Probes in flight at once per prober. */
   probeConcurrency: 64,

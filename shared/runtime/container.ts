@@ -37,7 +37,12 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
   const config = loadConfig(optionalEnv('CONFIG_PATH', 'arbiter.yml', env));
   const tableName = requireEnv('TABLE_NAME', 'the DynamoDB table of ha-arbiter', env);
   const logger = new Logger({ serviceName: 'ha-arbiter' });
-  const store = new DynamoStore({ tableName, client: createDynamoClient() });
+  const store = new DynamoStore({
+    tableName,
+    client: createDynamoClient(),
+    // readGroup reads the heartbeats of the group's vantages before the group's rows.
+    vantages: (group) => config.groups.find((g) => g.id === group)?.vantages ?? [],
+  });
   let deps: Omit<ArbiterDeps, 'owner'> | undefined;
   const log = toLog(logger);
   const build = (): Omit<ArbiterDeps, 'owner'> => ({

@@ -1,6 +1,9 @@
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   ConditionalCheckFailedException,
   DynamoDBClient,
+  type KeysAndAttributes,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -33,7 +36,19 @@ type Item = Record<string, unknown>;
 export interface DynamoStoreOptions {
   tableName: string;
   client?: DynamoDBClient;
+  /**
+   * The vantages whose heartbeats readGroup reads for a group (the group's `vantages` in the
+   * config), or one list for every group. Without it readGroup first reads the group's verdict
+   * rows to learn their vantages: one more query per read, same result.
+   */
+  vantages?: readonly string[] | ((group: string) => readonly string[]);
 }
+
+/** Keys per BatchGetItem request (the DynamoDB limit). */
+const BATCH_GET_MAX_KEYS = 100;
+/** Rounds of a BatchGetItem that DynamoDB answered only in part (UnprocessedKeys). */
+const BATCH_GET_ATTEMPTS = 5;
+const BATCH_GET_BACKOFF_MS = 25;
 
 function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   return (
@@ -49,22 +64,36 @@ function isConditionFailure(error: unknown): error is ConditionalCheckFailedExce
 export class DynamoStore implements GroupStore, VerdictStore, ControlStore {
   private readonly client: DynamoDBClient;
   private readonly table: string;
+  private readonly vantages: ((group: string) => readonly string[]) | undefined;
 
   constructor(options: DynamoStoreOptions) {
     this.client = options.client ?? new DynamoDBClient({});
     this.table = options.tableName;
+    const v = options.vantages;
+    this.vantages = typeof v === 'function' ? v : v ? () => v : undefined;
   }
 
+  /*
+   * Heartbeats first, then the group's rows, both consistent reads. A heartbeat vouches for
+   * the rows its vantage had stored when it was written, so it may only raise rows read after
+   * it: read the other way round, a verdict row read just before its prober rewrote it would
+   * be raised by the heartbeat that followed the rewrite, and an outdated verdict would look
+   * fresh. Read in this order, the result is never fresher than one atomic read of both.
+   * Rows of the group partition other than `state` and `v#` (such as the per-group `hb#`
+   * heartbeats of earlier versions) are ignored.
+   */
   async readGroup(group: string): Promise<GroupSnapshot> {
-    const items = await this.queryAll(keys.groupPk(group));
+    const pk = keys.groupPk(group);
+    const vantages =
+      this.vantages?.(group) ??
+      (await this.queryAll(pk, keys.verdictPrefix)).map((item) => String(item.vantage));
+    const heartbeats = await this.readHeartbeats(vantages);
+    const items = await this.queryAll(pk);
     let state = emptyState(group);
-    const heartbeats = new Map<string, number>();
     const verdicts: Verdict[] = [];
     for (const item of items) {
       const sk = String(item.sk);
       if (sk === keys.state) state = toState(group, item);
-      else if (sk.startsWith(keys.heartbeatPrefix))
-        heartbeats.set(sk.slice(keys.heartbeatPrefix.length), Number(item.at));
       else if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(item));
     }
     for (const v of verdicts) {
@@ -439,17 +468,55 @@ export class DynamoStore implements GroupStore, VerdictStore, ControlStore {
     }
   }
 
-  async putHeartbeat(group: string, vantage: string, at: number): Promise<void> {
+  async putHeartbeat(vantage: string, at: number): Promise<void> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: marshall({ pk: keys.groupPk(group), sk: keys.heartbeat(vantage), vantage, at }),
+          Item: marshall({ pk: keys.heartbeatPk(vantage), sk: keys.heartbeat, vantage, at }),
         }),
       );
     } catch (error) {
-      throw storeError(`write heartbeat ${vantage}/${group}`, error);
+      throw storeError(`write heartbeat of ${vantage}`, error);
     }
+  }
+
+  /**
+   * The latest heartbeat of each vantage (epoch ms), with ConsistentRead: one BatchGetItem
+   * (one read unit per vantage), repeated only for keys DynamoDB left unprocessed.
+   */
+  private async readHeartbeats(vantages: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    const unique = [...new Set(vantages)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX_KEYS) {
+      let request: KeysAndAttributes | undefined = {
+        Keys: unique
+          .slice(i, i + BATCH_GET_MAX_KEYS)
+          .map((v) => marshall({ pk: keys.heartbeatPk(v), sk: keys.heartbeat })),
+        ConsistentRead: true,
+      };
+      for (let attempt = 1; request; attempt += 1) {
+        let out: BatchGetItemCommandOutput;
+        try {
+          out = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.table]: request } }));
+        } catch (error) {
+          throw storeError('read heartbeats', error);
+        }
+        for (const raw of out.Responses?.[this.table] ?? []) {
+          const item = unmarshall(raw);
+          found.set(String(item.vantage), Number(item.at));
+        }
+        const rest = out.UnprocessedKeys?.[this.table];
+        request = rest?.Keys?.length ? rest : undefined;
+        if (request && attempt >= BATCH_GET_ATTEMPTS) {
+          throw new StoreError(
+            `DynamoDB: cannot read heartbeats: ${request.Keys?.length} keys still unprocessed after ${attempt} attempts`,
+          );
+        }
+        if (request) await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 1));
+      }
+    }
+    return found;
   }
 
   private async conditional(
@@ -499,6 +566,10 @@ export class DynamoStore implements GroupStore, VerdictStore, ControlStore {
     }
     return items;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function storeError(what: string, error: unknown): StoreError {

@@ -4,7 +4,10 @@ import type { GroupState, HistoryEvent, Lease, Verdict } from '../model';
 /** Everything the arbiter reads about a group in one consistent read. */
 export interface GroupSnapshot {
   state: GroupState;
-  /** Verdicts with `seenAt` already raised to the vantage's latest heartbeat. */
+  /**
+   * Verdicts with `seenAt` already raised to their vantage's heartbeat, read with a consistent
+   * read before the group's rows (so a heartbeat never vouches for a row newer than it saw).
+   */
   verdicts: Verdict[];
 }
 
@@ -101,6 +104,9 @@ export interface VerdictStore {
   /** Verdicts this vantage wrote before (to continue rise/fall across invocations). */
   loadVerdicts(vantage: string, groups: readonly string[]): Promise<Verdict[]>;
   putVerdict(verdict: Verdict): Promise<void>;
-  /** Says "every verdict of this vantage for this group is still current as of `at`". */
-  putHeartbeat(group: string, vantage: string, at: number): Promise<void>;
+  /**
+   * Says "every verdict this vantage stored, in every group, is still current as of `at`":
+   * one row per vantage. Never call it while a verdict write of the vantage is still pending.
+   */
+  putHeartbeat(vantage: string, at: number): Promise<void>;
 }

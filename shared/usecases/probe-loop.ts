@@ -16,7 +16,10 @@ export interface ProbeLoopDeps {
   probe: NodeProber;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
-  /** Milliseconds left before the invocation must return. */
+  /**
+   * Milliseconds left before the invocation must return (the prober: until shortly before the
+   * next scheduled invocation, within its own timeout; shared/probe/loop-deadline.ts).
+   */
   remainingMs: () => number;
   log: Log;
   /** Called with every probe result (metrics). */
@@ -40,10 +43,21 @@ export interface ProbeLoopSummary {
 const SAFETY_MS = 1_500;
 
 /**
+ * The time a tick over these groups needs before the invocation must return: one probe
+ * timeout per round that the concurrency bound forces, and the reserve for its writes.
+ */
+function tickBudgetMs(deps: ProbeLoopDeps, groups: GroupConfig[]): number {
+  const jobs = groups.reduce((n, g) => n + probedNodes(g, deps.vantage).length, 0);
+  const rounds = Math.max(1, Math.ceil(jobs / deps.config.arbiter.probeConcurrency));
+  return Math.max(0, ...groups.map((g) => g.policy.timeoutMs)) * rounds + SAFETY_MS;
+}
+
+/**
  * Probes every node of every group this vantage watches, every `intervalSeconds`, until
  * shortly before the invocation's time runs out. Rise/fall state continues from the stored
  * verdicts of the previous invocation. Writes a verdict row only when a verdict changes, and
- * a heartbeat per group every `heartbeatSeconds` that keeps unchanged verdicts fresh.
+ * one heartbeat for the vantage (all its groups) every `heartbeatSeconds` that keeps unchanged
+ * verdicts fresh: table writes follow changes and vantages, not groups x ticks.
  */
 export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummary> {
   const { config, vantage } = deps;
@@ -69,22 +83,17 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
   }
   const start = deps.now();
   const nextDue = new Map(groups.map((g) => [g.id, start]));
-  const lastHeartbeat = new Map<string, number>();
+  const heartbeat: HeartbeatClock = { heartbeatMs: config.arbiter.heartbeatSeconds * 1000 };
   const pending = new Map<string, Verdict>();
-  const heartbeatMs = config.arbiter.heartbeatSeconds * 1000;
 
   for (;;) {
     const now = deps.now();
     const due = groups.filter((g) => (nextDue.get(g.id) ?? 0) <= now);
-    // A tick lasts up to one probe timeout per round that the concurrency bound forces.
-    const jobs = due.reduce((n, g) => n + probedNodes(g, vantage).length, 0);
-    const rounds = Math.max(1, Math.ceil(jobs / config.arbiter.probeConcurrency));
-    const budget = Math.max(0, ...due.map((g) => g.policy.timeoutMs)) * rounds + SAFETY_MS;
-    if (deps.remainingMs() < budget) break;
+    if (deps.remainingMs() < tickBudgetMs(deps, due)) break;
     if (due.length > 0) {
       const tickStart = deps.now();
       deps.onTick?.(summary.ticks + 1, tickStart);
-      await tick(deps, due, trackers, pending, lastHeartbeat, heartbeatMs, summary);
+      await tick(deps, due, trackers, pending, heartbeat, summary);
       summary.tickMs.push(deps.now() - tickStart);
       summary.ticks += 1;
       for (const g of due) {
@@ -95,10 +104,18 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     }
     const wake = Math.min(...nextDue.values());
     const wait = wake - deps.now();
-    if (deps.remainingMs() - Math.max(0, wait) < SAFETY_MS) break;
+    // Return now rather than sleep until a tick there will be no time for (idle, but billed).
+    const next = groups.filter((g) => (nextDue.get(g.id) ?? 0) <= wake);
+    if (deps.remainingMs() - Math.max(0, wait) < tickBudgetMs(deps, next)) break;
     if (wait > 0) await deps.sleep(wait);
   }
   return summary;
+}
+
+/** When the vantage's heartbeat was last written, and how often it is due. */
+interface HeartbeatClock {
+  heartbeatMs: number;
+  last?: number;
 }
 
 async function tick(
@@ -106,8 +123,7 @@ async function tick(
   groups: GroupConfig[],
   trackers: Map<string, VerdictTracker>,
   pending: Map<string, Verdict>,
-  lastHeartbeat: Map<string, number>,
-  heartbeatMs: number,
+  heartbeat: HeartbeatClock,
   summary: ProbeLoopSummary,
 ) {
   const jobs = groups.flatMap((g) => probedNodes(g, deps.vantage).map((n) => ({ g, n })));
@@ -122,7 +138,6 @@ async function tick(
   // Verdicts whose write failed stay pending and are written again on the next tick.
   const changes = [...pending.entries()];
   const now = deps.now();
-  const failedGroups = new Set<string>();
   const writes: Promise<void>[] = changes.map(async ([key, v]) => {
     try {
       await deps.store.putVerdict({ ...v, seenAt: now });
@@ -136,29 +151,22 @@ async function tick(
         evidence: v.evidence.at(-1),
       });
     } catch (error) {
-      failedGroups.add(v.group);
       deps.log.error('verdict write failed', { group: v.group, node: v.node, error: messageOf(error) });
     }
   });
   await Promise.all(writes);
-  // A heartbeat says "my stored verdicts are current": never send it over a failed verdict write.
-  const heartbeats: Promise<void>[] = [];
-  for (const g of groups) {
-    if (failedGroups.has(g.id)) continue;
-    const last = lastHeartbeat.get(g.id);
-    if (last !== undefined && now - last < heartbeatMs) continue;
-    lastHeartbeat.set(g.id, now);
-    heartbeats.push(
-      deps.store
-        .putHeartbeat(g.id, deps.vantage, now)
-        .then(() => {
-          summary.heartbeatWrites += 1;
-        })
-        .catch((error: unknown) => {
-          lastHeartbeat.delete(g.id);
-          deps.log.error('heartbeat write failed', { group: g.id, error: messageOf(error) });
-        }),
-    );
+  // The heartbeat says "every verdict this vantage stored, in every group, is current": never
+  // send it while any verdict write (of any group) failed and is still pending. The stored
+  // verdicts then go stale and the arbiter stops counting this vantage, rather than counting a
+  // verdict the vantage no longer holds.
+  if (pending.size > 0) return;
+  if (heartbeat.last !== undefined && now - heartbeat.last < heartbeat.heartbeatMs) return;
+  heartbeat.last = now;
+  try {
+    await deps.store.putHeartbeat(deps.vantage, now);
+    summary.heartbeatWrites += 1;
+  } catch (error) {
+    delete heartbeat.last;
+    deps.log.error('heartbeat write failed', { error: messageOf(error) });
   }
-  await Promise.all(heartbeats);
 }

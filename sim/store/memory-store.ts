@@ -80,7 +80,7 @@ export class SimMemoryStore implements GroupStore, VerdictStore, ControlStore {
   async putVerdict(verdict: Verdict): Promise<void> {
     this.table.putVerdict(verdict);
   }
-  async putHeartbeat(group: string, vantage: string, at: number): Promise<void> {
-    this.table.putHeartbeat(group, vantage, at);
+  async putHeartbeat(vantage: string, at: number): Promise<void> {
+    this.table.putHeartbeat(vantage, at);
   }
 }

@@ -31,22 +31,38 @@ export class MemoryTable {
   /** Called after every verdict row write (the table stream). */
   onVerdictWrite: ((change: RowChange) => void) | undefined;
 
-  readGroup(group: string): GroupSnapshot {
+  /**
+   * The group's state and verdicts, each verdict's seenAt raised to its vantage's heartbeat.
+   * DynamoStore reads the heartbeats first and the group's rows after them (two consistent
+   * reads); the simulator's store does the same in two scheduled calls and passes the
+   * heartbeats it read. Without them, both are read here at once.
+   */
+  readGroup(group: string, heartbeats?: ReadonlyMap<string, number>): GroupSnapshot {
     const rows = this.partitions.get(keys.groupPk(group));
     const stateItem = rows?.get(keys.state);
     const state = toState(group, stateItem ? clone(stateItem) : {});
-    const heartbeats = new Map<string, number>();
     const verdicts: Verdict[] = [];
+    // Only `state` and `v#` rows count: anything else in the partition (such as the per-group
+    // `hb#` heartbeats of earlier versions) is ignored, as by DynamoStore.
     for (const [sk, item] of [...(rows ?? new Map<string, Item>()).entries()].sort(bySortKey)) {
-      if (sk.startsWith(keys.heartbeatPrefix))
-        heartbeats.set(sk.slice(keys.heartbeatPrefix.length), Number(item.at));
-      else if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(item));
+      if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(item));
     }
+    const beats = heartbeats ?? this.readHeartbeats(verdicts.map((v) => v.vantage));
     for (const v of verdicts) {
-      const hb = heartbeats.get(v.vantage);
+      const hb = beats.get(v.vantage);
       if (hb !== undefined && hb > v.seenAt) v.seenAt = hb;
     }
     return { state, verdicts };
+  }
+
+  /** The heartbeat of each vantage that has one (the `hb#<vantage>` partitions). */
+  readHeartbeats(vantages: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const vantage of vantages) {
+      const item = this.partitions.get(keys.heartbeatPk(vantage))?.get(keys.heartbeat);
+      if (item) out.set(vantage, Number(item.at));
+    }
+    return out;
   }
 
   /** Condition: `attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now`; epoch + 1. */
@@ -216,10 +232,15 @@ export class MemoryTable {
     this.onVerdictWrite?.({ pk, sk, oldImage, newImage });
   }
 
-  putHeartbeat(group: string, vantage: string, at: number): void {
-    const pk = keys.groupPk(group);
-    const sk = keys.heartbeat(vantage);
+  putHeartbeat(vantage: string, at: number): void {
+    const pk = keys.heartbeatPk(vantage);
+    const sk = keys.heartbeat;
     this.put(pk, sk, { pk, sk, vantage, at });
+  }
+
+  /** Writes a raw row (test setup, e.g. rows an earlier version left behind). */
+  putRaw(item: Item & { pk: string; sk: string }): void {
+    this.put(item.pk, item.sk, clone(item));
   }
 
   /** The raw state item (a copy), for the simulator's checks and for seeding a scenario. */

@@ -24,8 +24,16 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
     private readonly actor: SimActor,
   ) {}
 
+  /*
+   * Two calls, as DynamoStore makes them: the vantages' heartbeats first, then the group's
+   * rows. A stall or a prober's writes may fall between them; the heartbeats then only ever
+   * vouch for rows older than the ones read, never make a row look fresher than it is.
+   */
   async readGroup(group: string): Promise<GroupSnapshot> {
-    const snapshot = await this.op('readGroup', () => this.w.table.readGroup(group));
+    const heartbeats = await this.op('readHeartbeats', () =>
+      this.w.table.readHeartbeats(this.w.group.vantages),
+    );
+    const snapshot = await this.op('readGroup', () => this.w.table.readGroup(group, heartbeats));
     if (!this.actor.pinned) {
       this.actor.snapshot = snapshot;
       this.actor.snapshotAt = this.w.clockOf(this.actor);
@@ -142,8 +150,8 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
     await this.op('putVerdict', () => this.w.table.putVerdict(verdict));
   }
 
-  async putHeartbeat(group: string, vantage: string, at: number): Promise<void> {
-    await this.op('putHeartbeat', () => this.w.table.putHeartbeat(group, vantage, at));
+  async putHeartbeat(vantage: string, at: number): Promise<void> {
+    await this.op('putHeartbeat', () => this.w.table.putHeartbeat(vantage, at));
   }
 
   /** Runs a conditional write and names the transition of `attribute` it left the table in. */

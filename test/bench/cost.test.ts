@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { alternatives } from '../../bench/cost/alternatives';
-import { estimateMonthlyCost, type Usage } from '../../bench/cost/model';
+import {
+  continuousMetricSeries,
+  estimateMonthlyCost,
+  eventMetricHoursPerFailover,
+  type Usage,
+} from '../../bench/cost/model';
 import { PRICES } from '../../bench/cost/prices';
 import { proberSecondsPerInvocation } from '../../bench/cost/prober-seconds';
 
@@ -30,22 +35,46 @@ describe('estimateMonthlyCost', () => {
     expect(x86 / arm).toBeCloseTo(PRICES.lambda.x86GbSecond / PRICES.lambda.arm64GbSecond, 5);
   });
 
-  it('writes a heartbeat per group and vantage every 30 s, and nothing per probe', () => {
+  it('writes one heartbeat per vantage every 30 s, whatever the groups, and nothing per probe', () => {
     const hb = cost(1).lines.find((l) => l.item.startsWith('heartbeats'));
     expect(hb?.quantity).toBe(2 * 120 * 730);
     expect(cost(1, 2).lines.find((l) => l.item.startsWith('heartbeats'))?.quantity).toBe(hb?.quantity);
+    expect(cost(50).lines.find((l) => l.item.startsWith('heartbeats'))?.quantity).toBe(hb?.quantity);
   });
 
-  it('adds per group the heartbeats, reads, one metric series per vantage, one alarm and logs', () => {
+  it('counts the continuous metric series and the alarms per vantage, not per group', () => {
+    const metrics = (c: ReturnType<typeof cost>) => c.lines.find((l) => l.item.startsWith('custom metrics'));
+    const alarms = (c: ReturnType<typeof cost>) => c.lines.find((l) => l.item.startsWith('alarms'));
+    // ProbeLatency and ProberHeartbeat per vantage, plus the hours of the event series one
+    // failover a month publishes (Failovers, FailoverDurationMs, LeaseContention, and
+    // VerdictChanges down and up per vantage), prorated over the month's 730 hours.
+    expect(continuousMetricSeries(2)).toBe(4);
+    expect(eventMetricHoursPerFailover(2)).toBe(7);
+    expect(metrics(cost(1))?.quantity).toBeCloseTo(4 + 7 / 730, 9);
+    expect(metrics(cost(50))?.quantity).toBeCloseTo(4 + (50 * 7) / 730, 9);
+    // A dead-man's switch per vantage, FailedFailovers, ReconcileErrors and the arbiter's Errors.
+    expect(alarms(cost(1))?.quantity).toBe(5);
+    expect(alarms(cost(50))?.quantity).toBe(5);
+  });
+
+  it('adds per group only its reads, logs and a few hours of event metrics: under $0.10', () => {
     const one = cost(1);
     const two = cost(2);
     const diff = (item: string) =>
       (two.lines.find((l) => l.item.startsWith(item))?.usd ?? 0) -
       (one.lines.find((l) => l.item.startsWith(item))?.usd ?? 0);
-    expect(diff('custom metrics')).toBeCloseTo(2 * PRICES.cloudwatch.metricMonth, 6);
-    expect(diff('alarms')).toBeCloseTo(PRICES.cloudwatch.alarmMonth, 6);
-    expect(diff('heartbeats')).toBeCloseTo(2 * 120 * 730 * PRICES.dynamodb.writeRequestUnit, 6);
+    expect(diff('custom metrics')).toBeCloseTo((7 / 730) * PRICES.cloudwatch.metricMonth, 9);
+    expect(diff('alarms')).toBe(0);
+    expect(diff('heartbeats')).toBe(0);
     expect(diff('probers')).toBe(0);
+    // Per arbiter invocation and group, the group's partition and its two vantages' heartbeats;
+    // per prober invocation and group, its verdicts (the model's arbiter invocations include
+    // the 4 stream wake-ups of each group's failover).
+    const reads = (c: ReturnType<typeof cost>) => c.lines.find((l) => l.item.startsWith('consistent reads'));
+    const arbiter = (groups: number) => 730 * 60 + 4 * groups;
+    expect(reads(one)?.quantity).toBe(arbiter(1) * 3 + 2 * 730 * 60);
+    expect(reads(two)?.quantity).toBe(2 * (arbiter(2) * 3 + 2 * 730 * 60));
+    expect(two.totalUsd - one.totalUsd).toBeLessThan(0.1);
   });
 
   it('splits the total into core and observability, and the free tier never pays more than a line costs', () => {
@@ -67,6 +96,19 @@ describe('proberSecondsPerInvocation', () => {
     expect(at5).toBeGreaterThan(50);
     expect(at5).toBeLessThan(58);
     expect(await proberSecondsPerInvocation(60, 5)).toBeLessThan(1);
+  });
+
+  it('ends before the next scheduled invocation, with its write reserve, at every interval', async () => {
+    for (const interval of [1, 2, 5, 10]) {
+      const s = await proberSecondsPerInvocation(interval, 5);
+      expect(s).toBeLessThanOrEqual(60 - 0.25 - 1.5);
+      // No idle sleep at the end: the last tick starts within one interval of the deadline.
+      expect(s).toBeGreaterThan(60 - 0.25 - 1.5 - interval - 1);
+    }
+  });
+
+  it('is cut by the timeout, keeping the reserve, when the timeout comes first', async () => {
+    expect(await proberSecondsPerInvocation(2, 5, 30)).toBeLessThanOrEqual(30 - 1.5);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultsDetection } from '../../bench/defaults-detection';
+import { defaultsDetection, throttledStart } from '../../bench/defaults-detection';
 
 describe('defaultsDetection', () => {
   it('detects within fall x interval + timeout mid-loop, later near the end of a loop', async () => {
@@ -12,8 +12,36 @@ describe('defaultsDetection', () => {
     expect(d.laterThanBoundShare).toBeGreaterThan(0);
   });
 
+  it('pauses probing only for the changeover between invocations at the 2 s / fall 3 defaults', async () => {
+    const d = await defaultsDetection({ intervalSeconds: 2, timeoutMs: 1_500, fall: 3 }, 200, 5);
+    expect(d.boundMs).toBe(7_500);
+    // One probe slot lost at the changeover and a fall restarted by it, at most: never a
+    // failure that waits for a loop a whole minute later.
+    expect(d.crash.max).toBeLessThan(d.boundMs + 5_000);
+    expect(d.hang.max).toBeLessThan(d.boundMs + 7_000);
+    expect(d.laterThanBoundShare).toBeLessThan(0.11);
+  });
+
   it('repeats exactly from its seed', async () => {
     const policy = { intervalSeconds: 1, timeoutMs: 500, fall: 2 };
     expect(await defaultsDetection(policy, 10, 3)).toEqual(await defaultsDetection(policy, 10, 3));
+  });
+});
+
+describe('throttledStart', () => {
+  const tick = 1_000_000;
+
+  it('starts on arrival when the previous loop has ended', () => {
+    expect(throttledStart(tick, tick + 200, tick - 1_000)).toBe(tick + 200);
+  });
+
+  it('retries a throttled invocation 1 s after the first attempt, then with doubling intervals', () => {
+    expect(throttledStart(tick, tick + 200, tick + 500)).toBe(tick + 1_200);
+    expect(throttledStart(tick, tick + 200, tick + 1_500)).toBe(tick + 3_200);
+    expect(throttledStart(tick, tick + 200, tick + 3_300)).toBe(tick + 7_200);
+  });
+
+  it('drops an event older than the maximum event age', () => {
+    expect(throttledStart(tick, tick + 200, tick + 40_000)).toBeUndefined();
   });
 });

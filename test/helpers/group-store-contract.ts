@@ -176,8 +176,8 @@ export function groupStoreContract(
     it('raises a verdict seenAt to its vantage heartbeat, never lowers it', async () => {
       await store.putVerdict(verdict('az-a', 'lb-1', 'DOWN', T0));
       await store.putVerdict(verdict('az-c', 'lb-1', 'DOWN', T0));
-      await store.putHeartbeat(G, 'az-a', T0 + 30_000);
-      await store.putHeartbeat(G, 'az-c', T0 - 30_000);
+      await store.putHeartbeat('az-a', T0 + 30_000);
+      await store.putHeartbeat('az-c', T0 - 30_000);
       const { verdicts } = await store.readGroup(G);
       const seen = Object.fromEntries(verdicts.map((v) => [v.vantage, v.seenAt]));
       expect(seen).toEqual({ 'az-a': T0 + 30_000, 'az-c': T0 });
@@ -185,6 +185,18 @@ export function groupStoreContract(
         ...verdict('az-a', 'lb-1', 'DOWN', T0),
         seenAt: T0 + 30_000,
       });
+    });
+
+    it("raises a vantage's verdicts in every group with its one heartbeat, and only its own", async () => {
+      await store.putVerdict(verdict('az-a', 'lb-1', 'UP', T0));
+      await store.putVerdict(verdict('az-a', 'lb-1', 'UP', T0, { group: 'other' }));
+      await store.putVerdict(verdict('az-c', 'lb-1', 'UP', T0, { group: 'other' }));
+      await store.putHeartbeat('az-a', T0 + 60_000);
+      await store.putHeartbeat('az-a', T0 + 90_000);
+      const seen = async (group: string) =>
+        Object.fromEntries((await store.readGroup(group)).verdicts.map((v) => [v.vantage, v.seenAt]));
+      expect(await seen(G)).toEqual({ 'az-a': T0 + 90_000 });
+      expect(await seen('other')).toEqual({ 'az-a': T0 + 90_000, 'az-c': T0 });
     });
 
     it('loads back the verdicts of one vantage', async () => {

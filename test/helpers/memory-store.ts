@@ -22,6 +22,7 @@ export type StoredHistory = HistoryEvent & { ttl: number };
 export class MemoryStore implements GroupStore, VerdictStore {
   readonly states = new Map<string, GroupState>();
   readonly verdicts = new Map<string, Verdict>();
+  /** The heartbeat of each vantage (one row per vantage, for all its groups). */
   readonly heartbeats = new Map<string, number>();
   readonly history: StoredHistory[] = [];
   readonly calls: Method[] = [];
@@ -51,7 +52,7 @@ export class MemoryStore implements GroupStore, VerdictStore {
       .filter((v) => v.group === group)
       .map((v) => {
         const copy = structuredClone(v);
-        const hb = this.heartbeats.get(`${group}|${v.vantage}`);
+        const hb = this.heartbeats.get(v.vantage);
         if (hb !== undefined && hb > copy.seenAt) copy.seenAt = hb;
         return copy;
       });
@@ -180,9 +181,9 @@ export class MemoryStore implements GroupStore, VerdictStore {
     this.verdicts.set(`${verdict.group}|${verdict.vantage}|${verdict.node}`, structuredClone(verdict));
   }
 
-  async putHeartbeat(group: string, vantage: string, at: number): Promise<void> {
+  async putHeartbeat(vantage: string, at: number): Promise<void> {
     this.enter('putHeartbeat');
-    this.heartbeats.set(`${group}|${vantage}`, at);
+    this.heartbeats.set(vantage, at);
   }
 
   private enter(method: Method): void {

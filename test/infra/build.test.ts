@@ -12,6 +12,14 @@ import { build, deployableConfig } from './helpers/stack';
 
 const sub = (resource: string) => `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:${resource}`;
 
+/** The partition keys a table statement is limited to. */
+function leadingKeys(statement: { Condition?: Record<string, Record<string, unknown>> }): string[] {
+  return (
+    (statement.Condition?.['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys'] as string[] | undefined) ??
+    []
+  );
+}
+
 function errorOf(fn: () => unknown): ConfigError {
   try {
     fn();
@@ -23,7 +31,7 @@ function errorOf(fn: () => unknown): ConfigError {
 }
 
 describe('Probers', () => {
-  it('runs one prober per vantage in its subnet, with reserved concurrency 1 and a 58 s timeout', () => {
+  it('runs one prober per vantage in its subnet, with reserved concurrency 1 and a 70 s timeout', () => {
     const { functions } = build(deployableConfig());
     const probers = Object.keys(functions).filter((k) => k.startsWith('probe-'));
     expect(probers).toEqual(['probe-az-a', 'probe-az-c']);
@@ -31,7 +39,7 @@ describe('Probers', () => {
       handler: 'functions/probe.handler',
       environment: { VANTAGE_ID: 'az-a' },
       reservedConcurrency: 1,
-      timeout: 58,
+      timeout: 70,
       maximumRetryAttempts: 0,
       maximumEventAge: 60,
       vpc: { subnetIds: ['subnet-0a'] },
@@ -91,6 +99,25 @@ describe('Probers', () => {
       'g#web-lb',
     ]);
     expect(a?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+  });
+
+  it("lets each prober write its own heartbeat row and no other vantage's", () => {
+    const { Resources } = build(deployableConfig()).resources;
+    for (const [role, vantage] of [
+      ['ProbeDashazDashaRole', 'az-a'],
+      ['ProbeDashazDashcRole', 'az-c'],
+    ] as const) {
+      const statements = statementsOf(Resources, role);
+      const heartbeat = statements.filter((st) => st.Sid === 'OwnHeartbeat');
+      expect(heartbeat).toHaveLength(1);
+      expect(heartbeat[0]?.Action).toEqual(['dynamodb:PutItem']);
+      expect(heartbeat[0]?.Condition).toEqual({
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [`hb#${vantage}`] },
+      });
+      // No other statement of the prober reaches a heartbeat partition.
+      const leading = statements.filter((st) => st.Sid !== 'OwnHeartbeat').flatMap((st) => leadingKeys(st));
+      expect(leading.filter((k) => k.startsWith('hb#'))).toEqual([]);
+    }
   });
 
   it('lets Lambda manage the VPC network interfaces but denies those actions to the function code', () => {
@@ -160,6 +187,28 @@ describe('Arbiter side IAM', () => {
       'h#vip',
       'h#web-lb',
     ]);
+  });
+
+  it("lets the arbiter side read the vantages' heartbeats and never write them", () => {
+    const { Resources } = build(deployableConfig()).resources;
+    for (const role of ['ArbiterRole', 'FailoverRole', 'StatusRole', 'ControlRole']) {
+      const statements = statementsOf(Resources, role);
+      const [read] = grants(statements, 'dynamodb:BatchGetItem');
+      expect(read?.Action, role).toEqual(['dynamodb:BatchGetItem']);
+      expect(read?.Condition?.['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys'], role).toEqual([
+        'hb#az-a',
+        'hb#az-c',
+      ]);
+      const writes = statements.filter((st) =>
+        (st.Action as string[]).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
+      );
+      for (const w of writes) {
+        expect(
+          leadingKeys(w).filter((k) => k.startsWith('hb#')),
+          role,
+        ).toEqual([]);
+      }
+    }
   });
 
   it('gives status read-only access, and control the EC2 moves it needs to leave a banned holder', () => {

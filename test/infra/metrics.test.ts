@@ -51,22 +51,22 @@ describe('EMF metrics', () => {
 
   it('writes one EMF line per dimension set, in the HaArbiter namespace, with the service dimension', () => {
     const metrics = emfMetrics({ serviceName: 'ha-arbiter-ci' });
-    metrics.add(MetricName.PROBE_LATENCY, 12, { vantage: 'az-a', group: 'web-lb' });
-    metrics.add(MetricName.PROBE_LATENCY, 15, { group: 'web-lb', vantage: 'az-a' });
+    metrics.add(MetricName.VERDICT_CHANGES, 1, { vantage: 'az-a', group: 'web-lb' });
+    metrics.add(MetricName.VERDICT_CHANGES, 1, { group: 'web-lb', vantage: 'az-a' });
     metrics.add(MetricName.PROBER_HEARTBEAT, 1, { vantage: 'az-a' });
     metrics.flush();
 
     expect(lines).toHaveLength(2);
-    const [latency, heartbeat] = lines;
-    expect(latency?._aws.CloudWatchMetrics[0]).toMatchObject({
+    const [changes, heartbeat] = lines;
+    expect(changes?._aws.CloudWatchMetrics[0]).toMatchObject({
       Namespace: 'HaArbiter',
-      Metrics: [{ Name: 'ProbeLatency', Unit: 'Milliseconds' }],
+      Metrics: [{ Name: 'VerdictChanges', Unit: 'Count' }],
     });
-    expect(latency).toMatchObject({
+    expect(changes).toMatchObject({
       service: 'ha-arbiter-ci',
       vantage: 'az-a',
       group: 'web-lb',
-      ProbeLatency: [12, 15],
+      VerdictChanges: [1, 1],
     });
     expect(heartbeat).toMatchObject({ service: 'ha-arbiter-ci', vantage: 'az-a', ProberHeartbeat: 1 });
   });
@@ -78,6 +78,41 @@ describe('EMF metrics', () => {
     metrics.flush();
     metrics.flush();
     expect(lines).toHaveLength(1);
+  });
+
+  it('puts the probe latencies of every group of a vantage in one series', () => {
+    const metrics = emfMetrics({ serviceName: 'ha-arbiter-ci' });
+    recordProbe(metrics, 'az-a', { ok: true, latencyMs: 12, at: 0 });
+    recordProbe(metrics, 'az-a', { ok: true, latencyMs: 15, at: 0 });
+    recordProbe(metrics, 'az-c', { ok: true, latencyMs: 9, at: 0 });
+    metrics.flush();
+    expect(lines.map((l) => l._aws.CloudWatchMetrics[0]?.Dimensions[0]?.sort())).toEqual([
+      ['service', 'vantage'],
+      ['service', 'vantage'],
+    ]);
+    expect(lines[0]).toMatchObject({ vantage: 'az-a', ProbeLatency: [12, 15] });
+    expect(lines[0]).not.toHaveProperty('group');
+    expect(lines[1]).toMatchObject({ vantage: 'az-c', ProbeLatency: 9 });
+  });
+
+  it('emits the failed-failover series its one stack-wide alarm watches, dimension for dimension', () => {
+    const metrics = emfMetrics({ serviceName: metricsServiceName('ha-arbiter', 'ci') });
+    recordReconcile(metrics, [
+      { group: 'web-lb', action: 'failover', outcome: 'failed', detail: 'UnauthorizedOperation' },
+      { group: 'nat', action: 'failover', outcome: 'failed', detail: 'UnauthorizedOperation' },
+    ]);
+    metrics.flush();
+    const config = validateConfig(deployableConfig());
+    const alarm = alarmResources(config, { service: 'ha-arbiter', stage: 'ci' }).FailedFailoversAlarm;
+    const dimensions = alarm?.Properties?.Dimensions as { Name: string; Value: string }[];
+    expect(lines).toHaveLength(1);
+    const line = lines[0] as EmfLine;
+    expect(line._aws.CloudWatchMetrics[0]?.Dimensions[0]?.sort()).toEqual(
+      dimensions.map((d) => d.Name).sort(),
+    );
+    for (const d of dimensions) expect(line[d.Name]).toBe(d.Value);
+    expect(line._aws.CloudWatchMetrics[0]?.Metrics[0]?.Name).toBe(alarm?.Properties?.MetricName);
+    expect(line.FailedFailovers).toEqual([1, 1]);
   });
 
   it('emits the heartbeat series the dead-man alarm watches, dimension for dimension', () => {
@@ -97,16 +132,16 @@ describe('EMF metrics', () => {
 });
 
 describe('Recording', () => {
-  it('records the latency of successful probes only', () => {
+  it('records the latency of successful probes only, per vantage', () => {
     const metrics = recorder();
-    recordProbe(metrics, 'az-a', 'web-lb', { ok: true, latencyMs: 7, at: 0 });
-    recordProbe(metrics, 'az-a', 'web-lb', {
+    recordProbe(metrics, 'az-a', { ok: true, latencyMs: 7, at: 0 });
+    recordProbe(metrics, 'az-a', {
       ok: false,
       latencyMs: 2000,
       at: 0,
       error: 'timeout after 2000 ms',
     });
-    expect(metrics.calls).toEqual([['ProbeLatency', 7, { vantage: 'az-a', group: 'web-lb' }]]);
+    expect(metrics.calls).toEqual([['ProbeLatency', 7, { vantage: 'az-a' }]]);
   });
 
   it('counts a verdict change per vantage and group', () => {
@@ -128,7 +163,7 @@ describe('Recording', () => {
       ['Failovers', 1, { group: 'a' }],
       ['FailoverDurationMs', 1800, { group: 'a' }],
       ['LeaseContention', 1, { group: 'b' }],
-      ['FailedFailovers', 1, { group: 'c' }],
+      ['FailedFailovers', 1, undefined],
       ['ReconcileErrors', 1, undefined],
     ]);
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EC2_MUTATING_ACTIONS } from '../../infra/iam/ec2';
-import { FIXED_FUNCTIONS, functionLogicalId, proberKey, roleLogicalId } from '../../infra/names';
+import { FIXED_FUNCTIONS, functionLogicalId, Ids, proberKey, roleLogicalId } from '../../infra/names';
 import { loadConfig } from '../../shared/config/load';
 import { arnText, asArray, isMutatingEc2, resourcesOf, roleStatements, type Statement } from './helpers/iam';
 import { osls, SERVICE_DIR } from './helpers/osls';
@@ -98,6 +98,17 @@ describe('serverless package', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("names this stack's table and topic in TABLE_NAME and TOPIC_ARN (only --stage local reads them from the shell)", () => {
+    for (const key of functionKeys()) {
+      const env = (props(functionLogicalId(key)).Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env.TABLE_NAME, key).toEqual({ Ref: Ids.table });
+      if (['arbiter', 'failover', 'status', 'control'].includes(key))
+        expect(env.TOPIC_ARN, key).toEqual({ Ref: Ids.topic });
+    }
+    expect([...files.keys()].filter((f) => f.startsWith('functions/') && !f.endsWith('.mjs'))).toEqual([]);
+  });
 });
 
 describe('IAM in the template', () => {
@@ -246,7 +257,7 @@ describe('Placement', () => {
         ],
       });
       expect(fn.ReservedConcurrentExecutions).toBe(1);
-      expect(fn.Timeout).toBe(58);
+      expect(fn.Timeout).toBe(70);
       expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.VANTAGE_ID).toBe(v.id);
     }
   });
@@ -309,16 +320,18 @@ describe('Data and alarms', () => {
         }),
       );
     }
-    for (const g of config.groups) {
-      expect(alarms).toContainEqual(
-        expect.objectContaining({
-          MetricName: 'FailedFailovers',
-          Threshold: 0,
-          ComparisonOperator: 'GreaterThanThreshold',
-          Dimensions: expect.arrayContaining([{ Name: 'group', Value: g.id }]),
-        }),
-      );
-    }
+    // One failed-failover alarm for every group (a stack-wide series): alarms do not grow with groups.
+    const failed = alarms.filter((a) => a.MetricName === 'FailedFailovers');
+    expect(failed).toEqual([
+      expect.objectContaining({
+        Namespace: 'HaArbiter',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Dimensions: [{ Name: 'service', Value: 'ha-arbiter-ci' }],
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+    expect(alarms).toHaveLength(config.vantages.length + 3);
     expect(alarms).toContainEqual(
       expect.objectContaining({
         Namespace: 'AWS/Lambda',

@@ -6,6 +6,7 @@ import type { Lease, Verdict } from '../../shared/model';
 import { DynamoStore } from '../../shared/store/dynamo-store';
 import type { ControlStore, GroupStore, VerdictStore } from '../../shared/store/ports';
 import { SimMemoryStore } from '../../sim/store/memory-store';
+import { MemoryTable } from '../../sim/store/memory-table';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite';
 import { groupStoreContract } from '../helpers/group-store-contract';
 
@@ -167,7 +168,7 @@ async function apply(
         return await store.putVerdict(v);
       }
       case 'heartbeat':
-        return await store.putHeartbeat(G, `v${op.vantage}`, op.at);
+        return await store.putHeartbeat(`v${op.vantage}`, op.at);
     }
   } catch (error) {
     return { error: (error as Error).name };
@@ -200,6 +201,39 @@ describe('The simulator store keeps the GroupStore contract', () => {
   });
 });
 
+describe('The simulator table', () => {
+  const row = (vantage: string, seenAt: number): Verdict => ({
+    group: G,
+    vantage,
+    node: 'n1',
+    status: 'UP',
+    since: T0,
+    seenAt,
+    count: 2,
+    evidence: [],
+  });
+
+  it('ignores the per-group heartbeat rows of earlier versions', () => {
+    const table = new MemoryTable();
+    table.putVerdict(row('v0', T0));
+    table.putRaw({ pk: `g#${G}`, sk: 'hb#v0', vantage: 'v0', at: T0 + 600_000 });
+    expect(table.readGroup(G).verdicts.map((v) => v.seenAt)).toEqual([T0]);
+    table.putHeartbeat('v0', T0 + 30_000);
+    expect(table.readGroup(G).verdicts.map((v) => v.seenAt)).toEqual([T0 + 30_000]);
+  });
+
+  it('raises verdicts with the heartbeats read before the rows, as DynamoStore does', () => {
+    const table = new MemoryTable();
+    table.putVerdict(row('v0', T0));
+    table.putHeartbeat('v0', T0 + 10_000);
+    const heartbeats = table.readHeartbeats(['v0', 'v1']);
+    expect([...heartbeats]).toEqual([['v0', T0 + 10_000]]);
+    // A heartbeat written between the two reads is not used: it is newer than what was read.
+    table.putHeartbeat('v0', T0 + 40_000);
+    expect(table.readGroup(G, heartbeats).verdicts.map((v) => v.seenAt)).toEqual([T0 + 10_000]);
+  });
+});
+
 describe('The simulator store against DynamoStore on dynalite', () => {
   let dynamo: TestDynamo;
   beforeAll(async () => {
@@ -212,7 +246,11 @@ describe('The simulator store against DynamoStore on dynalite', () => {
   it('gives the same outcome and the same state for every sequence of operations', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 40 }), async (ops) => {
-        const real = new DynamoStore({ tableName: await activeTable(dynamo), client: dynamo.client });
+        const real = new DynamoStore({
+          tableName: await activeTable(dynamo),
+          client: dynamo.client,
+          vantages: ['v0', 'v1'],
+        });
         const sim = new SimMemoryStore();
         const clocks = { real: { now: T0 }, sim: { now: T0 } };
         const leases = { real: new Map<number, Lease>(), sim: new Map<number, Lease>() };

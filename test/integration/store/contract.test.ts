@@ -13,7 +13,13 @@ describe('DynamoStore on dynalite keeps the GroupStore contract', () => {
   });
   groupStoreContract(
     async () => ({
-      store: new DynamoStore({ tableName: await dynamo.newTable(), client: dynamo.client }),
+      // The vantages as the runtime passes them (readGroup reads their heartbeats first);
+      // test/integration/store/races.test.ts also covers a store built without them.
+      store: new DynamoStore({
+        tableName: await dynamo.newTable(),
+        client: dynamo.client,
+        vantages: ['az-a', 'az-c'],
+      }),
     }),
     // dynalite 4 ignores ReturnValuesOnConditionCheckFailure; the unit test with a mocked
     // client covers how the holder is read from ALL_OLD.

@@ -1,5 +1,5 @@
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../../shared/errors';
 import { DynamoStore } from '../../../shared/store/dynamo-store';
@@ -30,8 +30,9 @@ describe('DynamoStore with the real DynamoDB client on dynalite', () => {
   });
   beforeEach(async () => {
     table = await dynamo.newTable();
+    // `a` learns the vantages from the verdict rows, `b` is told them, as the runtime does.
     a = new DynamoStore({ tableName: table, client: dynamo.client });
-    b = new DynamoStore({ tableName: table, client: otherClient });
+    b = new DynamoStore({ tableName: table, client: otherClient, vantages: ['az-a', 'az-c'] });
   });
 
   it('gives the lease to exactly one of two arbiters racing for it, 20 times', async () => {
@@ -124,8 +125,9 @@ describe('DynamoStore with the real DynamoDB client on dynalite', () => {
       count: 2,
       evidence: [{ ok: true, latencyMs: 3, at: T0 }],
     });
-    await a.putHeartbeat('web-lb', 'az-a', T0 + 90_000);
+    await a.putHeartbeat('az-a', T0 + 90_000);
     const { verdicts } = await b.readGroup('web-lb');
+    expect((await a.readGroup('web-lb')).verdicts).toEqual(verdicts);
     expect(verdicts).toEqual([
       {
         group: 'web-lb',
@@ -138,5 +140,42 @@ describe('DynamoStore with the real DynamoDB client on dynalite', () => {
         evidence: [{ ok: true, latencyMs: 3, at: T0 }],
       },
     ]);
+  });
+
+  it('writes one heartbeat row per vantage and ignores the per-group heartbeat rows of earlier versions', async () => {
+    await a.putVerdict({
+      group: 'web-lb',
+      vantage: 'az-a',
+      node: 'lb-1',
+      status: 'DOWN',
+      since: T0,
+      seenAt: T0,
+      count: 2,
+      evidence: [],
+    });
+    // A row as the earlier layout wrote it (pk g#<group>, sk hb#<vantage>): never read now.
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: marshall({ pk: 'g#web-lb', sk: 'hb#az-a', vantage: 'az-a', at: T0 + 600_000 }),
+      }),
+    );
+    await a.putHeartbeat('az-a', T0 + 30_000);
+    const rows = await dynamo.client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: marshall({ ':pk': 'hb#az-a' }),
+        ConsistentRead: true,
+      }),
+    );
+    expect((rows.Items ?? []).map((i) => unmarshall(i))).toEqual([
+      { pk: 'hb#az-a', sk: 'hb', vantage: 'az-a', at: T0 + 30_000 },
+    ]);
+    for (const store of [a, b]) {
+      const { verdicts, state } = await store.readGroup('web-lb');
+      expect(verdicts.map((v) => v.seenAt)).toEqual([T0 + 30_000]);
+      expect(state.leaseEpoch).toBe(0);
+    }
   });
 });

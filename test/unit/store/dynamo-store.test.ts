@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
   PutItemCommand,
@@ -10,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../../shared/errors';
 import type { Lease } from '../../../shared/model';
-import { DynamoStore } from '../../../shared/store/dynamo-store';
+import { DynamoStore, type DynamoStoreOptions } from '../../../shared/store/dynamo-store';
 
 const ddbMock = mockClient(DynamoDBClient);
 afterEach(() => ddbMock.reset());
@@ -20,8 +21,8 @@ const NOW = 1_700_000_000_000;
 const KEY = marshall({ pk: 'g#web-lb', sk: 'state' });
 const lease: Lease = { group: 'web-lb', owner: 'arbiter-a', epoch: 7, expiresAt: NOW + 60_000 };
 
-const store = () =>
-  new DynamoStore({ tableName: TABLE, client: new DynamoDBClient({ region: 'us-east-1' }) });
+const store = (options: Pick<DynamoStoreOptions, 'vantages'> = {}) =>
+  new DynamoStore({ tableName: TABLE, client: new DynamoDBClient({ region: 'us-east-1' }), ...options });
 
 function conditionFailed(item?: Record<string, unknown>) {
   return new ConditionalCheckFailedException({
@@ -223,29 +224,37 @@ describe('DynamoStore', () => {
   });
 
   describe('reads', () => {
-    it('reads the group partition with ConsistentRead, following pages, and raises seenAt to the heartbeat', async () => {
-      const verdict = {
-        pk: 'g#web-lb',
-        sk: 'v#az-a#lb-1',
-        group: 'web-lb',
-        vantage: 'az-a',
-        node: 'lb-1',
-        status: 'DOWN',
-        since: NOW - 50_000,
-        seenAt: NOW - 40_000,
-        count: 2,
-        evidence: [],
-      };
+    const verdictRow = {
+      pk: 'g#web-lb',
+      sk: 'v#az-a#lb-1',
+      group: 'web-lb',
+      vantage: 'az-a',
+      node: 'lb-1',
+      status: 'DOWN',
+      since: NOW - 50_000,
+      seenAt: NOW - 40_000,
+      count: 2,
+      evidence: [],
+    };
+    const heartbeatRow = (vantage: string, at: number) =>
+      marshall({ pk: `hb#${vantage}`, sk: 'hb', vantage, at });
+    const groupQuery = {
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb' }),
+      ConsistentRead: true,
+    };
+
+    it('reads the heartbeats, then the group partition with ConsistentRead, following pages, and raises seenAt', async () => {
+      ddbMock
+        .on(BatchGetItemCommand)
+        .resolves({ Responses: { [TABLE]: [heartbeatRow('az-a', NOW - 5_000)] } });
       ddbMock
         .on(QueryCommand)
         .resolvesOnce({
           Items: [
-            marshall({
-              pk: 'g#web-lb',
-              sk: 'hb#az-a',
-              vantage: 'az-a',
-              at: NOW - 5_000,
-            }),
+            // A per-group heartbeat row of an earlier version: ignored.
+            marshall({ pk: 'g#web-lb', sk: 'hb#az-a', vantage: 'az-a', at: NOW }),
           ],
           LastEvaluatedKey: marshall({ pk: 'g#web-lb', sk: 'hb#az-a' }),
         })
@@ -259,25 +268,26 @@ describe('DynamoStore', () => {
               'health:lb-1': 'DOWN',
               'alert:x': 'y',
             }),
-            marshall(verdict),
+            marshall(verdictRow),
           ],
         });
-      const snapshot = await store().readGroup('web-lb');
+      const snapshot = await store({ vantages: (g) => (g === 'web-lb' ? ['az-a', 'az-c'] : []) }).readGroup(
+        'web-lb',
+      );
+      const order = ddbMock.calls().map((c) => c.args[0].constructor.name);
+      expect(order).toEqual(['BatchGetItemCommand', 'QueryCommand', 'QueryCommand']);
+      expect(ddbMock.commandCalls(BatchGetItemCommand)[0]!.args[0].input).toEqual({
+        RequestItems: {
+          [TABLE]: {
+            Keys: [marshall({ pk: 'hb#az-a', sk: 'hb' }), marshall({ pk: 'hb#az-c', sk: 'hb' })],
+            ConsistentRead: true,
+          },
+        },
+      });
       const calls = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
       expect(calls).toEqual([
-        {
-          TableName: TABLE,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb' }),
-          ConsistentRead: true,
-        },
-        {
-          TableName: TABLE,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb' }),
-          ConsistentRead: true,
-          ExclusiveStartKey: marshall({ pk: 'g#web-lb', sk: 'hb#az-a' }),
-        },
+        groupQuery,
+        { ...groupQuery, ExclusiveStartKey: marshall({ pk: 'g#web-lb', sk: 'hb#az-a' }) },
       ]);
       expect(snapshot.verdicts).toEqual([
         {
@@ -292,6 +302,52 @@ describe('DynamoStore', () => {
         },
       ]);
       expect(snapshot.state).toMatchObject({ leaseEpoch: 3, health: { 'lb-1': 'DOWN' }, alerts: { x: 'y' } });
+    });
+
+    it('without the vantages, learns them from the verdict rows before reading the heartbeats', async () => {
+      ddbMock
+        .on(QueryCommand)
+        .resolvesOnce({ Items: [marshall(verdictRow)] })
+        .resolvesOnce({ Items: [marshall(verdictRow)] });
+      ddbMock
+        .on(BatchGetItemCommand)
+        .resolves({ Responses: { [TABLE]: [heartbeatRow('az-a', NOW - 5_000)] } });
+      const snapshot = await store().readGroup('web-lb');
+      const order = ddbMock.calls().map((c) => c.args[0].constructor.name);
+      expect(order).toEqual(['QueryCommand', 'BatchGetItemCommand', 'QueryCommand']);
+      expect(ddbMock.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb', ':p': 'v#' }),
+        ConsistentRead: true,
+      });
+      expect(ddbMock.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual(
+        [marshall({ pk: 'hb#az-a', sk: 'hb' })],
+      );
+      expect(snapshot.verdicts.map((v) => v.seenAt)).toEqual([NOW - 5_000]);
+    });
+
+    it('asks again for heartbeats DynamoDB left unprocessed, and gives up with a StoreError', async () => {
+      ddbMock.on(QueryCommand).resolves({ Items: [marshall(verdictRow)] });
+      const unprocessed = {
+        [TABLE]: { Keys: [marshall({ pk: 'hb#az-a', sk: 'hb' })], ConsistentRead: true },
+      };
+      ddbMock
+        .on(BatchGetItemCommand)
+        .resolvesOnce({ Responses: { [TABLE]: [] }, UnprocessedKeys: unprocessed })
+        .resolvesOnce({ Responses: { [TABLE]: [heartbeatRow('az-a', NOW - 1_000)] } });
+      const snapshot = await store({ vantages: ['az-a'] }).readGroup('web-lb');
+      expect(ddbMock.commandCalls(BatchGetItemCommand)[1]!.args[0].input).toEqual({
+        RequestItems: unprocessed,
+      });
+      expect(snapshot.verdicts.map((v) => v.seenAt)).toEqual([NOW - 1_000]);
+
+      ddbMock.reset();
+      ddbMock.on(QueryCommand).resolves({ Items: [] });
+      ddbMock.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: unprocessed });
+      await expect(store({ vantages: ['az-a'] }).readGroup('web-lb')).rejects.toThrow(StoreError);
+      expect(ddbMock.commandCalls(BatchGetItemCommand)).toHaveLength(5);
+      expect(ddbMock.commandCalls(QueryCommand)).toHaveLength(0);
     });
 
     it('reads history newest first with ConsistentRead', async () => {
@@ -365,12 +421,12 @@ describe('DynamoStore', () => {
       });
     });
 
-    it('writes a heartbeat row per group and vantage', async () => {
+    it('writes one heartbeat row per vantage, in its own partition', async () => {
       ddbMock.on(PutItemCommand).resolves({});
-      await store().putHeartbeat('web-lb', 'az-a', NOW);
+      await store().putHeartbeat('az-a', NOW);
       expect(ddbMock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
         TableName: TABLE,
-        Item: marshall({ pk: 'g#web-lb', sk: 'hb#az-a', vantage: 'az-a', at: NOW }),
+        Item: marshall({ pk: 'hb#az-a', sk: 'hb', vantage: 'az-a', at: NOW }),
       });
     });
   });

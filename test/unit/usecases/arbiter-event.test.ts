@@ -41,6 +41,8 @@ describe('parseArbiterEvent', () => {
     const event = {
       Records: [
         record('g#web-lb', 'state'),
+        record('hb#az-a', 'hb'),
+        // A per-group heartbeat row of an earlier version, still in an old table.
         record('g#web-lb', 'hb#az-a'),
         record('h#web-lb', '2025-01-01T12:00:00.000Z#abc'),
         record('g#gone', 'v#az-a#lb-1'),

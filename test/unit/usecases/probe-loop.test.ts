@@ -10,6 +10,22 @@ import { verdict } from '../../helpers/verdicts';
 
 const INVOCATION_MS = 60_000;
 
+/** Another group with its own nodes, watched from the same vantages, probed every `interval` s. */
+function secondGroup(raw: ReturnType<typeof rawConfig>, id: string, interval: number) {
+  const group = structuredClone(raw.groups[0]!);
+  const n = raw.groups.length + 1;
+  group.id = id;
+  group.nodes = group.nodes.map((node, i) => ({
+    ...node,
+    id: `${id}-${i}`,
+    instanceId: `i-0${n}${i}`,
+    eni: `eni-0${n}${i}`,
+  }));
+  group.resources = [{ kind: 'elastic-ip', allocationId: `eipalloc-0${n}` }];
+  group.policy = { ...group.policy, intervalSeconds: interval };
+  return group;
+}
+
 function setup(
   policy: Record<string, unknown> = {},
   probeMs = 0,
@@ -38,8 +54,8 @@ function setup(
   };
   const heartbeats: number[] = [];
   const putHeartbeat = store.putHeartbeat.bind(store);
-  store.putHeartbeat = async (group, vantage, at) => {
-    await putHeartbeat(group, vantage, at);
+  store.putHeartbeat = async (vantage, at) => {
+    await putHeartbeat(vantage, at);
     heartbeats.push(at - start);
   };
   const verdictWrites: { node: string; status: string; seenAt: number }[] = [];
@@ -105,11 +121,22 @@ describe('runProbeLoop', () => {
     ]);
   });
 
-  it('sends a heartbeat per group every heartbeatSeconds', async () => {
+  it('sends one heartbeat for the vantage every heartbeatSeconds', async () => {
     const t = setup();
     await t.run();
     expect(t.heartbeats).toEqual([0, 30_000]);
-    expect(t.store.heartbeats.get('web-lb|az-a')).toBe(t.start + 30_000);
+    expect(t.store.heartbeats.get('az-a')).toBe(t.start + 30_000);
+  });
+
+  it('sends one heartbeat for all its groups, whatever their number and intervals', async () => {
+    const t = setup({}, 0, (raw) => {
+      for (const [i, interval] of [10, 15].entries())
+        raw.groups.push(secondGroup(raw, `extra-${i}`, interval));
+    });
+    const summary = await t.run();
+    expect(t.heartbeats).toEqual([0, 30_000]);
+    expect(summary.heartbeatWrites).toBe(2);
+    expect([...t.store.heartbeats.keys()]).toEqual(['az-a']);
   });
 
   it('keeps its reserve at the end of the invocation for the last writes', async () => {
@@ -183,6 +210,22 @@ describe('runProbeLoop', () => {
     expect(t.heartbeats[0]).toBeGreaterThanOrEqual(10_000);
     const stored = await t.store.loadVerdicts('az-a', ['web-lb']);
     expect(stored).toHaveLength(2);
+  });
+
+  it('holds back the heartbeat of every group while a verdict write of any group is pending', async () => {
+    const t = setup({ rise: 1 }, 0, (raw) => {
+      raw.groups.push(secondGroup(raw, 'nat', 5));
+    });
+    // Tick 0 writes four verdicts (two per group); the one that fails belongs to one group,
+    // yet the heartbeat also vouches for the other group's rows, so none is sent until the
+    // retry at 5 s succeeds.
+    t.healthy['nat-0'] = true;
+    t.healthy['nat-1'] = true;
+    t.store.failNext('putVerdict');
+    await t.run();
+    expect(t.verdictWrites.filter((w) => w.seenAt === 0)).toHaveLength(3);
+    expect(t.verdictWrites.filter((w) => w.seenAt === 5000)).toHaveLength(1);
+    expect(t.heartbeats).toEqual([5000, 35_000]);
   });
 
   it('tries a failed heartbeat again on the next tick', async () => {
