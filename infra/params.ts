@@ -23,7 +23,11 @@ export interface StackParams {
   proberMemoryMb: number;
 }
 
-/** The parameter names, as written after `--param=`. */
+/**
+ * The parameter names, as written after `--param=`. (serverless.yml's `params.local` is not one
+ * of them: it is the stage `serverless invoke local --stage local` runs with against the local
+ * cloud, and only replaces the functions' environment and bundle extension, never the stack.)
+ */
 export const PARAM_NAMES = [
   'config',
   'alertEmail',

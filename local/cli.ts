@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { startStack } from './stack';
+import { exampleCommands, exportLines, startStack } from './stack';
 import { StackWatcher } from './watch';
 
 /**
  * `npm run local -- --config <file> --topology <file>`: the whole local stack, long-running,
  * for a user's own config. Prints the endpoints and the environment lines that let
- * `npm run invoke`, the SDK and the AWS CLI talk to it.
+ * `npx serverless invoke local --stage local`, `npm run invoke`, the SDK and the AWS CLI talk to it.
  */
 const { values } = parseArgs({
   options: {
@@ -34,7 +34,7 @@ async function main() {
   });
   await stack.runtime.start();
   const envFile = `${stack.workDir}/local.env`;
-  const lines = Object.entries(stack.env).map(([k, v]) => `export ${k}=${v}`);
+  const lines = exportLines(stack.env);
   const { writeFileSync } = await import('node:fs');
   writeFileSync(envFile, `${lines.join('\n')}\n`);
   console.log('ha-arbiter local stack is running (Ctrl-C to stop)');
@@ -49,12 +49,12 @@ async function main() {
   for (const n of stack.nodes.all()) console.log(`  node     ${n.name} (${n.instanceId}) at ${n.url}`);
   console.log(`  logs     ${stack.workDir}/logs`);
   console.log('');
-  console.log(`Environment (also in ${envFile}; \`source\` it in another shell):`);
+  console.log(`Environment (in another shell: source ${envFile}):`);
   for (const l of lines) console.log(`  ${l}`);
   console.log('');
-  console.log('Then, in that shell:');
-  console.log(`  npm run invoke -- status '{"group":"${stack.config.groups[0]?.id}"}'`);
-  console.log(`  aws ec2 describe-addresses   # the AWS CLI reads the same AWS_ENDPOINT_URL_* variables`);
+  console.log('Then, in that shell and in this directory (`--stage local` takes TABLE_NAME, TOPIC_ARN and');
+  console.log('CONFIG_PATH from it; payloads: docs/runbook.md):');
+  for (const c of exampleCommands(stack)) console.log(`  ${c}`);
   console.log('');
   if (!values.quiet) {
     const watcher = new StackWatcher(stack);

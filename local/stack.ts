@@ -46,7 +46,10 @@ export interface LocalStack {
   configPath: string;
   topicArn: string;
   workDir: string;
-  /** The environment lines that point the SDK, the AWS CLI and `serverless invoke local` here. */
+  /**
+   * The environment that points the SDK, the AWS CLI, `npm run invoke` and
+   * `serverless invoke local --stage local` here (printed by `npm run local` as `exportLines`).
+   */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -167,4 +170,61 @@ function effectiveConfig(
     `# Generated from ${resolve(path)} with the local node ports filled in.\n${JSON.stringify(raw, null, 2)}\n`,
   );
   return { config: parseConfig(readFileSync(out, 'utf8'), out), path: out };
+}
+
+/**
+ * The serverless.yml stage for `serverless invoke local` against this stack: its params
+ * (`params.local`) take TABLE_NAME, TOPIC_ARN and CONFIG_PATH from the environment instead of
+ * `!Ref`s to the deployed stack's table and topic, which osls would look up in CloudFormation.
+ */
+export const INVOKE_LOCAL_STAGE = 'local';
+
+/** The region osls uses when no `--region` is given (serverless.yml `provider.region`). */
+const SERVERLESS_DEFAULT_REGION = 'us-east-1';
+
+/** A word for a POSIX shell: as is when it is safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `export NAME=value` lines for a POSIX shell (what `npm run local` prints and writes to local.env). */
+export function exportLines(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
+}
+
+/**
+ * The arguments after `npx` that invoke one function of this repository's serverless.yml in
+ * this process against the stack: `serverless invoke local --stage local -f <fn> --data <json>`
+ * (and `--region` when the stack's is not osls's default; osls sets AWS_REGION from it).
+ */
+export function invokeLocalArgs(fn: string, payload: unknown, region = SERVERLESS_DEFAULT_REGION): string[] {
+  return [
+    'serverless',
+    'invoke',
+    'local',
+    '--stage',
+    INVOKE_LOCAL_STAGE,
+    ...(region === SERVERLESS_DEFAULT_REGION ? [] : ['--region', region]),
+    '-f',
+    fn,
+    '--data',
+    JSON.stringify(payload),
+  ];
+}
+
+/** Commands to try in a shell with `exportLines` set, for the first group of the stack's config. */
+export function exampleCommands(stack: Pick<LocalStack, 'config' | 'cloud'>): string[] {
+  const region = stack.cloud.region;
+  const invokeLocal = (fn: string, payload: unknown) =>
+    `npx ${invokeLocalArgs(fn, payload, region).map(shellQuote).join(' ')}`;
+  const group = stack.config.groups[0];
+  if (!group) return [`${invokeLocal('preflight', { format: 'text' })} | jq -r .`];
+  const standby = group.nodes.at(-1)?.id;
+  const textStatus = { group: group.id, format: 'text' };
+  return [
+    `${invokeLocal('status', textStatus)} | jq -r .`,
+    invokeLocal('failover', { group: group.id, to: standby, dryRun: true }),
+    `npm run invoke -- status ${shellQuote(JSON.stringify(textStatus))}   # the same handlers, no bundling: quicker`,
+    'aws ec2 describe-addresses   # the AWS CLI reads the same AWS_ENDPOINT_URL_* variables',
+  ];
 }

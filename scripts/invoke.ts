@@ -3,6 +3,8 @@
  * against whatever the environment points at (the local cloud's AWS_ENDPOINT_URL_* lines
  * printed by `npm run local`), and prints the result: text as is (status with
  * `"format":"text"`), anything else as indented JSON. Exit code 1 on an error, 2 on bad usage.
+ * The shortcut for `npx serverless invoke local --stage local -f <fn> --data '<json>'`, which
+ * runs the same handlers through osls after bundling them.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -28,7 +30,8 @@ function usage(): string {
     `  npm run invoke -- control '{"group":"web-lb","action":"ban","node":"lb-1","expiresInMinutes":60}'`,
     '',
     'Set the env lines printed by `npm run local` first. Without AWS_ENDPOINT_URL_* the call',
-    'would go to real AWS; that needs --real-aws.',
+    'would go to real AWS; that needs --real-aws. The same through osls (bundles first):',
+    `  npx serverless invoke local --stage local -f status --data '{"format":"text"}'`,
   ].join('\n');
 }
 
