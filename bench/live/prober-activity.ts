@@ -1,14 +1,12 @@
 import type { RuntimeEvent } from '../../local/runtime/runtime';
 
 /**
- * Which probers are running a loop now, and a stand-in for Lambda's retry of a throttled
- * scheduled invocation. Between two loops of a prober there is a pause of a few seconds every
- * minute (the loop stops with a tick's budget to spare before the next scheduled invocation):
- * failures in it are part of the measurement. But a loop that started cold can overrun the
- * minute; the schedule then fires while it still runs, and the local runtime drops that tick,
- * leaving the vantage blind for a whole minute. Lambda (reserved concurrency 1, asynchronous
- * invocation) would throttle the event and retry it within its 60 s maximum event age, so this
- * delivers it again, with its scheduled time, when the overrunning loop ends.
+ * Which probers are running a loop now. Between two loops of a prober there is a pause of a
+ * few seconds every minute (the loop stops with a tick's budget to spare before the next
+ * scheduled invocation): failures in it are part of the measurement. A loop that started cold
+ * can overrun the minute; the schedule then fires while it still runs, and the local runtime,
+ * like Lambda with reserved concurrency 1, throttles that tick and retries it (trigger
+ * `retry`) with its scheduled time. This counts those retries.
  */
 export class ProberActivity {
   private readonly running = new Map<string, number>();
@@ -18,11 +16,6 @@ export class ProberActivity {
   /** When the runtime's schedules started (their ticks come every period from then). */
   scheduleStartedAt = 0;
 
-  constructor(
-    private readonly periodMs: number,
-    private readonly redeliver: (fn: string, scheduledAt: number) => void,
-  ) {}
-
   see(e: RuntimeEvent): void {
     if (!e.fn.startsWith('probe-')) return;
     this.known.add(e.fn);
@@ -30,6 +23,7 @@ export class ProberActivity {
     if (e.type === 'invoke' && e.trigger === 'schedule' && this.scheduleStartedAt === 0)
       this.scheduleStartedAt = e.at;
     if (e.type === 'invoke') {
+      if (e.trigger === 'retry') this.redelivered += 1;
       this.running.set(e.fn, e.at);
       return;
     }
@@ -37,13 +31,6 @@ export class ProberActivity {
     this.running.delete(e.fn);
     if (startedAt === undefined) return;
     this.loopsMs.push(e.at - startedAt);
-    // A schedule tick fell between this loop's start and end: the runtime dropped it.
-    const since = startedAt - this.scheduleStartedAt;
-    const nextTick = this.scheduleStartedAt + (Math.floor(since / this.periodMs) + 1) * this.periodMs;
-    if (nextTick <= e.at) {
-      this.redelivered += 1;
-      setTimeout(() => this.redeliver(e.fn, nextTick), 500).unref();
-    }
   }
 
   /** True if some prober is between two loops. */

@@ -73,7 +73,7 @@ export interface LiveRun {
   arbiterInvocations: { stream: number; schedule: number; durationsMs: number[] };
   /** Sizes of the log lines every invocation writes, from the functions' logs. */
   logLines: LogLineSizes;
-  /** Scheduled prober ticks the local runtime dropped and the bench delivered again. */
+  /** Scheduled prober ticks the local runtime throttled (a loop still ran) and retried. */
   proberTicksRedelivered: number;
   /** Median length of a prober loop (invocation to result). */
   loopMs: number;
@@ -136,14 +136,7 @@ export async function runLiveTrials(options: LiveOptions): Promise<LiveRun> {
   });
   const proberDurationsMs: number[] = [];
   const arbiter = { stream: 0, schedule: 0, durationsMs: [] as number[] };
-  const scheduledEvent = (at: number) => ({
-    source: 'ha-arbiter.schedule',
-    time: new Date(at).toISOString(),
-  });
-  // A retried event keeps its scheduled time: the retried loop ends before the next tick.
-  const probers = new ProberActivity(60_000, (fn, at) => {
-    void stack.runtime.invoke(fn, scheduledEvent(at), 'retry').catch(() => undefined);
-  });
+  const probers = new ProberActivity();
   stack.runtime.onEvent((e) => {
     probers.see(e);
     if (e.type !== 'result') return;

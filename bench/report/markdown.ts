@@ -143,7 +143,7 @@ function loopBoundaryText(r: BenchResult): string {
   if (b.trials === 0)
     return 'No trial landed near the end of a prober loop; the percentiles count every trial once.';
   const redelivered = r.live.proberTicksRedelivered
-    ? ` The local runtime dropped ${r.live.proberTicksRedelivered} scheduled prober tick(s) behind a loop that overran the minute; the bench delivered them again, as Lambda retries a throttled event.`
+    ? ` The local runtime throttled ${r.live.proberTicksRedelivered} scheduled prober tick(s) behind a loop that overran the minute and retried them, as Lambda retries a throttled event.`
     : '';
   return (
     `**The end of a prober loop.** Each prober loops from its scheduled tick until ${sec(b.startPhaseMs + r.policy.fall * r.policy.intervalSeconds * 1000 + r.policy.timeoutMs)} into the minute; a failure in its last fall x interval + timeout, or in the pause until the next loop starts, waits for that loop: ${sec(b.lengthMs)} of every minute (${(b.share * 100).toFixed(1)} %). ` +

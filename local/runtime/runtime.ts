@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { ASYNC_MAX_EVENT_AGE_SECONDS, PROBER_TIMEOUT_SECONDS } from '../../infra/timing';
 import type { ArbiterConfig } from '../../shared/config/schema';
 import type { LocalDynamo } from './dynamo';
 import { FunctionHost, repoPath } from './function-host';
 import { passesArbiterFilter, type StreamListener, StreamPoller } from './stream-poller';
+
+/** Lambda drops an asynchronous event this old (the stack's maximumEventAge). */
+const MAX_EVENT_AGE_MS = ASYNC_MAX_EVENT_AGE_SECONDS * 1000;
 
 /** Settings of the local Lambda runtime. */
 export interface RuntimeOptions {
@@ -83,7 +87,7 @@ export class LocalRuntime {
         }),
       );
     };
-    const probeTimeout = (options.probeTimeoutSeconds ?? 58) * 1000;
+    const probeTimeout = (options.probeTimeoutSeconds ?? PROBER_TIMEOUT_SECONDS) * 1000;
     for (const v of config.vantages)
       add(`probe-${v.id}`, 'functions/probe.ts', { VANTAGE_ID: v.id }, probeTimeout);
     add('arbiter', 'functions/arbiter.ts', {}, 30_000);
@@ -174,11 +178,27 @@ export class LocalRuntime {
   }
 
   /** Reserved concurrency 1: a tick while the previous loop still runs is dropped (no retries). */
-  private async runProber(name: string) {
-    if (this.stopped || this.probing.has(name)) return;
+  /**
+   * One scheduled prober invocation. As on Lambda with reserved concurrency 1, a tick that
+   * arrives while the previous loop still runs is throttled and retried (1 s, 2 s, 4 s...)
+   * until it is a minute old; it keeps its scheduled time, so it only runs what is left of
+   * its minute.
+   */
+  private async runProber(name: string, scheduled = Date.now(), retryMs = 1_000) {
+    if (this.stopped) return;
+    if (this.probing.has(name)) {
+      if (Date.now() + retryMs - scheduled < MAX_EVENT_AGE_MS) {
+        setTimeout(() => void this.runProber(name, scheduled, retryMs * 2), retryMs).unref();
+      }
+      return;
+    }
     this.probing.add(name);
     try {
-      await this.invoke(name, { source: 'ha-arbiter.schedule', time: new Date().toISOString() }, 'schedule');
+      await this.invoke(
+        name,
+        { source: 'ha-arbiter.schedule', time: new Date(scheduled).toISOString() },
+        'schedule',
+      );
     } catch {
       // Logged through the result event; the next schedule starts a fresh loop.
     } finally {
