@@ -1,3 +1,4 @@
+import { POLICY_DEFAULTS } from '../shared/config/defaults';
 import { validateConfig } from '../shared/config/load';
 import type { GroupConfig } from '../shared/config/schema';
 import { decide, isMove } from '../shared/decide';
@@ -15,12 +16,12 @@ export interface ArbiterPolicyUnderTest {
   vantages: number;
 }
 
-/** The shipped defaults: two vantages, quorum 2, fall 2 / rise 2, a probe every 5 s. */
+/** The shipped defaults (shared/config/defaults.ts), watched from two vantages. */
 export const DEFAULT_POLICY: ArbiterPolicyUnderTest = {
-  intervalSeconds: 5,
-  fall: 2,
-  rise: 2,
-  quorum: 2,
+  intervalSeconds: POLICY_DEFAULTS.intervalSeconds,
+  fall: POLICY_DEFAULTS.fall,
+  rise: POLICY_DEFAULTS.rise,
+  quorum: POLICY_DEFAULTS.quorum,
   vantages: 2,
 };
 

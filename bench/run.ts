@@ -1,4 +1,4 @@
-import { ARBITER_DEFAULTS } from '../shared/config/defaults';
+import { ARBITER_DEFAULTS, POLICY_DEFAULTS } from '../shared/config/defaults';
 import { loadConfig } from '../shared/config/load';
 import type { GroupConfig } from '../shared/config/schema';
 import { arbiterFalseFailovers, DEFAULT_POLICY } from './arbiter-false-failovers';
@@ -183,12 +183,16 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const falseRows = falseFailoverRows(options);
   const oursDefault = falseRows[0] as FalseFailoverRow;
 
-  log('detection across prober invocations: shipped defaults, the bench policy, 2 s / fall 3');
+  log('detection across prober invocations: shipped defaults, the bench policy, 5 s / fall 2');
   const detectionByPolicy: DefaultsDetection[] = [];
   for (const p of [
-    { intervalSeconds: 5, timeoutMs: 2_000, fall: 2 },
+    {
+      intervalSeconds: POLICY_DEFAULTS.intervalSeconds,
+      timeoutMs: POLICY_DEFAULTS.timeoutMs,
+      fall: POLICY_DEFAULTS.fall,
+    },
     { intervalSeconds, timeoutMs, fall },
-    { intervalSeconds: 2, timeoutMs: 1_500, fall: 3 },
+    { intervalSeconds: 5, timeoutMs: 2_000, fall: 2 },
   ]) {
     detectionByPolicy.push(await defaultsDetection(p, options.mode === 'quick' ? 400 : 2_000, seed));
   }
@@ -340,13 +344,14 @@ function syntheticFailures(perKind: number): TrialRecord[] {
 function falseFailoverRows(options: BenchOptions): FalseFailoverRow[] {
   const { falseMinutes: minutes, lossRate, ec2, seed } = options;
   const per1000 = (n: number) => (n * 1000) / minutes;
-  const policies = [
-    DEFAULT_POLICY,
-    { ...DEFAULT_POLICY, intervalSeconds: 2 },
-    { ...DEFAULT_POLICY, intervalSeconds: 2, fall: 3 },
-    { ...DEFAULT_POLICY, intervalSeconds: 1 },
-    { ...DEFAULT_POLICY, intervalSeconds: 1, fall: 3 },
-  ];
+  const others = [
+    { intervalSeconds: 5, fall: 2 },
+    { intervalSeconds: 2, fall: 2 },
+    { intervalSeconds: 2, fall: 3 },
+    { intervalSeconds: 1, fall: 2 },
+    { intervalSeconds: 1, fall: 3 },
+  ].filter((p) => p.intervalSeconds !== DEFAULT_POLICY.intervalSeconds || p.fall !== DEFAULT_POLICY.fall);
+  const policies = [DEFAULT_POLICY, ...others.map((p) => ({ ...DEFAULT_POLICY, ...p }))];
   const rows: FalseFailoverRow[] = policies.map((p) => {
     const r = arbiterFalseFailovers(
       p,

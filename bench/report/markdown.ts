@@ -1,3 +1,4 @@
+import { POLICY_DEFAULTS } from '../../shared/config/defaults';
 import type { BaselineModel } from '../baselines/model';
 import type { KindStats, SystemStats } from '../compare';
 import { PRICE_REGION, PRICE_SOURCES, PRICES_CHECKED_ON } from '../cost/prices';
@@ -103,7 +104,11 @@ export function renderBenchTables(r: BenchResult): string {
   );
   for (const d of r.detectionByPolicy) {
     const shipped =
-      d.intervalSeconds === 5 && d.timeoutMs === 2_000 && d.fall === 2 ? ' (shipped defaults)' : '';
+      d.intervalSeconds === POLICY_DEFAULTS.intervalSeconds &&
+      d.timeoutMs === POLICY_DEFAULTS.timeoutMs &&
+      d.fall === POLICY_DEFAULTS.fall
+        ? ' (shipped defaults)'
+        : '';
     out.push(
       `| ${d.intervalSeconds} s, timeout ${d.timeoutMs} ms, fall ${d.fall}${shipped} | ${sec(d.boundMs)} | ${secs(d.crash, ['p50', 'p95', 'p99'])} | ${secs(d.hang, ['p50', 'p95', 'p99'])} | ${(d.laterThanBoundShare * 100).toFixed(1)} % |`,
     );

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { arbiterFalseFailovers, DEFAULT_POLICY, groupUnderTest } from '../../bench/arbiter-false-failovers';
+import { POLICY_DEFAULTS } from '../../shared/config/defaults';
 
 describe('arbiterFalseFailovers', () => {
+  it('measures the policy the config ships with, not a copy of it', () => {
+    expect(DEFAULT_POLICY).toMatchObject({
+      intervalSeconds: POLICY_DEFAULTS.intervalSeconds,
+      fall: POLICY_DEFAULTS.fall,
+      rise: POLICY_DEFAULTS.rise,
+      quorum: POLICY_DEFAULTS.quorum,
+    });
+  });
+
   it('builds the group through the real config validation', () => {
     const g = groupUnderTest({ ...DEFAULT_POLICY, intervalSeconds: 2, fall: 3 });
     expect(g.policy).toMatchObject({ intervalSeconds: 2, fall: 3, quorum: 2 });
