@@ -72,28 +72,21 @@ export function alarmResources(
       missingData: 'breaching',
     });
   }
-  resources.FailedFailoversAlarm = alarm({
-    description: 'failover failed',
-    namespace: METRICS_NAMESPACE,
-    metric: MetricName.FAILED_FAILOVERS,
-    dimensions: { [MetricDimension.SERVICE]: service },
-    statistic: 'Sum',
-    comparison: 'GreaterThanThreshold',
-    threshold: 0,
-    evaluationPeriods: 1,
-    missingData: 'notBreaching',
-  });
-  resources.ReconcileErrorsAlarm = alarm({
-    description: 'arbiter reconcile errors',
-    namespace: METRICS_NAMESPACE,
-    metric: MetricName.RECONCILE_ERRORS,
-    dimensions: { [MetricDimension.SERVICE]: service },
-    statistic: 'Sum',
-    comparison: 'GreaterThanThreshold',
-    threshold: 0,
-    evaluationPeriods: 1,
-    missingData: 'notBreaching',
-  });
+  // Stack-wide counts that must stay at zero: one alarm each, whatever the number of groups.
+  const anyInAMinute = (description: string, metric: string) =>
+    alarm({
+      description,
+      namespace: METRICS_NAMESPACE,
+      metric,
+      dimensions: { [MetricDimension.SERVICE]: service },
+      statistic: 'Sum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluationPeriods: 1,
+      missingData: 'notBreaching',
+    });
+  resources.FailedFailoversAlarm = anyInAMinute('failover failed', MetricName.FAILED_FAILOVERS);
+  resources.ReconcileErrorsAlarm = anyInAMinute('arbiter reconcile errors', MetricName.RECONCILE_ERRORS);
   resources.ArbiterErrorsAlarm = alarm({
     description: 'arbiter function errors',
     namespace: 'AWS/Lambda',

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { EventType } from '../shared/constants';
 import { longestOutage, startClientProbe } from './nodes/index';
 import { startStack } from './stack';
 import { StackWatcher, type WatchEvent } from './watch';
@@ -112,6 +113,14 @@ async function main() {
     watcher.on(check);
   });
   const holder = () => nodeOf(stack.cloud.dataPath.holderOfPublicIp(String(publicIp))?.instanceId);
+  // The arbiter's first look records who holds the address (and says so once); fail nothing
+  // before that, so the timeline below starts from a group the arbiter is already watching.
+  const watching = await watcher.waitFor(
+    (e): e is Extract<WatchEvent, { kind: 'sns' }> =>
+      e.kind === 'sns' && e.message.attributes.event?.value === EventType.PLACEMENT_RECORDED,
+    30_000,
+  );
+  line(watching.at, `arbiter watching: "${watching.message.subject}"`);
   line(Date.now(), `steady: every vantage sees every node UP; ${publicIp} -> ${holder()}; client traffic ok`);
   await sleep(1500);
 
