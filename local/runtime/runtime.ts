@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ASYNC_MAX_EVENT_AGE_SECONDS, PROBER_TIMEOUT_SECONDS } from '../../infra/timing';
 import type { ArbiterConfig } from '../../shared/config/schema';
+import { ConcurrencyOne } from './concurrency-one';
 import type { LocalDynamo } from './dynamo';
 import { FunctionHost, repoPath } from './function-host';
 import { passesArbiterFilter, type StreamListener, StreamPoller } from './stream-poller';
@@ -53,7 +54,7 @@ export class LocalRuntime {
   private readonly poller: StreamPoller;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly listeners: Array<(e: RuntimeEvent) => void> = [];
-  private readonly probing = new Set<string>();
+  private readonly probers = new Map<string, ConcurrencyOne>();
   private streamQueue: DynamoDBRecord[] = [];
   private streamBusy = false;
   private stopped = false;
@@ -118,7 +119,7 @@ export class LocalRuntime {
     const probeEvery = (this.options.probeEverySeconds ?? 60) * 1000;
     const reconcileEvery = (this.options.reconcileEverySeconds ?? 60) * 1000;
     const runProbers = () => {
-      for (const name of this.functions.keys()) if (name.startsWith('probe-')) void this.runProber(name);
+      for (const name of this.functions.keys()) if (name.startsWith('probe-')) this.runProber(name);
     };
     runProbers();
     this.every(probeEvery, runProbers);
@@ -177,33 +178,23 @@ export class LocalRuntime {
     this.timers.push(t);
   }
 
-  /** Reserved concurrency 1: a tick while the previous loop still runs is dropped (no retries). */
-  /**
-   * One scheduled prober invocation. As on Lambda with reserved concurrency 1, a tick that
-   * arrives while the previous loop still runs is throttled and retried (1 s, 2 s, 4 s...)
-   * until it is a minute old; it keeps its scheduled time, so it only runs what is left of
-   * its minute.
-   */
-  private async runProber(name: string, scheduled = Date.now(), retryMs = 1_000) {
-    if (this.stopped) return;
-    if (this.probing.has(name)) {
-      if (Date.now() + retryMs - scheduled < MAX_EVENT_AGE_MS) {
-        setTimeout(() => void this.runProber(name, scheduled, retryMs * 2), retryMs).unref();
-      }
-      return;
-    }
-    this.probing.add(name);
-    try {
-      await this.invoke(
-        name,
-        { source: 'ha-arbiter.schedule', time: new Date(scheduled).toISOString() },
-        'schedule',
+  /** A scheduled prober invocation, through the prober's reserved concurrency of 1. */
+  private runProber(name: string) {
+    let gate = this.probers.get(name);
+    if (!gate) {
+      gate = new ConcurrencyOne(
+        (scheduledAt, trigger) =>
+          // A failure is logged through the result event; the next schedule starts a fresh loop.
+          this.invoke(
+            name,
+            { source: 'ha-arbiter.schedule', time: new Date(scheduledAt).toISOString() },
+            trigger,
+          ),
+        { maxEventAgeMs: MAX_EVENT_AGE_MS, stopped: () => this.stopped },
       );
-    } catch {
-      // Logged through the result event; the next schedule starts a fresh loop.
-    } finally {
-      this.probing.delete(name);
+      this.probers.set(name, gate);
     }
+    gate.deliver();
   }
 
   /** One batch in flight at a time, in order, like one stream shard. */
