@@ -6,11 +6,16 @@ import { parseConfig } from '../shared/config/load';
 import type { ArbiterConfig } from '../shared/config/schema';
 import { type FaultSettingsInput, type LocalCloud, startLocalCloud } from './cloud/index';
 import {
+  type EgressForwarder,
   type FrontProxy,
+  type NatState,
   type NodeFleet,
+  type OutsideTarget,
   publicIpUpstream,
+  startEgressForwarder,
   startFrontProxy,
   startNodeFleet,
+  startOutsideTarget,
 } from './nodes/index';
 import { LOCAL_CREDENTIALS, type LocalDynamo, startLocalDynamo } from './runtime/dynamo';
 import { LocalRuntime, type RuntimeOptions } from './runtime/runtime';
@@ -33,6 +38,13 @@ export interface StackOptions {
   >;
 }
 
+/** The NAT data path of a topology with `egress`: the outside target and one forwarder per subnet. */
+export interface LocalEgress {
+  outside: OutsideTarget;
+  /** By subnet id. */
+  forwarders: Map<string, EgressForwarder>;
+}
+
 /** Everything running: the cloud, DynamoDB, nodes, the front proxy and the Lambda runtime. */
 export interface LocalStack {
   cloud: LocalCloud;
@@ -40,6 +52,8 @@ export interface LocalStack {
   nodes: NodeFleet;
   /** Forwards "the Elastic IP" (the first EIP of the first group) to its holder. */
   proxy: FrontProxy | undefined;
+  /** The NAT data path, when the topology declares `egress`. */
+  egress: LocalEgress | undefined;
   runtime: LocalRuntime;
   config: ArbiterConfig;
   /** The config the functions run with (node ports filled in). */
@@ -74,7 +88,22 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     cleanups.push(() => cloud.close());
     const nodes = await startNodeFleet(cloud, { ephemeralPorts: options.ephemeralPorts ?? true });
     cleanups.push(() => nodes.close());
-    const { config, path: configPath } = effectiveConfig(options.configPath, cloud, workDir);
+    const ephemeral = options.ephemeralPorts ?? true;
+    const egress = await startEgress(cloud, nodes, ephemeral);
+    if (egress) {
+      cleanups.push(async () => {
+        await Promise.all([...egress.forwarders.values()].map((f) => f.close()));
+        await egress.outside.close();
+      });
+    }
+    const endpointMap = new Map<string, string>();
+    for (const f of cloud.topology.egress?.forwarders ?? []) {
+      const running = egress?.forwarders.get(f.subnet);
+      if (running) endpointMap.set(f.endpoint, running.endpoint);
+    }
+    const outsideAt = cloud.topology.egress?.outside;
+    if (outsideAt && egress) endpointMap.set(outsideAt, egress.outside.endpoint);
+    const { config, path: configPath } = effectiveConfig(options.configPath, cloud, workDir, endpointMap);
     const dynamo = await startLocalDynamo({
       ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}),
     });
@@ -122,6 +151,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       dynamo,
       nodes,
       proxy,
+      egress,
       runtime,
       config,
       configPath,
@@ -141,21 +171,90 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
 }
 
 /**
+ * The NAT data path of the topology's `egress` section: the outside target, then a forwarder per
+ * subnet that follows the data-path view (so the propagation delay applies) and the NAT nodes.
+ */
+async function startEgress(
+  cloud: LocalCloud,
+  nodes: NodeFleet,
+  ephemeral: boolean,
+): Promise<LocalEgress | undefined> {
+  const spec = cloud.topology.egress;
+  if (!spec) return undefined;
+  const portOf = (endpoint: string | undefined) =>
+    ephemeral || !endpoint ? 0 : Number(endpoint.split(':')[1]);
+  const outside = await startOutsideTarget({ port: portOf(spec.outside) });
+  const forwarders = new Map<string, EgressForwarder>();
+  const natState = (instanceId: string): NatState => {
+    if (cloud.world.instance(instanceId)?.state !== 'running') return 'down';
+    let status: string;
+    try {
+      status = nodes.node(instanceId).status();
+    } catch {
+      return 'up'; // an instance without a node server: EC2 state alone decides
+    }
+    return status === 'down' ? 'down' : status === 'hung' ? 'hung' : 'up';
+  };
+  try {
+    for (const f of spec.forwarders) {
+      forwarders.set(
+        f.subnet,
+        await startEgressForwarder({
+          subnet: f.subnet,
+          view: cloud.dataPath,
+          natState,
+          outside: outside.endpoint,
+          port: portOf(f.endpoint),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all([...forwarders.values()].map((f) => f.close()));
+    await outside.close();
+    throw error;
+  }
+  return { outside, forwarders };
+}
+
+/** An egress target (`{host, port}` or `{url}`) moved from a topology endpoint to the one running. */
+function remapTarget(target: { host?: string; port?: number; url?: string }, endpoints: Map<string, string>) {
+  if (target.url !== undefined) {
+    const url = new URL(target.url);
+    const to = endpoints.get(url.host);
+    if (to) {
+      url.host = to;
+      target.url = url.toString();
+    }
+  } else if (target.host !== undefined && target.port !== undefined) {
+    const to = endpoints.get(`${target.host}:${target.port}`);
+    if (to) target.port = Number(to.split(':')[1]);
+  }
+}
+
+/**
  * The user's config with each node's probe port set to the port its instance's node server
- * listens on (the topology's endpoints), written next to the logs. Addresses stay loopback.
+ * listens on (the topology's endpoints), and egress targets that name a topology forwarder or
+ * outside endpoint moved to the port it runs on, written next to the logs. Addresses stay loopback.
  */
 function effectiveConfig(
   path: string,
   cloud: LocalCloud,
   workDir: string,
+  endpoints: Map<string, string> = new Map(),
 ): { config: ArbiterConfig; path: string } {
   const text = readFileSync(path, 'utf8');
   parseConfig(text, path); // fail early with the user's path in the message
   const doc = parseDocument(text);
   const raw = doc.toJS() as {
-    groups?: Array<{ nodes?: Array<{ instanceId?: string; address?: string; port?: number }> }>;
+    groups?: Array<{
+      check?: { type?: string; targets?: Array<{ host?: string; port?: number; url?: string }> };
+      nodes?: Array<{ instanceId?: string; address?: string; port?: number }>;
+    }>;
   };
   for (const group of raw.groups ?? []) {
+    if (group.check?.type === 'egress') {
+      for (const target of group.check.targets ?? []) remapTarget(target, endpoints);
+    }
     for (const node of group.nodes ?? []) {
       const endpoint = cloud.world.instances().find((i) => i.id === node.instanceId)?.endpoint;
       if (!endpoint) continue;

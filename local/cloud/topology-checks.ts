@@ -101,6 +101,8 @@ export function checkTopology(t: Topology): TopologyIssue[] {
   });
 
   const tableIds = new Set<string>();
+  const gatewayEndpoints = new Map<string, { service: string }>();
+  const prefixLists = new Map<string, string>();
   const associatedSubnets = new Map<string, string>();
   const associationIds = new Set<string>();
   let mains = 0;
@@ -123,6 +125,35 @@ export function checkTopology(t: Topology): TopologyIssue[] {
       if (route.target.startsWith('i-') && !instanceIds.has(route.target)) {
         add(`${routeAt}.target`, `unknown instance ${route.target}`);
       }
+      const prefixList = route.destination.startsWith('pl-');
+      const endpoint = route.target.startsWith('vpce-');
+      if (prefixList && !endpoint) {
+        add(
+          `${routeAt}.target`,
+          `a prefix-list route (${route.destination}) must go to a gateway endpoint vpce-...`,
+        );
+      }
+      if (endpoint && !prefixList) {
+        add(
+          `${routeAt}.destination`,
+          `a gateway endpoint route (${route.target}) needs a prefix list pl-... as destination`,
+        );
+      }
+      if (route.service && !prefixList)
+        add(`${routeAt}.service`, 'only a gateway endpoint route has a service');
+      if (prefixList && endpoint) {
+        const service = route.service ?? 'dynamodb';
+        const known = gatewayEndpoints.get(route.target);
+        if (known && known.service !== service) {
+          add(`${routeAt}.service`, `${route.target} is the ${known.service} endpoint, not ${service}`);
+        }
+        const listed = prefixLists.get(route.destination);
+        if (listed && listed !== service) {
+          add(`${routeAt}.destination`, `${route.destination} is the ${listed} prefix list, not ${service}`);
+        }
+        gatewayEndpoints.set(route.target, { service });
+        prefixLists.set(route.destination, service);
+      }
     });
     table.associations.forEach((association, j) => {
       const assocAt = `${at}.associations[${j}]`;
@@ -139,6 +170,33 @@ export function checkTopology(t: Topology): TopologyIssue[] {
   });
   if (t.routeTables.length > 0 && mains !== 1) {
     add('routeTables', `exactly one route table must have main: true (found ${mains})`);
+  }
+
+  t.vpcEndpoints.forEach((endpoint, i) => {
+    const at = `vpcEndpoints[${i}]`;
+    if (gatewayEndpoints.has(endpoint.id)) add(`${at}.id`, `${endpoint.id} is already a gateway endpoint`);
+    gatewayEndpoints.set(endpoint.id, { service: endpoint.service });
+    endpoint.subnets.forEach((subnet, j) => {
+      if (!subnets.has(subnet)) add(`${at}.subnets[${j}]`, `unknown subnet ${subnet}`);
+    });
+  });
+
+  if (t.egress) {
+    const taken = new Map(endpoints);
+    const claim = (at: string, endpoint: string, what: string) => {
+      const other = taken.get(endpoint);
+      if (other) add(at, `${endpoint} is already the endpoint of ${other}`);
+      taken.set(endpoint, what);
+    };
+    if (t.egress.outside) claim('egress.outside', t.egress.outside, 'the outside target');
+    const forwarded = new Set<string>();
+    t.egress.forwarders.forEach((f, i) => {
+      const at = `egress.forwarders[${i}]`;
+      if (!subnets.has(f.subnet)) add(`${at}.subnet`, `unknown subnet ${f.subnet}`);
+      if (forwarded.has(f.subnet)) add(`${at}.subnet`, `${f.subnet} already has a forwarder`);
+      forwarded.add(f.subnet);
+      claim(`${at}.endpoint`, f.endpoint, `the forwarder of ${f.subnet}`);
+    });
   }
   return issues;
 }

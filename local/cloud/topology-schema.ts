@@ -21,7 +21,11 @@ export const Ids = {
   eipAssociation: awsId('eipassoc'),
   routeTable: awsId('rtb'),
   routeTableAssociation: awsId('rtbassoc'),
+  vpcEndpoint: awsId('vpce'),
 } as const;
+
+/** An AWS-managed prefix list id, e.g. `pl-02cd2c6b` (DynamoDB in us-east-1). */
+const prefixListId = z.string().regex(/^pl-[0-9a-f]{8,17}$/, 'must look like pl-02cd2c6b');
 
 const ipv4 = z.string().refine(isIpv4, 'must be a dotted-quad IPv4 address');
 const cidr = z
@@ -40,13 +44,61 @@ const loopbackEndpoint = z
 
 const statusValue = z.enum(['ok', 'impaired']);
 
-/** Route targets: `local`, an internet gateway, an ENI, or an instance (resolved to its primary ENI). */
+/**
+ * Route targets: `local`, an internet gateway, an ENI, an instance (resolved to its primary
+ * ENI), or a gateway VPC endpoint (only for a prefix-list destination).
+ */
 const routeTarget = z
   .string()
   .regex(
-    /^(local|igw-[0-9a-f]{8,17}|eni-[0-9a-f]{8,17}|i-[0-9a-f]{8,17})$/,
-    'must be local, igw-..., eni-... or i-...',
+    /^(local|igw-[0-9a-f]{8,17}|eni-[0-9a-f]{8,17}|i-[0-9a-f]{8,17}|vpce-[0-9a-f]{8,17})$/,
+    'must be local, igw-..., eni-..., i-... or vpce-...',
   );
+
+/** A route: a CIDR to any target, or a gateway endpoint route (`pl-...` via `vpce-...`). */
+const RouteSchema = z
+  .object({
+    /** A CIDR block, or the prefix list of a gateway endpoint's service. */
+    destination: z.union([cidr, prefixListId]),
+    target: routeTarget,
+    /** Gateway endpoint routes only: the service behind the prefix list (default dynamodb). */
+    service: z.enum(['dynamodb', 's3']).optional(),
+  })
+  .strict();
+
+/** An interface VPC endpoint (e.g. for EC2 or SNS), as DescribeVpcEndpoints lists it. */
+const InterfaceEndpointSchema = z
+  .object({
+    id: Ids.vpcEndpoint,
+    /** Short service name (`ec2`, `sns`) or the full `com.amazonaws.<region>.<service>`. */
+    service: z.string().regex(/^[a-z0-9.-]+$/, 'must be a service name such as ec2'),
+    subnets: z.array(Ids.subnet).default([]),
+    state: z.enum(['available', 'pending', 'deleting', 'failed']).default('available'),
+  })
+  .strict();
+
+/**
+ * The NAT data path on loopback: an "outside" HTTP target, and per private subnet a forwarder
+ * standing for "the outside, reached from this subnet". A forwarder passes connections on only
+ * while the subnet's default route leads to a live NAT (see docs/topology.md).
+ */
+const EgressSchema = z
+  .object({
+    /** Where the outside target listens (default: a free port). */
+    outside: loopbackEndpoint.optional(),
+    forwarders: z
+      .array(
+        z
+          .object({
+            subnet: Ids.subnet,
+            /** The address egress targets name; replaced by a free port when the stack uses ephemeral ports. */
+            endpoint: loopbackEndpoint,
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
 
 const NetworkInterfaceSchema = z
   .object({
@@ -112,7 +164,7 @@ const RouteTableSchema = z
     main: z.boolean().default(false),
     /** Id of the main association; generated when absent. Only for `main: true`. */
     mainAssociationId: Ids.routeTableAssociation.optional(),
-    routes: z.array(z.object({ destination: cidr, target: routeTarget }).strict()).default([]),
+    routes: z.array(RouteSchema).default([]),
     associations: z
       .array(z.object({ subnet: Ids.subnet, id: Ids.routeTableAssociation.optional() }).strict())
       .default([]),
@@ -137,6 +189,9 @@ export const TopologySchema = z
     instances: z.array(InstanceSchema).default([]),
     elasticIps: z.array(ElasticIpSchema).default([]),
     routeTables: z.array(RouteTableSchema).default([]),
+    /** Interface endpoints; gateway endpoints come from the `pl-... -> vpce-...` routes. */
+    vpcEndpoints: z.array(InterfaceEndpointSchema).default([]),
+    egress: EgressSchema.optional(),
     sns: z
       .object({
         topics: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be a topic name')).default([]),

@@ -4,6 +4,14 @@ export {
   type ProbeSample,
   startClientProbe,
 } from './client-probe.js';
+export {
+  type EgressForwarder,
+  type EgressForwarderOptions,
+  type EgressPath,
+  egressPath,
+  type NatState,
+  startEgressForwarder,
+} from './egress-forwarder.js';
 export { type NodeFleet, type NodeFleetOptions, startNodeFleet } from './fleet.js';
 export {
   type FrontProxy,
@@ -21,4 +29,10 @@ export {
   servedByChanges,
   summarizeProbe,
 } from './outage.js';
+export {
+  type OutsideAnswer,
+  type OutsideTarget,
+  type OutsideTargetOptions,
+  startOutsideTarget,
+} from './outside.js';
 export { privateIpUpstream, publicIpUpstream, routeUpstream, subnetEgressUpstream } from './resolvers.js';

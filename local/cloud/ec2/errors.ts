@@ -24,6 +24,7 @@ export const EC2_ERROR_STATUS = {
   'InvalidRouteTableID.NotFound': 400,
   'InvalidSubnetID.Malformed': 400,
   'InvalidSubnetID.NotFound': 400,
+  'InvalidVpcEndpointId.NotFound': 400,
   MissingAction: 400,
   MissingParameter: 400,
   PrivateIpAddressLimitExceeded: 400,

@@ -8,6 +8,7 @@ import {
   type RouteTableRecord,
   type StatusCheck,
   type SubnetRecord,
+  type VpcEndpointRecord,
 } from '../world/model.js';
 import type { World } from '../world/world.js';
 
@@ -243,6 +244,15 @@ export function routeTableXml(world: World, table: RouteTableRecord): XmlObject 
           origin: 'CreateRouteTable',
         };
       }
+      if (t.kind === 'gateway' && route.destination.startsWith('pl-')) {
+        // A gateway endpoint route: AWS adds it when the endpoint is created for the table.
+        return {
+          destinationPrefixListId: route.destination,
+          gatewayId: t.gatewayId,
+          state: 'active',
+          origin: 'CreateRoute',
+        };
+      }
       if (t.kind === 'gateway') {
         return {
           destinationCidrBlock: route.destination,
@@ -272,5 +282,29 @@ export function routeTableXml(world: World, table: RouteTableRecord): XmlObject 
     })),
     propagatingVgwSet: [],
     tagSet: table.name ? [{ key: 'Name', value: table.name }] : [],
+  };
+}
+
+/** An `<item>` of `vpcEndpointSet` in DescribeVpcEndpoints. */
+export function vpcEndpointXml(world: World, endpoint: VpcEndpointRecord): XmlObject {
+  const routeTableIds =
+    endpoint.type === 'Gateway'
+      ? [...world.routeTables.values()]
+          .filter((t) =>
+            t.routes.some((r) => r.target.kind === 'gateway' && r.target.gatewayId === endpoint.id),
+          )
+          .map((t) => t.id)
+      : [];
+  return {
+    vpcEndpointId: endpoint.id,
+    vpcEndpointType: endpoint.type,
+    vpcId: world.vpcId,
+    serviceName: endpoint.serviceName,
+    state: endpoint.state,
+    routeTableIdSet: routeTableIds,
+    subnetIdSet: [...endpoint.subnetIds],
+    privateDnsEnabled: endpoint.type === 'Interface',
+    ownerId: world.accountId,
+    tagSet: [],
   };
 }

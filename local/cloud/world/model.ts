@@ -80,7 +80,26 @@ export interface SubnetRecord {
   readonly name: string | undefined;
 }
 
-/** What a route points at. Instance targets are stored as their ENI, as AWS does. */
+/**
+ * A VPC endpoint. Gateway endpoints (DynamoDB, S3) come from the topology's `pl-... -> vpce-...`
+ * routes, interface endpoints from its `vpcEndpoints`.
+ */
+export interface VpcEndpointRecord {
+  readonly id: string;
+  readonly type: 'Gateway' | 'Interface';
+  /** `com.amazonaws.<region>.<service>` */
+  readonly serviceName: string;
+  readonly state: string;
+  /** Interface endpoints: the subnets they have an address in. */
+  readonly subnetIds: readonly string[];
+  /** Gateway endpoints: the service's prefix list. */
+  readonly prefixListId: string | undefined;
+}
+
+/**
+ * What a route points at. Instance targets are stored as their ENI, as AWS does; a gateway
+ * is an internet gateway (`igw-...`) or, for a prefix-list destination, a gateway endpoint (`vpce-...`).
+ */
 export type RouteTargetRecord =
   | { readonly kind: 'local' }
   | { readonly kind: 'gateway'; readonly gatewayId: string }

@@ -13,7 +13,7 @@ function macFor(eniId: string): string {
 
 function routeTargetFrom(target: string, world: World): RouteTargetRecord {
   if (target === 'local') return { kind: 'local' };
-  if (target.startsWith('igw-')) return { kind: 'gateway', gatewayId: target };
+  if (target.startsWith('igw-') || target.startsWith('vpce-')) return { kind: 'gateway', gatewayId: target };
   if (target.startsWith('i-')) {
     // AWS stores an instance route target as the instance's primary ENI.
     return { kind: 'eni', networkInterfaceId: world.primaryEniOf(target)?.id ?? target };
@@ -116,6 +116,31 @@ export function populateWorld(world: World, topology: Topology, ids: IdFactory, 
       routes.unshift({ destination: world.vpcCidr, target: { kind: 'local' } });
     }
     world.routeTables.set(table.id, { id: table.id, name: table.name, routes, associations });
+  }
+  const serviceName = (service: string) =>
+    service.startsWith('com.amazonaws.') ? service : `com.amazonaws.${world.region}.${service}`;
+  for (const table of topology.routeTables) {
+    for (const r of table.routes) {
+      if (!r.target.startsWith('vpce-') || world.vpcEndpoints.has(r.target)) continue;
+      world.vpcEndpoints.set(r.target, {
+        id: r.target,
+        type: 'Gateway',
+        serviceName: serviceName(r.service ?? 'dynamodb'),
+        state: 'available',
+        subnetIds: [],
+        prefixListId: r.destination,
+      });
+    }
+  }
+  for (const e of topology.vpcEndpoints) {
+    world.vpcEndpoints.set(e.id, {
+      id: e.id,
+      type: 'Interface',
+      serviceName: serviceName(e.service),
+      state: e.state,
+      subnetIds: e.subnets,
+      prefixListId: undefined,
+    });
   }
   for (const [key, actions] of Object.entries(topology.permissions.deny)) {
     world.denied.set(key, new Set(actions));

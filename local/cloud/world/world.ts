@@ -10,6 +10,7 @@ import type {
   RouteTableRecord,
   StatusCheck,
   SubnetRecord,
+  VpcEndpointRecord,
 } from './model.js';
 import { populateWorld } from './populate.js';
 
@@ -35,6 +36,7 @@ export class World {
   readonly networkInterfaces = new Map<string, NetworkInterfaceRecord>();
   readonly addresses = new Map<string, AddressRecord>();
   readonly routeTables = new Map<string, RouteTableRecord>();
+  readonly vpcEndpoints = new Map<string, VpcEndpointRecord>();
   /** Access key id -> denied EC2 actions (`*` = all). */
   readonly denied = new Map<string, Set<string>>();
   readonly #listeners = new Set<InstanceStateListener>();
@@ -191,6 +193,7 @@ export class World {
       networkInterfaces: [...this.networkInterfaces.values()],
       addresses: [...this.addresses.values()],
       routeTables: [...this.routeTables.values()],
+      vpcEndpoints: [...this.vpcEndpoints.values()],
       denied: Object.fromEntries([...this.denied].map(([key, actions]) => [key, [...actions]])),
     };
   }

@@ -5,6 +5,7 @@ import { AssignPrivateIpAddresses, UnassignPrivateIpAddresses } from './private-
 import { DescribeRouteTables, ReplaceRoute, ReplaceRouteTableAssociation } from './route-tables.js';
 import { DescribeSubnets } from './subnets.js';
 import type { Ec2Action } from './types.js';
+import { DescribeManagedPrefixLists, DescribeVpcEndpoints } from './vpc-endpoints.js';
 
 export type { ActionContext, Ec2Action } from './types.js';
 
@@ -15,9 +16,11 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
   DescribeAddresses,
   DescribeInstanceStatus,
   DescribeInstances,
+  DescribeManagedPrefixLists,
   DescribeNetworkInterfaces,
   DescribeRouteTables,
   DescribeSubnets,
+  DescribeVpcEndpoints,
   DisassociateAddress,
   ReplaceRoute,
   ReplaceRouteTableAssociation,

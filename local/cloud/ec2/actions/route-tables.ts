@@ -19,7 +19,10 @@ function routeTableFilters(ctx: ActionContext): FilterTable<RouteTableRecord> {
       'association.route-table-association-id': (t) => t.associations.map((a) => a.id),
       'association.route-table-id': (t) => (t.associations.length > 0 ? t.id : undefined),
       'association.main': (t) => t.associations.some((a) => a.main),
-      'route.destination-cidr-block': (t) => t.routes.map((r) => r.destination),
+      'route.destination-cidr-block': (t) =>
+        t.routes.filter((r) => !r.destination.startsWith('pl-')).map((r) => r.destination),
+      'route.destination-prefix-list-id': (t) =>
+        t.routes.filter((r) => r.destination.startsWith('pl-')).map((r) => r.destination),
       'route.network-interface-id': eniTargets,
       'route.instance-id': (t) =>
         eniTargets(t).map((id) => (id ? world.networkInterfaces.get(id)?.instanceId : id)),
