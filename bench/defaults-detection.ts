@@ -62,7 +62,8 @@ class RecordingStore extends CountingVerdictStore {
  * runProbeLoop runs on a virtual clock as the deployed prober does: one invocation per
  * scheduled minute (starting `startMs` after the tick, or later if the previous loop still
  * ran), each with the handler's deadline (shortly before the next scheduled invocation, within
- * its timeout) and continuing from the verdicts the previous one stored.
+ * its timeout) and continuing from the verdicts the previous one stored, with the streak it
+ * had in progress at its end (carried on the verdict row, shared/usecases/probe-loop.ts).
  */
 async function vantageDetection(
   failAt: number,

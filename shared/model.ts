@@ -27,6 +27,27 @@ export interface Verdict {
   count: number;
   /** The most recent probe results, newest last. */
   evidence: ProbeResult[];
+  /**
+   * The prober's side only: a streak against `status` that was in progress when the vantage's
+   * previous invocation ended, for the next invocation to continue (shared/probe/tracker.ts).
+   * Never part of the verdict: GroupStore.readGroup leaves it out, so the arbiter never sees it.
+   */
+  streak?: Streak;
+}
+
+/**
+ * Consecutive results against a verdict's status, not (yet) enough to change it: failures
+ * toward `fall` while UP, or successes toward `rise` while DOWN.
+ */
+export interface Streak {
+  /** Successes (against DOWN) or failures (against UP). */
+  ok: boolean;
+  /** How many in a row. */
+  count: number;
+  /** When the streak's latest probe started (epoch ms). */
+  at: number;
+  /** The streak's latest results (at most three), newest last. */
+  evidence: ProbeResult[];
 }
 
 /** What EC2 says about one instance. */

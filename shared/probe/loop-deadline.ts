@@ -60,3 +60,33 @@ export function loopRemainingMs(input: {
   const stopAt = input.scheduledAt + (input.periodMs ?? PROBE_SCHEDULE_PERIOD_MS) - NEXT_INVOCATION_MARGIN_MS;
   return () => Math.min(input.invocationRemainingMs(), stopAt - input.now());
 }
+
+/**
+ * Allowance in the streak carry limit for the start of the next invocation: the scheduler's
+ * delivery, a cold start and loading the stored verdicts.
+ */
+export const INVOCATION_START_ALLOWANCE_MS = 5_000;
+
+/**
+ * How long after the last probe of a streak (consecutive failures while UP, or successes while
+ * DOWN) the next invocation's first probe of that node may start for the streak to continue
+ * there (shared/probe/tracker.ts); a later first probe starts counting afresh.
+ *
+ * The loop returns once the next tick would not leave it `endReserveMs` (one probe timeout per
+ * concurrency round and the write reserve) before its stop time, so a node's last probe
+ * started less than `intervalMs + endReserveMs` before it; the next invocation is due
+ * NEXT_INVOCATION_MARGIN_MS after the stop time and probes as soon as it has started. A
+ * normal changeover therefore leaves less than `intervalMs + endReserveMs + margin + start-up`
+ * between two probes of a node, against `intervalMs` inside a loop. The limit is that plus one
+ * more interval of slack:
+ *
+ *   2 x intervalMs + endReserveMs + NEXT_INVOCATION_MARGIN_MS + INVOCATION_START_ALLOWANCE_MS
+ *
+ * (12.25 s at the defaults: 2 s interval, 1.5 s timeout, one round). Only a missed or delayed
+ * invocation (throttled and retried, or dropped until the next minute) goes past it; the node
+ * then went unobserved for much longer than a changeover, and results from before that gap no
+ * longer make a run of "consecutive" results with the ones after it.
+ */
+export function streakCarryLimitMs(intervalMs: number, endReserveMs: number): number {
+  return 2 * intervalMs + endReserveMs + NEXT_INVOCATION_MARGIN_MS + INVOCATION_START_ALLOWANCE_MS;
+}

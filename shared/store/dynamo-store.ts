@@ -29,6 +29,7 @@ import type {
   VerdictStore,
 } from './ports';
 import { TTL_ATTRIBUTE } from './table-schema';
+import { withStreak } from './verdict-row';
 
 type Item = Record<string, unknown>;
 
@@ -80,7 +81,8 @@ export class DynamoStore implements GroupStore, VerdictStore, ControlStore {
    * be raised by the heartbeat that followed the rewrite, and an outdated verdict would look
    * fresh. Read in this order, the result is never fresher than one atomic read of both.
    * Rows of the group partition other than `state` and `v#` (such as the per-group `hb#`
-   * heartbeats of earlier versions) are ignored.
+   * heartbeats of earlier versions) are ignored, and so is a verdict row's `streak` (a count
+   * in progress that only the prober continues, never a verdict).
    */
   async readGroup(group: string): Promise<GroupSnapshot> {
     const pk = keys.groupPk(group);
@@ -449,7 +451,7 @@ export class DynamoStore implements GroupStore, VerdictStore, ControlStore {
     const all = await Promise.all(
       groups.map((g) => this.queryAll(keys.groupPk(g), `${keys.verdictPrefix}${vantage}#`)),
     );
-    return all.flat().map(toVerdict);
+    return all.flat().map((item) => withStreak(toVerdict(item), item));
   }
 
   async putVerdict(verdict: Verdict): Promise<void> {
@@ -605,6 +607,10 @@ export function toState(group: string, item: Item): GroupState {
   return state;
 }
 
+/**
+ * The verdict of a `v#` row, without its `streak`: what the arbiter reads. Rows written before
+ * streaks were carried read the same.
+ */
 function toVerdict(item: Item): Verdict {
   return {
     group: String(item.group),

@@ -8,6 +8,11 @@
  * | `hb#<vantage>`| `hb`                    | the vantage's heartbeat, for all its groups |
  * | `h#<group>`   | `<iso time>#<random>`   | history event, expires by `ttl`             |
  *
+ * A verdict row may also carry a `streak`: the count its prober had in progress against the
+ * verdict when its last loop ended, for the next invocation to continue
+ * (shared/usecases/probe-loop.ts). Only the prober's loadVerdicts reads it; readGroup leaves it
+ * out, so it is never a verdict to the arbiter.
+ *
  * Lease and state share one item so that a state write can be conditioned on the lease epoch
  * in a single conditional write (no transaction needed). The table stream passes only `v#`
  * rows to the arbiter (a filter on `sk`), so heartbeats and the arbiter's own writes do not

@@ -4,8 +4,9 @@ import { messageOf } from '../errors';
 import type { Log } from '../log';
 import type { ProbeResult, Verdict } from '../model';
 import { mapLimit } from '../probe/limit';
+import { streakCarryLimitMs } from '../probe/loop-deadline';
 import type { NodeProber } from '../probe/probe-node';
-import { VerdictTracker } from '../probe/tracker';
+import { sameStreak, VerdictTracker } from '../probe/tracker';
 import type { VerdictStore } from '../store/ports';
 
 /** What the probe loop needs. */
@@ -35,6 +36,8 @@ export interface ProbeLoopSummary {
   probes: number;
   verdictWrites: number;
   heartbeatWrites: number;
+  /** Verdict rows rewritten at the end of the loop to carry (or drop) a streak in progress. */
+  streakWrites: number;
   /** Duration of each tick (probe round + writes) in ms. */
   tickMs: number[];
 }
@@ -55,14 +58,22 @@ function tickBudgetMs(deps: ProbeLoopDeps, groups: GroupConfig[]): number {
 /**
  * Probes every node of every group this vantage watches, every `intervalSeconds`, until
  * shortly before the invocation's time runs out. Rise/fall state continues from the stored
- * verdicts of the previous invocation. Writes a verdict row only when a verdict changes, and
- * one heartbeat for the vantage (all its groups) every `heartbeatSeconds` that keeps unchanged
- * verdicts fresh: table writes follow changes and vantages, not groups x ticks.
+ * verdicts of the previous invocation, and so does a streak it had in progress (carryStreaks).
+ * Writes a verdict row only when a verdict changes, and one heartbeat for the vantage (all its
+ * groups) every `heartbeatSeconds` that keeps unchanged verdicts fresh: table writes follow
+ * changes and vantages, not groups x ticks.
  */
 export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummary> {
   const { config, vantage } = deps;
   const groups = config.groups.filter((g) => g.vantages.includes(vantage));
-  const summary: ProbeLoopSummary = { ticks: 0, probes: 0, verdictWrites: 0, heartbeatWrites: 0, tickMs: [] };
+  const summary: ProbeLoopSummary = {
+    ticks: 0,
+    probes: 0,
+    verdictWrites: 0,
+    heartbeatWrites: 0,
+    streakWrites: 0,
+    tickMs: [],
+  };
   if (groups.length === 0) {
     deps.log.warn('this vantage probes no group', { vantage });
     return summary;
@@ -72,12 +83,18 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     groups.map((g) => g.id),
   );
   const trackers = new Map<string, VerdictTracker>();
+  /** Each node's verdict row as this vantage last stored it (loaded, or written since). */
+  const stored = new Map<string, Verdict>();
+  const endReserveMs = tickBudgetMs(deps, groups);
   for (const g of groups) {
+    const carryLimitMs = streakCarryLimitMs(g.policy.intervalSeconds * 1000, endReserveMs);
     for (const n of probedNodes(g, vantage)) {
+      const key = `${g.id}/${n.id}`;
       const prev = previous.find((v) => v.group === g.id && v.node === n.id);
+      if (prev) stored.set(key, prev);
       trackers.set(
-        `${g.id}/${n.id}`,
-        new VerdictTracker(g.id, vantage, n.id, g.policy.fall, g.policy.rise, prev),
+        key,
+        new VerdictTracker(g.id, vantage, n.id, g.policy.fall, g.policy.rise, prev, carryLimitMs),
       );
     }
   }
@@ -93,7 +110,7 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     if (due.length > 0) {
       const tickStart = deps.now();
       deps.onTick?.(summary.ticks + 1, tickStart);
-      await tick(deps, due, trackers, pending, heartbeat, summary);
+      await tick(deps, due, trackers, pending, stored, heartbeat, summary);
       summary.tickMs.push(deps.now() - tickStart);
       summary.ticks += 1;
       for (const g of due) {
@@ -109,7 +126,45 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     if (deps.remainingMs() - Math.max(0, wait) < tickBudgetMs(deps, next)) break;
     if (wait > 0) await deps.sleep(wait);
   }
+  await carryStreaks(deps, trackers, pending, stored, summary);
   return summary;
+}
+
+/**
+ * At the end of the loop, leaves on each node's verdict row the streak in progress against its
+ * verdict (failures while UP, successes while DOWN), or no streak when there is none, so that
+ * the next invocation continues counting where this one stopped instead of from zero (the
+ * tracker continues it only if its first probe comes within streakCarryLimitMs). A row is
+ * rewritten only where that differs from what it holds: writes follow streaks, not ticks, at
+ * most one per node per invocation. The verdict is written back exactly as stored (status,
+ * since, seenAt, count, evidence), so the arbiter, which never reads the streak, reads what it
+ * read before. A node whose verdict change is still pending is left alone: its row no longer
+ * holds the verdict the streak counts against.
+ */
+async function carryStreaks(
+  deps: ProbeLoopDeps,
+  trackers: Map<string, VerdictTracker>,
+  pending: Map<string, Verdict>,
+  stored: Map<string, Verdict>,
+  summary: ProbeLoopSummary,
+): Promise<void> {
+  const writes = [...trackers.entries()].map(async ([key, tracker]) => {
+    const row = stored.get(key);
+    if (!row || pending.has(key)) return;
+    const streak = tracker.streak();
+    if (sameStreak(row.streak, streak)) return;
+    const { streak: _previous, ...verdict } = row;
+    const next: Verdict = streak ? { ...verdict, streak } : verdict;
+    try {
+      await deps.store.putVerdict(next);
+      stored.set(key, next);
+      summary.streakWrites += 1;
+      deps.log.debug('streak carried', { group: row.group, node: row.node, status: row.status, streak });
+    } catch (error) {
+      deps.log.warn('streak write failed', { group: row.group, node: row.node, error: messageOf(error) });
+    }
+  });
+  await Promise.all(writes);
 }
 
 /** When the vantage's heartbeat was last written, and how often it is due. */
@@ -123,6 +178,7 @@ async function tick(
   groups: GroupConfig[],
   trackers: Map<string, VerdictTracker>,
   pending: Map<string, Verdict>,
+  stored: Map<string, Verdict>,
   heartbeat: HeartbeatClock,
   summary: ProbeLoopSummary,
 ) {
@@ -140,8 +196,12 @@ async function tick(
   const now = deps.now();
   const writes: Promise<void>[] = changes.map(async ([key, v]) => {
     try {
-      await deps.store.putVerdict({ ...v, seenAt: now });
-      if (pending.get(key) === v) pending.delete(key);
+      const row = { ...v, seenAt: now };
+      await deps.store.putVerdict(row);
+      if (pending.get(key) === v) {
+        pending.delete(key);
+        stored.set(key, row);
+      }
       summary.verdictWrites += 1;
       deps.onVerdict?.(v);
       deps.log.info('verdict changed', {

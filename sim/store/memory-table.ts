@@ -4,6 +4,7 @@ import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
 import { toState } from '../../shared/store/dynamo-store';
 import { keys } from '../../shared/store/keys';
 import type { FailoverStart, GroupSnapshot, MoveRecord } from '../../shared/store/ports';
+import { withStreak } from '../../shared/store/verdict-row';
 
 type Item = Record<string, unknown>;
 
@@ -217,7 +218,7 @@ export class MemoryTable {
     for (const g of groups) {
       const rows = this.partitions.get(keys.groupPk(g));
       for (const [sk, item] of [...(rows ?? new Map<string, Item>()).entries()].sort(bySortKey)) {
-        if (sk.startsWith(prefix)) out.push(toVerdict(item));
+        if (sk.startsWith(prefix)) out.push(withStreak(toVerdict(item), { streak: clone(item.streak) }));
       }
     }
     return out;
@@ -285,6 +286,7 @@ function bySortKey(a: [string, unknown], b: [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
+/** The verdict of a `v#` row without its `streak`, as DynamoStore reads it (readGroup). */
 function toVerdict(item: Item): Verdict {
   return {
     group: String(item.group),

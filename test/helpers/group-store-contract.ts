@@ -207,6 +207,31 @@ export function groupStoreContract(
       expect(loaded).toEqual([verdict('az-a', 'lb-1', 'DOWN', T0)]);
     });
 
+    it('loads back a streak in progress with its verdict, and never shows it in readGroup', async () => {
+      const fails = [T0 - 2000, T0].map((at) => ({
+        ok: false,
+        latencyMs: 1500,
+        at,
+        error: 'timeout after 1500 ms',
+      }));
+      const streak = { ok: false, count: 2, at: T0, evidence: fails };
+      const up = verdict('az-a', 'lb-1', 'UP', T0 - 60_000);
+      await store.putVerdict({ ...up, streak });
+      expect(await store.loadVerdicts('az-a', [G])).toEqual([{ ...up, streak }]);
+      const { verdicts } = await store.readGroup(G);
+      expect(verdicts).toEqual([up]);
+      expect(verdicts[0]).not.toHaveProperty('streak');
+    });
+
+    it('drops the streak when the row is written again without one (rows without it load as before)', async () => {
+      const up = verdict('az-a', 'lb-1', 'UP', T0 - 60_000);
+      await store.putVerdict({ ...up, streak: { ok: false, count: 1, at: T0, evidence: [] } });
+      await store.putVerdict(up);
+      const [loaded] = await store.loadVerdicts('az-a', [G]);
+      expect(loaded).toEqual(up);
+      expect(loaded).not.toHaveProperty('streak');
+    });
+
     it('reads history newest first, up to the limit', async () => {
       for (const [i, event] of ['node-down', 'failover-succeeded', 'node-up'].entries()) {
         await store.appendHistory(

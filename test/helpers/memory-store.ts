@@ -50,7 +50,8 @@ export class MemoryStore implements GroupStore, VerdictStore {
     this.enter('readGroup');
     const verdicts = [...this.verdicts.values()]
       .filter((v) => v.group === group)
-      .map((v) => {
+      .map(({ streak: _streak, ...v }) => {
+        // A streak in progress is the prober's, never a verdict: the arbiter does not see it.
         const copy = structuredClone(v);
         const hb = this.heartbeats.get(v.vantage);
         if (hb !== undefined && hb > copy.seenAt) copy.seenAt = hb;

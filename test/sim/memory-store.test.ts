@@ -31,7 +31,7 @@ type Op =
   | { op: 'ban'; node: number; until: number }
   | { op: 'unban'; node: number }
   | { op: 'pause'; paused: boolean }
-  | { op: 'verdict'; vantage: number; node: number; up: boolean; seenAt: number }
+  | { op: 'verdict'; vantage: number; node: number; up: boolean; seenAt: number; streak: number }
   | { op: 'heartbeat'; vantage: number; at: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -84,6 +84,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       node: fc.nat(2),
       up: fc.boolean(),
       seenAt: fc.nat(1e6),
+      /** Length of a streak in progress against the verdict (0: none). */
+      streak: fc.nat(2),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('heartbeat'), vantage: fc.nat(1), at: fc.nat(1e6) }) },
@@ -165,6 +167,11 @@ async function apply(
           count: 2,
           evidence: [{ ok: op.up, latencyMs: 3, at: op.seenAt, ...(op.up ? {} : { error: 'ECONNREFUSED' }) }],
         };
+        if (op.streak > 0) {
+          const at = op.seenAt + 1000;
+          const result = { ok: !op.up, latencyMs: 3, at, ...(op.up ? { error: 'ECONNREFUSED' } : {}) };
+          v.streak = { ok: !op.up, count: op.streak, at, evidence: [result] };
+        }
         return await store.putVerdict(v);
       }
       case 'heartbeat':

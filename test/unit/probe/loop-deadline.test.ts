@@ -7,6 +7,7 @@ import {
   NEXT_INVOCATION_MARGIN_MS,
   PROBE_SCHEDULE_PERIOD_MS,
   scheduledAt,
+  streakCarryLimitMs,
 } from '../../../shared/probe/loop-deadline';
 import { runProbeLoop } from '../../../shared/usecases/probe-loop';
 import { type FakeClock, fakeClock } from '../../helpers/clock';
@@ -256,6 +257,29 @@ describe('the prober deadline with the probe loop', () => {
         expect(Math.max(...run.probeEnds)).toBeLessThanOrEqual(tickAt + PROBE_SCHEDULE_PERIOD_MS);
         busyUntil = run.ended;
       }
+    }
+  });
+});
+
+describe('streakCarryLimitMs', () => {
+  it('is two intervals, the end reserve, the margin and 5 s of start-up: 12.25 s at the defaults', () => {
+    // Defaults: 2 s interval; end reserve = one 1.5 s probe timeout + the 1.5 s write reserve.
+    expect(streakCarryLimitMs(2_000, 1_500 + RESERVE_MS)).toBe(12_250);
+  });
+
+  it('covers the longest normal changeover with one interval to spare, and never a missed minute', () => {
+    for (const [intervalMs, reserveMs] of [
+      [1_000, 2_000],
+      [2_000, 3_000],
+      [5_000, 3_500],
+      [10_000, 6_000],
+    ] as const) {
+      // Last probe less than interval + reserve before the stop time; next first probe after
+      // the margin and up to 5 s of start-up.
+      const changeover = intervalMs + reserveMs + NEXT_INVOCATION_MARGIN_MS + 5_000;
+      const limit = streakCarryLimitMs(intervalMs, reserveMs);
+      expect(limit - changeover).toBe(intervalMs);
+      expect(limit).toBeLessThan(PROBE_SCHEDULE_PERIOD_MS);
     }
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupConfig, NodeConfig } from '../../../shared/config/schema';
+import { decide } from '../../../shared/decide';
 import { silentLog } from '../../../shared/log';
-import type { ProbeResult } from '../../../shared/model';
+import type { ProbeResult, Signals } from '../../../shared/model';
 import { runProbeLoop } from '../../../shared/usecases/probe-loop';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig, type rawConfig, THIRD_NODE } from '../../helpers/config';
@@ -87,6 +88,9 @@ function setup(
     run,
     setOnProbe: (fn: (at: number) => void) => {
       onProbe = fn;
+    },
+    get onProbe() {
+      return onProbe;
     },
   };
 }
@@ -234,4 +238,147 @@ describe('runProbeLoop', () => {
     await t.run();
     expect(t.heartbeats).toEqual([5000, 35_000]);
   });
+
+  describe('a streak in progress at the end of the loop', () => {
+    /** Two nodes UP, stored by the previous invocation; lb-1 fails from `failFrom` ms on. */
+    async function failing(failFrom: number, policy: Record<string, unknown> = { fall: 3 }) {
+      const t = setup(policy);
+      await t.store.putVerdict(verdict('az-a', 'lb-1', 'UP', t.start - 10_000));
+      await t.store.putVerdict(verdict('az-a', 'lb-2', 'UP', t.start - 10_000));
+      t.verdictWrites.length = 0;
+      t.setOnProbe((at) => {
+        t.healthy['lb-1'] = at < failFrom;
+      });
+      return t;
+    }
+
+    it('is left on the verdict row, verdict unchanged, and completes the fall in the next invocation', async () => {
+      // Ticks at 0, 5, ..., 55 s: lb-1 fails at 50 and 55 s, two of fall 3, when the loop ends.
+      const t = await failing(50_000);
+      const before = (await t.store.loadVerdicts('az-a', ['web-lb'])).find((v) => v.node === 'lb-1')!;
+      const first = await t.run();
+      expect(first.streakWrites).toBe(1);
+      expect(t.verdictWrites).toEqual([{ node: 'lb-1', status: 'UP', seenAt: -10_000 }]);
+      const row = (await t.store.loadVerdicts('az-a', ['web-lb'])).find((v) => v.node === 'lb-1')!;
+      const { streak, ...verdictPart } = row;
+      expect(verdictPart).toEqual(before);
+      expect(streak).toMatchObject({ ok: false, count: 2, at: t.start + 55_000 });
+      expect(streak?.evidence.map((e) => e.ok)).toEqual([false, false]);
+      // The arbiter reads the same verdict as before (raised to the last heartbeat), and no streak.
+      const { verdicts } = await t.store.readGroup('web-lb');
+      expect(verdicts.find((v) => v.vantage === 'az-a' && v.node === 'lb-1')).toEqual({
+        ...before,
+        seenAt: t.start + 30_000,
+      });
+      expect(verdicts.every((v) => v.streak === undefined)).toBe(true);
+
+      // The next invocation, 60 s after the first: its first probe is the third failure.
+      t.verdictWrites.length = 0;
+      t.clock.advance(t.start + 60_000 - t.clock.now());
+      const second = await runFrom(t, t.start + 60_000);
+      expect(t.verdictWrites).toEqual([{ node: 'lb-1', status: 'DOWN', seenAt: 60_000 }]);
+      expect(second.streakWrites).toBe(0);
+      const down = (await t.store.loadVerdicts('az-a', ['web-lb'])).find((v) => v.node === 'lb-1')!;
+      expect(down).toMatchObject({ status: 'DOWN', since: t.start + 60_000, count: 3 });
+      expect(down.streak).toBeUndefined();
+      expect(down.evidence.map((e) => e.at - t.start)).toEqual([50_000, 55_000, 60_000]);
+    });
+
+    it('is dropped when the next invocation probes too long after it: the fall starts from zero', async () => {
+      const t = await failing(50_000);
+      await t.run();
+      // The next minute's invocation was lost: the one after starts 120 s in.
+      t.verdictWrites.length = 0;
+      t.clock.advance(t.start + 120_000 - t.clock.now());
+      await runFrom(t, t.start + 120_000);
+      // DOWN only after three failures of its own (120, 125, 130 s), not at the first.
+      expect(t.verdictWrites.filter((w) => w.status === 'DOWN')).toEqual([
+        { node: 'lb-1', status: 'DOWN', seenAt: 130_000 },
+      ]);
+    });
+
+    it('is cleared from the row when it ended, so that no later invocation can continue it', async () => {
+      const t = await failing(50_000);
+      await t.run();
+      // lb-1 answers again in the next invocation: the streak ends at its first probe.
+      t.setOnProbe(() => {
+        t.healthy['lb-1'] = true;
+      });
+      t.verdictWrites.length = 0;
+      t.clock.advance(t.start + 60_000 - t.clock.now());
+      const second = await runFrom(t, t.start + 60_000);
+      expect(second.streakWrites).toBe(1);
+      expect(t.verdictWrites).toEqual([{ node: 'lb-1', status: 'UP', seenAt: -10_000 }]);
+      const row = (await t.store.loadVerdicts('az-a', ['web-lb'])).find((v) => v.node === 'lb-1')!;
+      expect(row.streak).toBeUndefined();
+    });
+
+    it('writes nothing at the end of a loop with no streak in progress', async () => {
+      const t = await failing(Number.POSITIVE_INFINITY);
+      const summary = await t.run();
+      expect(summary.streakWrites).toBe(0);
+      expect(t.verdictWrites).toEqual([]);
+    });
+
+    it('is not written over a verdict change whose write is still pending', async () => {
+      // lb-1 goes DOWN at 55 s (fall 2: 50 and 55 s) and that write fails: the row still says
+      // UP, which the failures no longer count against once the tracker holds DOWN.
+      const t = await failing(50_000, { fall: 2 });
+      const put = t.store.putVerdict.bind(t.store);
+      t.store.putVerdict = async (v) => {
+        if (v.status === 'DOWN') throw new Error('injected');
+        await put(v);
+      };
+      const summary = await t.run();
+      expect(summary.streakWrites).toBe(0);
+      const row = (await t.store.loadVerdicts('az-a', ['web-lb'])).find((v) => v.node === 'lb-1')!;
+      expect(row).toMatchObject({ status: 'UP' });
+      expect(row.streak).toBeUndefined();
+    });
+
+    it('keeps the arbiter decision what it was without the streak', async () => {
+      const t = await failing(50_000);
+      await t.store.putVerdict(verdict('az-c', 'lb-1', 'UP', t.start - 10_000));
+      await t.store.putVerdict(verdict('az-c', 'lb-2', 'UP', t.start - 10_000));
+      await t.store.putHeartbeat('az-c', t.start + 55_000);
+      const decideNow = async () => {
+        const { state, verdicts } = await t.store.readGroup('web-lb');
+        const group = t.config.groups[0]!;
+        const signals: Signals = {
+          instances: Object.fromEntries(
+            group.nodes.map((n) => [n.id, { instanceId: n.instanceId, state: 'running', impaired: false }]),
+          ),
+          holdings: [{ resource: 'elastic-ip eipalloc-01', node: 'lb-1', detail: '' }],
+        };
+        return decide(group, state, verdicts, signals, t.clock.now());
+      };
+      await t.run();
+      const withStreak = await decideNow();
+      // The same rows without the streak.
+      const rows = await t.store.loadVerdicts('az-a', ['web-lb']);
+      for (const { streak: _streak, ...v } of rows) await t.store.putVerdict(v);
+      expect(await decideNow()).toEqual(withStreak);
+    });
+  });
 });
+
+/** Another invocation of the loop of `t`, due at `at`, for the usual 60 s. */
+function runFrom(t: ReturnType<typeof setup>, at: number) {
+  return runProbeLoop({
+    config: t.config,
+    vantage: 'az-a',
+    store: t.store,
+    probe: async (_group, node) => {
+      const now = t.clock.now();
+      t.probes.push({ node: node.id, at: now - t.start });
+      t.onProbe?.(now - t.start);
+      return t.healthy[node.id]
+        ? { ok: true, latencyMs: 0, at: now }
+        : { ok: false, latencyMs: 2000, at: now, error: 'timeout after 2000 ms' };
+    },
+    now: t.clock.now,
+    sleep: t.clock.sleep,
+    remainingMs: () => at + INVOCATION_MS - t.clock.now(),
+    log: silentLog,
+  });
+}
