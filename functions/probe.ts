@@ -59,6 +59,7 @@ export async function probe(
     ticks: summary.ticks,
     probes: summary.probes,
     verdictWrites: summary.verdictWrites,
+    streakWrites: summary.streakWrites,
   });
   return summary;
 }

@@ -2,8 +2,9 @@
  * The part of every scheduled minute in which a failure meets the end of a prober loop: it
  * starts `detectSpanMs` (fall x interval + timeout) before the loop stops, so the loop ends
  * before it has seen enough failures, and lasts through the pause until the next invocation
- * and its start-up. A failure there waits for the next loop. Phases are milliseconds from
- * the schedule's tick, modulo the period.
+ * and its start-up. A failure there is finished by the next loop (which continues the streak
+ * the last one left on the verdict row) and loses the probe slots of the pause. Phases are
+ * milliseconds from the schedule's tick, modulo the period.
  */
 export interface LoopBoundary {
   startPhaseMs: number;
