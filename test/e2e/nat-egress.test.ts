@@ -1,6 +1,6 @@
-import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { EgressForwarder } from '../../local/nodes/index';
+import { get } from '../integration/local-cloud/http-get';
 import { okCalls, type Running, sleep, snsEvents, stackPerTest, until } from './stack-helpers';
 
 /*
@@ -14,19 +14,6 @@ const PRIVATE_A = 'subnet-0c1b2c3d4e5f6011a';
 const NAT_A = 'i-0c1b2c3d4e5f60001';
 const NAT_B = 'i-0c1b2c3d4e5f60002';
 const STANDBY_TABLE = 'rtb-0c1b2c3d4e5f600ff';
-
-/** One GET through a forwarder: the status, or the error (refused, reset, timeout). */
-function get(url: string, timeoutMs = 500): Promise<{ status?: number; error?: string }> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-    req.end();
-  });
-}
 
 function forwarder(running: Running): EgressForwarder {
   const f = running.stack.egress?.forwarders.get(PRIVATE_A);
@@ -61,7 +48,7 @@ describe('NAT egress through the local data path', () => {
     await steady(running);
     const fwd = forwarder(running);
     expect(fwd.path()).toMatchObject({ state: 'open', via: NAT_A });
-    expect(await get(`${fwd.url}/health`)).toEqual({ status: 200 });
+    expect(await get(`${fwd.url}/health`)).toMatchObject({ status: 200 });
 
     // A hung NAT accepts and forwards nothing: the HTTP targets time out, the TCP one still connects.
     const hungAt = Date.now();
@@ -101,7 +88,7 @@ describe('NAT egress through the local data path', () => {
       5_000,
       'the data path on nat-b',
     );
-    expect(await get(`${fwd.url}/health`)).toEqual({ status: 200 });
+    expect(await get(`${fwd.url}/health`)).toMatchObject({ status: 200 });
     expect(fwd.forwarded()[NAT_B]).toBeGreaterThan(0);
     await until(
       () => verdicts(running, '@egress', 'UP').some((e) => e.at > moveAt),
@@ -138,7 +125,7 @@ describe('NAT egress through the local data path', () => {
     const fwd = forwarder(running);
     const outside = running.stack.egress!.outside;
     outside.answer(429);
-    expect(await get(`${fwd.url}/health`)).toEqual({ status: 429 });
+    expect(await get(`${fwd.url}/health`)).toMatchObject({ status: 429 });
     const before = outside.requests()['/health'] ?? 0;
     // fall is 2 at 1 s: four probe rounds would have failed it several times over.
     await sleep(4_000);

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import {
   DescribeManagedPrefixListsCommand,
@@ -25,6 +24,7 @@ import {
 import { runPreflightCli } from '../../../scripts/preflight';
 import { topologyObject } from '../movers/cloud';
 import { ec2Client } from './clients.js';
+import { get } from './http-get';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const NAT_EGRESS = here('../../../local/topologies/nat-egress.yml');
@@ -32,18 +32,6 @@ const ENDPOINTS_CONFIG = here('../../fixtures/configs/nat-egress-endpoints.yml')
 const PRIVATE_A = 'subnet-0c1b2c3d4e5f6011a';
 const NAT_A = 'i-0c1b2c3d4e5f60001';
 const NAT_B = 'i-0c1b2c3d4e5f60002';
-
-function get(url: string, timeoutMs = 300): Promise<{ status?: number; error?: string }> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-    req.end();
-  });
-}
 
 describe('gateway endpoint routes in the EC2 emulator', () => {
   let cloud: LocalCloud | undefined;
@@ -193,20 +181,20 @@ describe('the NAT data path on loopback', () => {
 
   it('forwards through the live NAT, refuses through a killed one, holds through a hung one', async () => {
     const { fleet, outside, fwd } = await rig();
-    expect(await get(`${fwd.url}/x`)).toEqual({ status: 200 });
+    expect(await get(`${fwd.url}/x`)).toMatchObject({ status: 200 });
     expect(fwd.forwarded()).toEqual({ [NAT_A]: 1 });
     outside.answer(429, '/limited');
-    expect(await get(`${fwd.url}/limited`)).toEqual({ status: 429 });
+    expect(await get(`${fwd.url}/limited`)).toMatchObject({ status: 429 });
 
     fleet.node(NAT_A).hang();
-    expect(await get(`${fwd.url}/x`)).toEqual({ error: 'timeout' });
+    expect(await get(`${fwd.url}/x`, 300)).toEqual({ error: 'timeout' });
     await fleet.node(NAT_A).kill();
     await new Promise((r) => setTimeout(r, 60));
     expect(fwd.path()).toMatchObject({ state: 'closed', via: NAT_A });
     expect(await get(`${fwd.url}/x`)).toEqual({ error: 'ECONNREFUSED' });
     await fleet.node(NAT_A).revive();
     await new Promise((r) => setTimeout(r, 60));
-    expect(await get(`${fwd.url}/x`)).toEqual({ status: 200 });
+    expect(await get(`${fwd.url}/x`)).toMatchObject({ status: 200 });
   });
 
   it('follows a route table association move only after the propagation delay', async () => {
@@ -221,10 +209,10 @@ describe('the NAT data path on loopback', () => {
     expect(assoc.NewAssociationId).toMatch(/^rtbassoc-/);
     expect(cloud.world.routeTableOfSubnet(PRIVATE_A)).toBe('rtb-0c1b2c3d4e5f600ff');
     expect(fwd.path().via).toBe(NAT_A);
-    expect(await get(`${fwd.url}/x`)).toEqual({ status: 200 });
+    expect(await get(`${fwd.url}/x`)).toMatchObject({ status: 200 });
     await cloud.dataPath.whenSettled();
     expect(fwd.path()).toMatchObject({ state: 'open', via: NAT_B });
-    expect(await get(`${fwd.url}/x`)).toEqual({ status: 200 });
+    expect(await get(`${fwd.url}/x`)).toMatchObject({ status: 200 });
     expect(fwd.forwarded()).toEqual({ [NAT_A]: 1, [NAT_B]: 1 });
   });
 });
