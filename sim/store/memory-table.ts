@@ -1,9 +1,9 @@
 import type { NodeHealth } from '../../shared/constants';
 import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/errors';
 import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
-import { toState } from '../../shared/store/dynamo-store';
 import { keys } from '../../shared/store/keys';
 import type { FailoverStart, GroupSnapshot, MoveRecord } from '../../shared/store/ports';
+import { toState, toVerdict } from '../../shared/store/rows';
 import { withStreak } from '../../shared/store/verdict-row';
 
 type Item = Record<string, unknown>;
@@ -46,7 +46,7 @@ export class MemoryTable {
     // Only `state` and `v#` rows count: anything else in the partition (such as the per-group
     // `hb#` heartbeats of earlier versions) is ignored, as by DynamoStore.
     for (const [sk, item] of [...(rows ?? new Map<string, Item>()).entries()].sort(bySortKey)) {
-      if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(item));
+      if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(clone(item)));
     }
     const beats = heartbeats ?? this.readHeartbeats(verdicts.map((v) => v.vantage));
     for (const v of verdicts) {
@@ -218,7 +218,8 @@ export class MemoryTable {
     for (const g of groups) {
       const rows = this.partitions.get(keys.groupPk(g));
       for (const [sk, item] of [...(rows ?? new Map<string, Item>()).entries()].sort(bySortKey)) {
-        if (sk.startsWith(prefix)) out.push(withStreak(toVerdict(item), { streak: clone(item.streak) }));
+        if (sk.startsWith(prefix))
+          out.push(withStreak(toVerdict(clone(item)), { streak: clone(item.streak) }));
       }
     }
     return out;
@@ -284,20 +285,6 @@ export class MemoryTable {
 
 function bySortKey(a: [string, unknown], b: [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
-/** The verdict of a `v#` row without its `streak`, as DynamoStore reads it (readGroup). */
-function toVerdict(item: Item): Verdict {
-  return {
-    group: String(item.group),
-    vantage: String(item.vantage),
-    node: String(item.node),
-    status: item.status as Verdict['status'],
-    since: Number(item.since),
-    seenAt: Number(item.seenAt),
-    count: Number(item.count ?? 0),
-    evidence: clone((item.evidence as Verdict['evidence'] | undefined) ?? []),
-  };
 }
 
 function clone<T>(value: T): T {
