@@ -8,59 +8,75 @@ import type { FailoverStart, GroupSnapshot, GroupStore, MoveRecord } from './por
 import { type Item, toHistoryEvent, toState, toVerdict } from './rows';
 import { TTL_ATTRIBUTE } from './table-schema';
 
+/** What the group read needs of a configured group (ArbiterConfig['groups'] fits). */
+export interface GroupRows {
+  id: string;
+  /** The vantages that probe the group: whose heartbeats and verdict rows are read. */
+  vantages: readonly string[];
+  nodes: readonly { id: string }[];
+}
+
 /** Options of the arbiter's DynamoDB adapter. */
 export interface DynamoGroupStoreOptions extends DynamoTableOptions {
   /**
-   * The vantages whose heartbeats readGroup reads for a group (the group's `vantages` in the
-   * config), or one list for every group. Without it readGroup first reads the group's verdict
-   * rows to learn their vantages: one more query per read, same result.
+   * The configured groups. A group's verdict rows live in its vantages' partitions, so
+   * readGroup names them from the config (vantages x nodes). A group not listed has no
+   * vantage to read: its snapshot is its state with no verdicts, which decide() reads as
+   * UNKNOWN and never acts on. The lease and state writes need nothing from it.
    */
-  vantages?: readonly string[] | ((group: string) => readonly string[]);
+  groups?: readonly GroupRows[];
 }
 
 /**
  * The arbiter's side of the table (GroupStore): the group's lease and state item and its
- * history. Every read a decision depends on is a ConsistentRead.
+ * history, and the reads of its vantages' rows. Every read a decision depends on is a
+ * ConsistentRead.
  */
 export class DynamoGroupStore implements GroupStore {
   protected readonly table: DynamoTable;
-  private readonly vantages: ((group: string) => readonly string[]) | undefined;
+  private readonly groups: ReadonlyMap<string, GroupRows>;
 
   constructor(options: DynamoGroupStoreOptions) {
     this.table = new DynamoTable(options);
-    const v = options.vantages;
-    this.vantages = typeof v === 'function' ? v : v ? () => v : undefined;
+    this.groups = new Map((options.groups ?? []).map((g) => [g.id, g]));
   }
 
   /*
-   * Heartbeats first, then the group's rows, both consistent reads. A heartbeat vouches for
-   * the rows its vantage had stored when it was written, so it may only raise rows read after
-   * it: read the other way round, a verdict row read just before its prober rewrote it would
-   * be raised by the heartbeat that followed the rewrite, and an outdated verdict would look
-   * fresh. Read in this order, the result is never fresher than one atomic read of both.
-   * Rows of the group partition other than `state` and `v#` (such as the per-group `hb#`
-   * heartbeats of earlier versions) are ignored, and so is a verdict row's `streak` (a count
-   * in progress that only the prober continues, never a verdict).
+   * Two reads, both consistent: the heartbeats of the group's vantages first, then the state
+   * item and every verdict key of the group (vantages x nodes) in one BatchGetItem.
+   *
+   * The order is what makes heartbeats safe. A heartbeat vouches for the rows its vantage had
+   * stored when it was written, so it may only raise rows read after it:
+   *   t0  the arbiter reads az-a's verdict on lb-1: UP, seenAt t-40 s.
+   *   t1  az-a's prober writes lb-1 DOWN, then its heartbeat (at t1).
+   *   t2  the arbiter reads az-a's heartbeat t1 and raises the UP row it read at t0 to t1:
+   *       an outdated verdict looks fresh.
+   * Read heartbeats first and the heartbeat can only be older than the rows read after it, so
+   * the result is never fresher than one atomic read of both. Rows in the vantages'
+   * partitions other than these keys (another group's verdicts, a verdict's `streak` and
+   * `seq`, rows of earlier layouts) are never part of the read.
    */
   async readGroup(group: string): Promise<GroupSnapshot> {
-    const pk = keys.groupPk(group);
-    const vantages =
-      this.vantages?.(group) ??
-      (await this.table.queryAll(pk, keys.verdictPrefix)).map((item) => String(item.vantage));
-    const heartbeats = await this.readHeartbeats(vantages);
-    const items = await this.table.queryAll(pk);
+    const rows = this.groups.get(group) ?? { id: group, vantages: [], nodes: [] };
+    const heartbeats = await this.readHeartbeats(rows.vantages);
+    const verdictKeys = rows.vantages.flatMap((v) =>
+      rows.nodes.map((n) => ({ pk: keys.vantagePk(v), sk: keys.verdictSk(group, n.id) })),
+    );
+    const items = await this.table.batchGet(`read group ${group}`, [
+      { pk: keys.groupPk(group), sk: keys.state },
+      ...verdictKeys,
+    ]);
     let state = emptyState(group);
     const verdicts: Verdict[] = [];
     for (const item of items) {
-      const sk = String(item.sk);
-      if (sk === keys.state) state = toState(group, item);
-      else if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(item));
+      if (item.sk === keys.state) state = toState(group, item);
+      else verdicts.push(toVerdict(item));
     }
     for (const v of verdicts) {
       const hb = heartbeats.get(v.vantage);
       if (hb !== undefined && hb > v.seenAt) v.seenAt = hb;
     }
-    return { state, verdicts };
+    return { state, verdicts: verdicts.sort(byVantageAndNode) };
   }
 
   /*
@@ -293,7 +309,7 @@ export class DynamoGroupStore implements GroupStore {
   private async readHeartbeats(vantages: readonly string[]): Promise<Map<string, number>> {
     const rows = await this.table.batchGet(
       'read heartbeats',
-      [...new Set(vantages)].map((v) => ({ pk: keys.heartbeatPk(v), sk: keys.heartbeat })),
+      [...new Set(vantages)].map((v) => ({ pk: keys.vantagePk(v), sk: keys.heartbeat })),
     );
     return new Map(rows.map((item) => [String(item.vantage), Number(item.at)]));
   }
@@ -335,4 +351,11 @@ export class DynamoGroupStore implements GroupStore {
 /** The marshalled key of a group's lease and state item. */
 export function stateKey(group: string) {
   return marshall({ pk: keys.groupPk(group), sk: keys.state });
+}
+
+/** BatchGetItem answers in no particular order; the snapshot lists verdicts by key. */
+function byVantageAndNode(a: Verdict, b: Verdict): number {
+  const ka = `${a.vantage}#${a.node}`;
+  const kb = `${b.vantage}#${b.node}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }

@@ -25,10 +25,10 @@ export class DynamoStore extends DynamoGroupStore implements VerdictStore, Contr
   loadVerdicts(vantage: string, groups: readonly string[]): Promise<Verdict[]> {
     return this.verdictStore.loadVerdicts(vantage, groups);
   }
-  putVerdict(verdict: Verdict): Promise<void> {
+  putVerdict(verdict: Verdict): Promise<boolean> {
     return this.verdictStore.putVerdict(verdict);
   }
-  putHeartbeat(vantage: string, at: number): Promise<void> {
+  putHeartbeat(vantage: string, at: number): Promise<boolean> {
     return this.verdictStore.putHeartbeat(vantage, at);
   }
   setBan(group: string, node: string, expiresAt: number): Promise<void> {

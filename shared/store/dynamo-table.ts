@@ -85,6 +85,11 @@ export class DynamoTable {
     );
   }
 
+  /** A conditional PutItem: true if it was applied, false if its condition failed. */
+  async putIf(what: string, input: Omit<PutItemCommandInput, 'TableName'>): Promise<boolean> {
+    return (await this.put(what, input, () => CONDITION_FAILED)) !== CONDITION_FAILED;
+  }
+
   /** One page of a Query. */
   query(what: string, input: Omit<QueryCommandInput, 'TableName'>): Promise<QueryCommandOutput> {
     return this.send(what, () => this.client.send(new QueryCommand({ TableName: this.name, ...input })));

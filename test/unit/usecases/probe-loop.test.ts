@@ -56,14 +56,16 @@ function setup(
   const heartbeats: number[] = [];
   const putHeartbeat = store.putHeartbeat.bind(store);
   store.putHeartbeat = async (vantage, at) => {
-    await putHeartbeat(vantage, at);
+    const written = await putHeartbeat(vantage, at);
     heartbeats.push(at - start);
+    return written;
   };
   const verdictWrites: { node: string; status: string; seenAt: number }[] = [];
   const putVerdict = store.putVerdict.bind(store);
   store.putVerdict = async (v) => {
-    await putVerdict(v);
+    const written = await putVerdict(v);
     verdictWrites.push({ node: v.node, status: v.status, seenAt: v.seenAt - start });
+    return written;
   };
   const run = () =>
     runProbeLoop({
@@ -327,7 +329,7 @@ describe('runProbeLoop', () => {
       const put = t.store.putVerdict.bind(t.store);
       t.store.putVerdict = async (v) => {
         if (v.status === 'DOWN') throw new Error('injected');
-        await put(v);
+        return put(v);
       };
       const summary = await t.run();
       expect(summary.streakWrites).toBe(0);
