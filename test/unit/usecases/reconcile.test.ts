@@ -3,7 +3,12 @@ import type { ArbiterConfig, GroupConfig } from '../../../shared/config/schema';
 import { EventType } from '../../../shared/constants';
 import { Ec2Error, StoreError } from '../../../shared/errors';
 import { silentLog } from '../../../shared/log';
-import { type ArbiterDeps, reconcileAll, reconcileGroup } from '../../../shared/usecases/reconcile';
+import {
+  type ArbiterDeps,
+  newContainerMemory,
+  reconcileAll,
+  reconcileGroup,
+} from '../../../shared/usecases/reconcile';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';
@@ -25,6 +30,8 @@ function setup(policy: Record<string, unknown> = {}, edit: (config: ArbiterConfi
   cloud.place(group, 'lb-1');
   const notifier = new RecordingNotifier();
   const clock = fakeClock();
+  // One container: its memory outlives each invocation's dependencies.
+  const memory = newContainerMemory();
   const deps = (owner = 'arbiter-a'): ArbiterDeps => ({
     config,
     store,
@@ -33,6 +40,7 @@ function setup(policy: Record<string, unknown> = {}, edit: (config: ArbiterConfi
     owner,
     now: clock.now,
     log: silentLog,
+    memory,
   });
   /** Both vantages report `status` for `node`, as of now. */
   const see = async (node: string, status: 'UP' | 'DOWN', g: GroupConfig = group) => {
