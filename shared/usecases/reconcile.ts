@@ -27,7 +27,8 @@ export { executeMove, type MoveRequest } from './move';
  */
 export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Promise<ReconcileResult> {
   const movers = deps.cloud.movers(group);
-  const { snapshot, signals, decision, now } = await look(deps, group, movers);
+  const seen = await look(deps, group, movers);
+  const { snapshot, decision, now } = seen;
   const { action } = decision;
   await recordHealth(deps, group, snapshot, decision);
   await announceEndedBans(deps, group, snapshot, decision, now);
@@ -36,8 +37,7 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
   const alerted = await noHealthyTarget(deps, group, snapshot, decision);
   if (alerted) return alerted;
 
-  if (action.kind === ActionKind.STAY)
-    return adoptPlacement(deps, group, snapshot, decision, signals.holdings, action.reason);
+  if (action.kind === ActionKind.STAY) return adoptPlacement(deps, group, movers, seen);
   if (!isMove(action))
     return { group: group.id, action: action.kind, outcome: 'none', detail: action.reason };
   if (action.hold) return held(deps, group, decision, action);

@@ -375,3 +375,35 @@ describe('reconcileAll', () => {
     ]);
   });
 });
+
+describe('adoptPlacement', () => {
+  /** lb-1 recorded as holder, both UP, and EC2 showing everything on lb-2 (moved by hand). */
+  const handMoved = async () => {
+    const t = setup({ drift: 'report' });
+    t.store.setState('web-lb', { active: 'lb-1', holders: { [EIP]: 'lb-1' } });
+    await t.see('lb-1', 'UP');
+    await t.see('lb-2', 'UP');
+    t.cloud.place(t.group, 'lb-2');
+    return t;
+  };
+
+  it('records a placement found on one healthy node and says so once', async () => {
+    const t = await handMoved();
+    expect((await t.tick()).detail).toBe('recorded lb-2 as holder (was lb-1)');
+    await t.tick();
+    expect(t.store.stateOf('web-lb')).toMatchObject({ active: 'lb-2', holders: { [EIP]: 'lb-2' } });
+    expect(t.notifier.of(EventType.PLACEMENT_RECORDED)).toHaveLength(1);
+  });
+
+  it('reads the holders again under the lease: a placement that changed meanwhile is neither recorded nor told', async () => {
+    const t = await handMoved();
+    // Between the look and the lease, the move this placement came from is undone (another
+    // arbiter's move lands, or the operator moves it back): lb-1 holds everything again.
+    t.afterLease(() => t.cloud.place(t.group, 'lb-1'));
+    const result = await t.tick();
+    expect(result.outcome).toBe('superseded');
+    expect(t.store.stateOf('web-lb')).toMatchObject({ active: 'lb-1', holders: { [EIP]: 'lb-1' } });
+    expect(t.notifier.of(EventType.PLACEMENT_RECORDED)).toHaveLength(0);
+    expect(t.store.stateOf('web-lb').leaseOwner).toBeUndefined();
+  });
+});
