@@ -83,6 +83,8 @@ export async function executeMove(
     if (countsAsFailover) {
       // The cooldown and the breaker count a failover from its first EC2 call on, even if the
       // move then fails or this arbiter dies before recording it (see recordFailoverStart).
+      // Only this start writes the counts: a record that wrote them again, from the snapshot
+      // read before the move, would undo a `reset` made while the move ran.
       guard.beforeFirstMutation(async () => {
         const at = deps.now();
         await deps.store.recordFailoverStart(guard.lease, {
@@ -96,7 +98,6 @@ export async function executeMove(
     await deps.store.recordMove(guard.lease, {
       active: target.id,
       holders: Object.fromEntries(holdings.map((h) => [h.resource, h.node ?? ''])),
-      ...(countsAsFailover ? { lastFailoverAt: now, failoverTimes: failoverTimes(now) } : {}),
     });
     guard.note(`recorded (epoch ${guard.lease.epoch})`);
     await runAfterMove(deps, group, movers, current, action, guard);
