@@ -330,6 +330,15 @@ describe('Network and data', () => {
     expect(build(config).functions.arbiter?.timeout).toBe(30);
     expect(build(deployableConfig()).functions.arbiter?.timeout).toBe(50);
   });
+
+  it('ends every function that holds a lease (arbiter, failover, control) before the lease can expire', () => {
+    const config = deployableConfig();
+    config.arbiter = { leaseSeconds: 40 };
+    const { functions } = build(config);
+    expect([functions.arbiter?.timeout, functions.failover?.timeout, functions.control?.timeout]).toEqual([
+      30, 30, 30,
+    ]);
+  });
 });
 
 describe('Validation at package time', () => {
