@@ -16,6 +16,8 @@ const MOVE_ATTEMPTS = 2;
 export interface MoveRequest {
   kind: 'failover' | 'failback' | 'repair' | 'manual';
   requestedBy?: string;
+  /** The Lambda request id of a manual action, recorded next to requestedBy. */
+  requestId?: string;
   /** Manual moves skip the re-decision under the lease (the operator chose the target). */
   skipRecheck?: boolean;
 }
@@ -113,13 +115,25 @@ export async function executeMove(
       epoch: guard.lease.epoch,
       ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
     });
-    await publish(deps, group, note, action.reason, { timeline, epoch: guard.lease.epoch });
+    await publish(deps, group, note, action.reason, {
+      timeline,
+      epoch: guard.lease.epoch,
+      ...auditOf(request),
+    });
     return { ...base, outcome: 'moved', moveMs: now - guard.takenAt, detail: note.subject, timeline };
   } catch (error) {
-    return { ...base, ...(await reportFailure(deps, group, movers, action, guard, error)) };
+    return { ...base, ...(await reportFailure(deps, group, movers, { action, request, guard, error })) };
   } finally {
     await guard.release();
   }
+}
+
+/** Who asked for a move and in which invocation, for its history row (manual moves only). */
+function auditOf(request: MoveRequest): Record<string, string> {
+  return {
+    ...(request.requestedBy !== undefined ? { requestedBy: request.requestedBy } : {}),
+    ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
+  };
 }
 
 /** Says that a move failed, with what EC2 shows now and the steps it took. */
@@ -127,10 +141,9 @@ async function reportFailure(
   deps: ArbiterDeps,
   group: GroupConfig,
   movers: Mover[],
-  action: MoveAction,
-  guard: LeaseGuard,
-  error: unknown,
+  failed: { action: MoveAction; request: MoveRequest; guard: LeaseGuard; error: unknown },
 ): Promise<Pick<ReconcileResult, 'outcome' | 'detail' | 'timeline'>> {
+  const { action, guard, error } = failed;
   deps.log.error('move failed', { group: group.id, error: messageOf(error) });
   guard.note(`failed: ${messageOf(error)}`);
   const holdings = await Promise.all(movers.map((m) => m.observe())).catch(() => undefined);
@@ -147,6 +160,7 @@ async function reportFailure(
       timeline: guard.timeline,
     }),
     action.reason,
+    auditOf(failed.request),
   ).catch(() => undefined);
   return { outcome: 'failed', detail: messageOf(error), timeline: guard.timeline };
 }
