@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { emfMetrics, recordControl } from '../shared/metrics';
 import { control as applyControl, type ControlResult } from '../shared/ops/control';
 import type { CallerContext } from '../shared/ops/deps';
 import { container } from '../shared/runtime/container';
+
+/** EMF metrics of this container: a failed move after a ban raises the failed-failover alarm. */
+const metrics = emfMetrics();
 
 /**
  * Ban/unban a node, pause/resume a group, reset the breaker:
@@ -16,7 +20,13 @@ export async function control(
 ): Promise<ControlResult> {
   const c = container();
   const owner = `control-${context?.awsRequestId ?? randomUUID()}`;
-  return applyControl({ ...c.arbiterDeps(owner), store: c.store }, event, context);
+  try {
+    const result = await applyControl({ ...c.arbiterDeps(owner), store: c.store }, event, context);
+    recordControl(metrics, result);
+    return result;
+  } finally {
+    metrics.flush();
+  }
 }
 
 export const handler = middy(control).use(injectLambdaContext(container().logger, { resetKeys: true }));

@@ -4,6 +4,7 @@ import { parseConfig } from '../shared/config/load';
 import type { ArbiterConfig } from '../shared/config/schema';
 import { ConfigError } from '../shared/errors';
 import { alarmResources } from './alarms';
+import { auditResources } from './audit';
 import type { CfnResources } from './cfn';
 import { dataResources } from './data';
 import { type FunctionDefinition, generatedFunctions } from './functions';
@@ -74,6 +75,7 @@ export function buildStack(input: StackInput): Stack {
         ...schedulerResources(config),
         ...roles,
         ...alarmResources(config, names),
+        ...auditResources(params, names),
       },
       Outputs: {
         TableName: { Description: 'The ha-arbiter table', Value: { Ref: Ids.table } },

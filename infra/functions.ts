@@ -14,6 +14,7 @@ import { SCHEDULE_RATE } from './scheduler';
 import {
   ASYNC_MAX_EVENT_AGE_SECONDS,
   ASYNC_MAX_RETRIES,
+  LEASE_HOLDERS,
   leaseHolderTimeoutSeconds,
   PROBER_TIMEOUT_SECONDS,
 } from './timing';
@@ -58,12 +59,14 @@ export function generatedFunctions(input: {
     role: roleLogicalId(key),
     ...asyncConfig,
     ...(params.arbiterInVpc && ARBITER_SIDE_IN_VPC.includes(key) ? { vpc: arbiterVpc } : {}),
+    // A lease holder must be dead before its lease can expire (see leaseHolderTimeoutSeconds).
+    ...(LEASE_HOLDERS.includes(key) ? { timeout: leaseTimeout } : {}),
     ...extra,
   });
 
   const functions: Record<FixedFunction, FunctionDefinition> & Record<string, FunctionDefinition> = {
-    arbiter: fixed('arbiter', { timeout: leaseTimeout }),
-    failover: fixed('failover', { timeout: leaseTimeout }),
+    arbiter: fixed('arbiter'),
+    failover: fixed('failover'),
     status: fixed('status'),
     control: fixed('control'),
     // Preflight checks that the arbiter does not depend on a NAT it protects: tell it where it runs.

@@ -21,6 +21,11 @@ export interface StackParams {
   dynamodbPrefixList?: string;
   /** Memory of each prober (it runs ~58 s a minute, so this is most of the Lambda bill). */
   proberMemoryMb: number;
+  /**
+   * Adds a CloudTrail trail of the failover and control invokes (who invoked, from where),
+   * kept this many days in a bucket of its own (infra/audit.ts); none when unset.
+   */
+  auditTrailDays?: number;
 }
 
 /**
@@ -36,6 +41,7 @@ export const PARAM_NAMES = [
   'dynamodbEndpoint',
   'dynamodbPrefixList',
   'proberMemory',
+  'auditTrailDays',
 ] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 
@@ -86,6 +92,12 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     'must be a whole number of MB from 128 to 10240',
   );
 
+  const auditDays = check(
+    'auditTrailDays',
+    (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 3_650,
+    'must be a whole number of days from 1 to 3650 (leave it empty for no trail)',
+  );
+
   if (issues.length > 0) throw new ConfigError('deploy parameters', issues);
   return {
     configPath,
@@ -95,6 +107,7 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     ...(dynamodbEndpoint !== undefined ? { dynamodbEndpoint } : {}),
     ...(dynamodbPrefixList !== undefined ? { dynamodbPrefixList } : {}),
     proberMemoryMb: memory === undefined ? 128 : Number(memory),
+    ...(auditDays !== undefined ? { auditTrailDays: Number(auditDays) } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ArbiterConfig } from '../shared/config/schema';
+import type { FixedFunction } from './names';
 
 /**
  * Prober timeout, above the one-minute schedule period on purpose. The probe loop does not run
@@ -23,7 +24,13 @@ export const LEASE_MARGIN_SECONDS = 10;
 export const MIN_ARBITER_TIMEOUT_SECONDS = 15;
 
 /**
- * Timeout of the functions that hold a group lease (arbiter, failover). It must end before the
+ * The functions that take a group lease and move under it: the arbiter, a manual failover, and
+ * control (it reconciles right after a ban or reset, and moves off a banned holder).
+ */
+export const LEASE_HOLDERS: readonly FixedFunction[] = ['arbiter', 'failover', 'control'];
+
+/**
+ * Timeout of the functions that hold a group lease (LEASE_HOLDERS). It must end before the
  * lease does: EC2 cannot check a fencing token, so the only guarantee that a stalled holder
  * makes no mutation after another arbiter took over is that it is dead by then.
  */

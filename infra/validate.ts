@@ -4,7 +4,7 @@ import { ConfigError } from '../shared/errors';
 import { FIXED_FUNCTIONS, functionName, MAX_FUNCTION_NAME, proberKey } from './names';
 import type { StackParams } from './params';
 import { egressTargets } from './probe-targets';
-import { LEASE_MARGIN_SECONDS, MIN_ARBITER_TIMEOUT_SECONDS } from './timing';
+import { LEASE_HOLDERS, LEASE_MARGIN_SECONDS, MIN_ARBITER_TIMEOUT_SECONDS } from './timing';
 
 /** A security group holds 60 egress rules by default; one goes to DynamoDB. */
 export const MAX_PROBE_EGRESS_RULES = 59;
@@ -58,7 +58,7 @@ export function checkDeployable(
   const minLease = MIN_ARBITER_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS;
   if (config.arbiter.leaseSeconds < minLease) {
     issues.push(
-      `arbiter.leaseSeconds = ${config.arbiter.leaseSeconds}: must be at least ${minLease} on AWS (the arbiter's timeout is leaseSeconds - ${LEASE_MARGIN_SECONDS} s and needs ${MIN_ARBITER_TIMEOUT_SECONDS} s)`,
+      `arbiter.leaseSeconds = ${config.arbiter.leaseSeconds}: must be at least ${minLease} on AWS (the timeout of ${LEASE_HOLDERS.join(', ')} is leaseSeconds - ${LEASE_MARGIN_SECONDS} s and the arbiter needs ${MIN_ARBITER_TIMEOUT_SECONDS} s)`,
     );
   }
   const longest = Math.max(...FIXED_FUNCTIONS.map((f) => functionName(names.service, names.stage, f).length));

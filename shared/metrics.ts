@@ -1,5 +1,7 @@
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { ProbeResult, Verdict } from './model';
+import type { ControlResult } from './ops/control';
+import type { ManualFailoverResult } from './ops/manual-failover';
 import type { ReconcileResult } from './usecases/reconcile';
 
 /**
@@ -31,7 +33,10 @@ export const MetricName = {
   PROBER_HEARTBEAT: 'ProberHeartbeat',
   /** Addresses moved and verified (failover, failback, drift repair). */
   FAILOVERS: 'Failovers',
-  /** A move was attempted under the lease and failed (stack-wide: one series, one alarm). */
+  /**
+   * A move was attempted under the lease and failed, automatic or asked for (a manual failover,
+   * a control action's move): stack-wide, one series, one alarm.
+   */
   FAILED_FAILOVERS: 'FailedFailovers',
   /** Milliseconds from taking the lease to the verified move. */
   FAILOVER_DURATION: 'FailoverDurationMs',
@@ -128,4 +133,28 @@ export function recordReconcile(metrics: Metrics, results: readonly ReconcileRes
       else metrics.add(MetricName.FAILED_FAILOVERS, 1);
     }
   }
+}
+
+/** A move an operator asked for: counted as the arbiter's are, failed ones in the alarmed series. */
+function recordOperatorMove(metrics: Metrics, group: string, outcome: string): void {
+  if (outcome === 'moved') metrics.add(MetricName.FAILOVERS, 1, { group });
+  else if (outcome === 'failed') metrics.add(MetricName.FAILED_FAILOVERS, 1);
+  else if (outcome === 'lease-held') metrics.add(MetricName.LEASE_CONTENTION, 1, { group });
+}
+
+/** What a manual failover (the `failover` function) did. */
+export function recordManualFailover(metrics: Metrics, result: ManualFailoverResult): void {
+  recordOperatorMove(metrics, result.group, result.outcome);
+}
+
+/**
+ * What a control action moved: the reconcile it runs right after (an automatic decision, so
+ * counted as the arbiter counts it) and the move off a banned holder it may make.
+ */
+export function recordControl(metrics: Metrics, result: ControlResult): void {
+  if (result.reconcile) {
+    if ('outcome' in result.reconcile) recordReconcile(metrics, [result.reconcile]);
+    else metrics.add(MetricName.RECONCILE_ERRORS, 1);
+  }
+  if (result.move && 'outcome' in result.move) recordOperatorMove(metrics, result.group, result.move.outcome);
 }

@@ -75,6 +75,13 @@ export function secondaryIps(group: GroupConfig): string[] {
  * `unconfigure` on the old one if it is still running. Commands are sent, not awaited (a run
  * takes seconds and the address already moved in EC2); failures are reported, never thrown,
  * because the move must not be undone or blocked by a host that cannot be reached.
+ *
+ * SendCommand changes a host as surely as an EC2 call changes the network, so it goes out
+ * only after `beforeMutation` (the lease extension and check every EC2 mutation gets):
+ *   t0  A moves the VIP to lb-2 and records it; A's container freezes.
+ *   t1  A's lease expires; B takes it and moves the VIP back to lb-1 (lb-2 failed again).
+ *   t2  A wakes and would tell lb-1 to drop the VIP it now serves.
+ * With the extension first, A learns at t2 that its lease is gone and sends nothing.
  */
 export async function runOsHook(input: {
   group: GroupConfig;
@@ -82,6 +89,8 @@ export async function runOsHook(input: {
   from: NodeConfig | undefined;
   fromRunning: boolean;
   sender: CommandSender;
+  /** Extends and checks the lease before the commands go out; throws to send none. */
+  beforeMutation?: (call: string) => Promise<void>;
 }): Promise<OsHookStep[]> {
   const { group, sender } = input;
   const hook = group.osHook;
@@ -93,29 +102,40 @@ export async function runOsHook(input: {
   if (input.from && input.from.id !== input.to.id && input.fromRunning) {
     targets.push({ node: input.from, action: 'unconfigure' });
   }
-  const runs = targets.flatMap(({ node, action }) =>
-    ips.map(async (ip): Promise<OsHookStep | undefined> => {
+  const commands = targets.flatMap(({ node, action }) =>
+    ips.flatMap((ip) => {
       const parameters = hookParameters(hook, action, ip, node.id);
-      if (!parameters) return undefined;
-      try {
-        const id = await sender.send({
-          document: hook.document,
-          instanceId: node.instanceId,
-          parameters,
-          timeoutSeconds: hook.timeoutSeconds,
-          comment: `ha-arbiter ${group.id}: ${action} ${ip} on ${node.id}`,
-        });
-        return { node: node.id, action, ip, ok: true, detail: `${hook.document} command ${id} sent` };
-      } catch (error) {
-        return {
-          node: node.id,
-          action,
-          ip,
-          ok: false,
-          detail: `${hook.document} failed: ${messageOf(error)}`,
-        };
-      }
+      return parameters ? [{ node, action, ip, parameters }] : [];
     }),
   );
-  return (await Promise.all(runs)).filter((s): s is OsHookStep => s !== undefined);
+  if (commands.length === 0) return [];
+  if (input.beforeMutation) {
+    const on = [...new Set(commands.map((c) => c.node.id))].join(', ');
+    try {
+      await input.beforeMutation(`SendCommand ${hook.document} on ${on}`);
+    } catch (error) {
+      return commands.map(({ node, action, ip }) => ({
+        node: node.id,
+        action,
+        ip,
+        ok: false,
+        detail: `not sent: ${messageOf(error)}`,
+      }));
+    }
+  }
+  const runs = commands.map(async ({ node, action, ip, parameters }): Promise<OsHookStep> => {
+    try {
+      const id = await sender.send({
+        document: hook.document,
+        instanceId: node.instanceId,
+        parameters,
+        timeoutSeconds: hook.timeoutSeconds,
+        comment: `ha-arbiter ${group.id}: ${action} ${ip} on ${node.id}`,
+      });
+      return { node: node.id, action, ip, ok: true, detail: `${hook.document} command ${id} sent` };
+    } catch (error) {
+      return { node: node.id, action, ip, ok: false, detail: `${hook.document} failed: ${messageOf(error)}` };
+    }
+  });
+  return Promise.all(runs);
 }

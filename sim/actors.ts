@@ -1,5 +1,6 @@
 import type { Lease } from '../shared/model';
 import type { GroupSnapshot } from '../shared/store/ports';
+import type { ContainerMemory } from '../shared/usecases/deps';
 import type { Actor } from './scheduler';
 
 /** An arbiter container: invocations on it share its clock skew and its stalls. */
@@ -12,6 +13,8 @@ export interface Container {
   stallDuringMove: boolean;
   /** ...and lets this many of its responses through first. */
   stallSkip: number;
+  /** What the arbiter code remembers across this container's invocations. */
+  memory: ContainerMemory;
 }
 
 /** A won conditional write that entitles the winner to one notification. */

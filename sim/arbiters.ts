@@ -4,7 +4,7 @@ import { silentLog } from '../shared/log';
 import { createAfterMove } from '../shared/ops/after-move';
 import type { OpsDeps } from '../shared/ops/deps';
 import { parseArbiterEvent } from '../shared/usecases/arbiter-event';
-import { reconcileAll } from '../shared/usecases/reconcile';
+import { newContainerMemory, reconcileAll } from '../shared/usecases/reconcile';
 import { type Container, newActor, type SimActor } from './actors';
 import { SimEc2 } from './ec2/sim-ec2';
 import { SimNotifier } from './notifier';
@@ -88,6 +88,7 @@ export class Arbiters {
       owner: actor.id,
       now: () => w.clockOf(actor),
       log: silentLog,
+      memory: actor.container?.memory ?? newContainerMemory(),
     };
   }
 

@@ -1,4 +1,3 @@
-import { forgetContainerMemory } from './container-memory';
 import type { Violation } from './invariants';
 import type { TraceLine } from './scheduler';
 import { type Episode, type EpisodeStats, SimWorld } from './world';
@@ -26,7 +25,6 @@ export async function runEpisode(
   maxSteps = Number.POSITIVE_INFINITY,
 ): Promise<EpisodeResult> {
   const world = new SimWorld(episode);
-  await forgetContainerMemory(world.config, world.group);
   world.start();
   const { sched } = world;
   while (!world.finished && sched.steps < maxSteps) {

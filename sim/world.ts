@@ -2,6 +2,7 @@ import type { ArbiterConfig, GroupConfig, NodeConfig } from '../shared/config/sc
 import { createMovers } from '../shared/movers';
 import type { Notification } from '../shared/notify/notifier';
 import { toState } from '../shared/store/rows';
+import { newContainerMemory } from '../shared/usecases/deps';
 import { type Container, newActor, type SimActor } from './actors';
 import { Arbiters } from './arbiters';
 import { Ec2World } from './ec2/ec2-world';
@@ -128,6 +129,7 @@ export class SimWorld implements Truth {
       pendingStallMs: 0,
       stallDuringMove: false,
       stallSkip: 0,
+      memory: newContainerMemory(),
     }));
     this.arbiters = new Arbiters(this, containers);
     this.probers = new Probers(this);

@@ -45,7 +45,14 @@ export function createAfterMove(adapters: { stopper?: InstanceStopper; sender?: 
           const instances = await input.cloud.signals(group).catch(() => ({}) as Record<string, undefined>);
           fromRunning = instances[from.id]?.state === 'running';
         }
-        const runs = await runOsHook({ group, to, from, fromRunning, sender: adapters.sender });
+        const runs = await runOsHook({
+          group,
+          to,
+          from,
+          fromRunning,
+          sender: adapters.sender,
+          beforeMutation: input.beforeMutation,
+        });
         for (const s of runs) {
           steps.push({
             at: input.now(),

@@ -3,7 +3,7 @@ import { InputError, messageOf } from '../errors';
 import { invokeCommand } from '../notify/format';
 import { type ReconcileResult, reconcileGroup } from '../usecases/reconcile';
 import { announce } from './announce';
-import { type CallerContext, callerOf, type OpsDeps } from './deps';
+import { type CallerContext, callerOf, type OpsDeps, requestIdOf } from './deps';
 import { type ManualFailoverResult, manualFailover } from './manual-failover';
 import { controlApplied, controlSummary } from './messages';
 import {
@@ -27,6 +27,8 @@ export interface ControlResult {
   changed: boolean;
   summary: string;
   requestedBy: string;
+  /** The Lambda request id of this invocation (absent outside Lambda); also in the history row. */
+  requestId?: string;
   /** The group's controls after the action. */
   state: {
     paused: boolean;
@@ -103,6 +105,7 @@ export async function control(
   const group = resolveGroup(deps.config, payload.group, WHAT);
   const node = payload.node === undefined ? undefined : resolveNode(group, payload.node, 'node', WHAT).id;
   const requestedBy = callerOf(payload.requestedBy, context);
+  const requestId = requestIdOf(context);
   const now = deps.now();
   const warnings: string[] = [];
 
@@ -150,6 +153,7 @@ export async function control(
       ...(expiresAt !== undefined ? { expiresAt } : {}),
       reason: payload.reason ?? '',
       requestedBy,
+      ...(requestId !== undefined ? { requestId } : {}),
       changed,
     })),
   );
@@ -188,6 +192,7 @@ export async function control(
     changed,
     summary: controlSummary(facts),
     requestedBy,
+    ...(requestId !== undefined ? { requestId } : {}),
     state: {
       paused: state.paused,
       breakerOpen: state.breakerOpenSince !== undefined,

@@ -11,6 +11,12 @@ export interface CallerContext {
   /** `serverless invoke --context '{"custom":{"requestedBy":"alice"}}'` arrives here. */
   clientContext?: { custom?: unknown; Custom?: unknown } | undefined;
   identity?: { cognitoIdentityId?: string } | undefined;
+  /**
+   * Lambda's id of this invocation. CloudTrail's data event of the Invoke call carries the
+   * same id (in its response elements), next to the principal that invoked: history rows record
+   * it, so a manual action can be traced to who did it (docs/runbook.md).
+   */
+  awsRequestId?: string | undefined;
 }
 
 /**
@@ -29,4 +35,10 @@ export function callerOf(requestedBy: string | undefined, context?: CallerContex
   }
   if (context?.identity?.cognitoIdentityId) return `cognito:${context.identity.cognitoIdentityId}`;
   return 'unknown (add "requestedBy" to the payload)';
+}
+
+/** The request id of the invocation, when it runs on Lambda (absent in tests and scripts). */
+export function requestIdOf(context?: CallerContext): string | undefined {
+  const id = context?.awsRequestId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }

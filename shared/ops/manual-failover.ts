@@ -5,7 +5,7 @@ import { InputError, messageOf } from '../errors';
 import type { GroupState, Holding } from '../model';
 import { invokeCommand } from '../notify/format';
 import { executeMove, type ReconcileResult } from '../usecases/reconcile';
-import { type CallerContext, callerOf, type OpsDeps } from './deps';
+import { type CallerContext, callerOf, type OpsDeps, requestIdOf } from './deps';
 import { FailoverPayloadSchema, parsePayload, resolveGroup, resolveNode, show } from './payload';
 import { isoSecond } from './time';
 
@@ -30,6 +30,8 @@ export interface ManualFailoverResult {
   to: string;
   reason: string;
   requestedBy: string;
+  /** The Lambda request id of this invocation (absent outside Lambda); also in the history row. */
+  requestId?: string;
   forced: boolean;
   /** The target's health by quorum when it was chosen, and why. */
   target: { health: NodeHealth; reason: string; instanceState: string };
@@ -115,6 +117,7 @@ const READING_ORDER: Record<keyof ManualFailoverResult, 'always' | 'set'> = {
   to: 'always',
   reason: 'always',
   requestedBy: 'always',
+  requestId: 'set',
   forced: 'always',
   target: 'always',
   warnings: 'always',
@@ -180,6 +183,7 @@ export async function manualFailover(
   const group = resolveGroup(deps.config, payload.group, WHAT);
   const named = payload.to === undefined ? undefined : resolveNode(group, payload.to, 'to', WHAT);
   const requestedBy = callerOf(payload.requestedBy, context);
+  const requestId = requestIdOf(context);
   const reason = payload.reason ?? 'manual failover (no reason given)';
 
   const movers = deps.cloud.movers(group);
@@ -212,6 +216,7 @@ export async function manualFailover(
     to: target.id,
     reason,
     requestedBy,
+    ...(requestId !== undefined ? { requestId } : {}),
     forced: payload.force,
     target: {
       health: assessment.health,
@@ -244,11 +249,13 @@ export async function manualFailover(
     from: decision.active,
     to: target.id,
     requestedBy,
+    requestId,
     reason,
   });
   const moved = await executeMove(deps, group, movers, decision, action, {
     kind: 'manual',
     requestedBy,
+    ...(requestId !== undefined ? { requestId } : {}),
     skipRecheck: true,
   });
   let after: Holding[] | undefined;

@@ -113,13 +113,19 @@ function groupText(g: GroupStatus, now: number): string[] {
   if (g.history.length > 0) {
     lines.push('  RECENT EVENTS');
     const events = renderTable(
-      ['AT', 'EVENT', 'SUMMARY'],
-      g.history.map((e) => [when(e.at, now), e.event, e.summary]),
+      ['AT', 'EVENT', 'SUMMARY', 'BY'],
+      g.history.map((e) => [when(e.at, now), e.event, e.summary, askedBy(e)]),
       120,
     );
     lines.push(...events.slice(1).map((l) => `  ${l}`), '');
   }
   return lines;
+}
+
+/** Who asked for a manual action, and the Lambda request id to find it in CloudTrail. */
+function askedBy(e: { requestedBy?: string; requestId?: string }): string {
+  if (e.requestId === undefined) return e.requestedBy ?? '';
+  return `${e.requestedBy ?? 'unknown'} (request ${e.requestId})`;
 }
 
 /** The status report as text for a terminal: one block per group, tables aligned. */

@@ -79,7 +79,15 @@ export interface GroupStatus {
   alerts: Record<string, string>;
   /** What the arbiter would do if it reconciled now. */
   next?: { action: string; reason: string; from?: string; to?: string; hold?: string };
-  history: Array<{ at: string; event: string; severity: string; summary: string }>;
+  /** Newest first; manual actions say who asked and in which Lambda request (see docs/runbook.md). */
+  history: Array<{
+    at: string;
+    event: string;
+    severity: string;
+    summary: string;
+    requestedBy?: string;
+    requestId?: string;
+  }>;
   /** Reads that failed (the rest is still shown). */
   errors: string[];
 }
@@ -249,8 +257,19 @@ export async function groupStatus(
       event: e.event,
       severity: e.severity,
       summary: e.summary,
+      ...audit(e.detail),
     })),
     errors,
+  };
+}
+
+/** Who asked for a manual action and its Lambda request id, from its history row. */
+function audit(detail: Record<string, unknown> | undefined): { requestedBy?: string; requestId?: string } {
+  const by = detail?.requestedBy;
+  const id = detail?.requestId;
+  return {
+    ...(typeof by === 'string' ? { requestedBy: by } : {}),
+    ...(typeof id === 'string' ? { requestId: id } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import { SnsNotifier } from '../notify/sns-notifier';
 import { createAfterMove } from '../ops/after-move';
 import { ssmSender } from '../os-hook';
 import { DynamoStore } from '../store/dynamo-store';
-import type { ArbiterDeps } from '../usecases/reconcile';
+import { type ArbiterDeps, newContainerMemory } from '../usecases/reconcile';
 
 /**
  * Things built once per Lambda container (or local process): the config, SDK clients,
@@ -44,6 +44,8 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
     groups: config.groups,
   });
   let deps: Omit<ArbiterDeps, 'owner'> | undefined;
+  // What this container remembers across invocations (a Lambda container serves many).
+  const memory = newContainerMemory();
   const log = toLog(logger);
   const build = (): Omit<ArbiterDeps, 'owner'> => ({
     config,
@@ -52,6 +54,7 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
     notifier: new SnsNotifier(createSnsClient(), requireEnv('TOPIC_ARN', 'the SNS topic for alerts', env)),
     now: Date.now,
     log,
+    memory,
     afterMove: createAfterMove({
       stopper: ec2Stopper(createEc2Client()),
       sender: ssmSender(createSsmClient()),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { AuditIds } from '../../infra/audit';
 import { PARAM_NAMES } from '../../infra/params';
 import { MAX_INLINE_CODE_CHARS, PREFIX_LIST_LOOKUP_SOURCE } from '../../infra/prefix-list';
 import { parseConfig } from '../../shared/config/load';
@@ -319,6 +320,15 @@ describe('Network and data', () => {
     expect(build(config).functions.arbiter?.timeout).toBe(30);
     expect(build(deployableConfig()).functions.arbiter?.timeout).toBe(50);
   });
+
+  it('ends every function that holds a lease (arbiter, failover, control) before the lease can expire', () => {
+    const config = deployableConfig();
+    config.arbiter = { leaseSeconds: 40 };
+    const { functions } = build(config);
+    expect([functions.arbiter?.timeout, functions.failover?.timeout, functions.control?.timeout]).toEqual([
+      30, 30, 30,
+    ]);
+  });
 });
 
 describe('Validation at package time', () => {
@@ -379,5 +389,85 @@ describe('Validation at package time', () => {
       '--param arbiterInVpc',
       '--param proberMemory',
     ]);
+  });
+});
+
+describe('Audit trail (auditTrailDays)', () => {
+  it('adds nothing without the parameter', () => {
+    const { Resources } = build(deployableConfig()).resources;
+    const types = Object.values(Resources).map((r) => r.Type);
+    expect(types).not.toContain('AWS::CloudTrail::Trail');
+    expect(types).not.toContain('AWS::S3::Bucket');
+  });
+
+  it('records the data events of the failover and control invokes only, in a trail of its own', () => {
+    const { Resources } = build(deployableConfig(), { auditTrailDays: '90' }).resources;
+    const trail = Resources[AuditIds.trail];
+    expect(trail?.Type).toBe('AWS::CloudTrail::Trail');
+    expect(trail?.DependsOn).toEqual([AuditIds.bucketPolicy]);
+    expect(trail?.Properties).toMatchObject({
+      TrailName: 'ha-arbiter-ci-audit',
+      S3BucketName: { Ref: AuditIds.bucket },
+      IsLogging: true,
+      EnableLogFileValidation: true,
+    });
+    const selectors = trail?.Properties?.AdvancedEventSelectors as {
+      FieldSelectors: { Field: string; Equals: unknown[] }[];
+    }[];
+    expect(selectors).toHaveLength(1);
+    const fields = Object.fromEntries(selectors[0]!.FieldSelectors.map((f) => [f.Field, f.Equals]));
+    expect(fields.eventCategory).toEqual(['Data']);
+    expect(fields['resources.type']).toEqual(['AWS::Lambda::Function']);
+    expect((fields['resources.ARN'] ?? []).map(arnText)).toEqual([
+      `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:ha-arbiter-ci-failover`,
+      `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:ha-arbiter-ci-control`,
+    ]);
+  });
+
+  it('writes into a private bucket that forgets the records after the given days', () => {
+    const { Resources } = build(deployableConfig(), { auditTrailDays: '90' }).resources;
+    const bucket = Resources[AuditIds.bucket];
+    expect(bucket?.Type).toBe('AWS::S3::Bucket');
+    expect(bucket?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: [{ Status: 'Enabled', ExpirationInDays: 90 }] },
+    });
+  });
+
+  it('lets CloudTrail, for this trail only, check the bucket ACL and write its log files', () => {
+    const { Resources } = build(deployableConfig(), { auditTrailDays: '30' }).resources;
+    const policy = Resources[AuditIds.bucketPolicy]?.Properties?.PolicyDocument as {
+      Statement: {
+        Sid: string;
+        Effect: string;
+        Principal: unknown;
+        Action: string;
+        Resource: unknown;
+        Condition: Record<string, Record<string, unknown>>;
+      }[];
+    };
+    const trailArn = `arn:\${AWS::Partition}:cloudtrail:\${AWS::Region}:\${AWS::AccountId}:trail/ha-arbiter-ci-audit`;
+    const [acl, write] = policy.Statement;
+    expect(acl).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 's3:GetBucketAcl',
+    });
+    expect(arnText(acl?.Condition.StringEquals?.['aws:SourceArn'])).toBe(trailArn);
+    expect(write).toMatchObject({ Effect: 'Allow', Action: 's3:PutObject' });
+    expect(arnText(write?.Resource)).toBe(`\${AuditTrailBucket.Arn}/AWSLogs/\${AWS::AccountId}/*`);
+    expect(write?.Condition.StringEquals?.['s3:x-amz-acl']).toBe('bucket-owner-full-control');
+    expect(arnText(write?.Condition.StringEquals?.['aws:SourceArn'])).toBe(trailArn);
+  });
+
+  it('refuses a retention that is not a whole number of days, naming the parameter', () => {
+    expect(errorOf(() => build(deployableConfig(), { auditTrailDays: 'forever' })).message).toContain(
+      '--param auditTrailDays = "forever": must be a whole number of days from 1 to 3650',
+    );
   });
 });

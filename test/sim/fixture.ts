@@ -4,7 +4,7 @@ import { silentLog } from '../../shared/log';
 import type { Verdict } from '../../shared/model';
 import { createMovers } from '../../shared/movers';
 import type { Notification } from '../../shared/notify/notifier';
-import type { ArbiterDeps } from '../../shared/usecases/reconcile';
+import { type ArbiterDeps, newContainerMemory } from '../../shared/usecases/reconcile';
 import { directEc2 } from '../../sim/ec2/direct-client';
 import { Ec2World } from '../../sim/ec2/ec2-world';
 import { SimMemoryStore } from '../../sim/store/memory-store';
@@ -77,6 +77,7 @@ export function fixture(options: FixtureOptions = {}) {
     owner: 'arbiter-a',
     now: () => clock.now,
     log: silentLog,
+    memory: newContainerMemory(),
   };
   return { config, group, clock, world, store, ec2, deps, notes, report };
 }

@@ -6,6 +6,7 @@ import type { OpsDeps } from '../../../shared/ops/deps';
 import { manualFailover } from '../../../shared/ops/manual-failover';
 import { type StatusReport, status } from '../../../shared/ops/status';
 import { DynamoStore } from '../../../shared/store/dynamo-store';
+import { newContainerMemory } from '../../../shared/usecases/deps';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';
 import { startDynalite, type TestDynamo } from '../../helpers/dynalite';
@@ -103,6 +104,7 @@ describe('operator use-cases on DynamoDB', () => {
       owner: 'ops-test',
       now: clock.now,
       log: silentLog,
+      memory: newContainerMemory(),
     };
     return { group, clock, cloud, notifier, deps };
   }

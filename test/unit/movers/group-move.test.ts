@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { GroupConfig } from '../../../shared/config/schema';
 import { EventType } from '../../../shared/constants';
 import { silentLog } from '../../../shared/log';
-import { type ArbiterDeps, reconcileGroup } from '../../../shared/usecases/reconcile';
+import { type ArbiterDeps, newContainerMemory, reconcileGroup } from '../../../shared/usecases/reconcile';
 import { makeConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';
 import { MemoryStore } from '../../helpers/memory-store';
@@ -31,7 +31,16 @@ function setup(policy: Record<string, unknown> = {}) {
   cloud = new FakeCloud();
   notifier = new RecordingNotifier();
   t = NOW;
-  deps = { config, store, cloud, notifier, owner: 'arbiter-1', now: () => t, log: silentLog };
+  deps = {
+    config,
+    store,
+    cloud,
+    notifier,
+    owner: 'arbiter-1',
+    now: () => t,
+    log: silentLog,
+    memory: newContainerMemory(),
+  };
   cloud.place(group, 'lb-1');
   store.setState('web-lb', { active: 'lb-1' });
 }

@@ -202,6 +202,23 @@ describe('control', () => {
     expect(h.notifier.sent).toEqual([]);
   });
 
+  it('is not undone by a failover in flight: the move records its holders, not the counts it read before', async () => {
+    const h = await opsHarness({ health: { 'lb-1': 'DOWN', 'lb-2': 'UP' } });
+    const now = h.clock.now();
+    h.store.setState('web-lb', { failoverTimes: [now - 3000, now - 2000], lastFailoverAt: now - 120_000 });
+    // The reset lands after the move's first EC2 call and before its record.
+    const record = h.store.recordMove.bind(h.store);
+    h.store.recordMove = async (...args) => {
+      await h.store.resetCounters('web-lb', []);
+      return record(...args);
+    };
+    expect(await reconcileGroup(h.deps, h.group)).toMatchObject({ outcome: 'moved', to: 'lb-2' });
+    const state = h.store.stateOf('web-lb');
+    expect(state.active).toBe('lb-2');
+    expect(state.failoverTimes).toEqual([]);
+    expect(state.lastFailoverAt).toBeUndefined();
+  });
+
   it('keeps the action when the notification fails, and says so', async () => {
     const h = await opsHarness();
     h.notifier.failNext();

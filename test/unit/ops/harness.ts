@@ -2,6 +2,7 @@ import type { ArbiterConfig, GroupConfig } from '../../../shared/config/schema';
 import { silentLog } from '../../../shared/log';
 import type { AfterMove } from '../../../shared/ops/after-move';
 import type { OpsDeps } from '../../../shared/ops/deps';
+import { newContainerMemory } from '../../../shared/usecases/deps';
 import { type FakeClock, fakeClock } from '../../helpers/clock';
 import { makeConfig, type rawConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';
@@ -69,6 +70,7 @@ export async function opsHarness(
     owner: 'test-owner',
     now: clock.now,
     log: silentLog,
+    memory: newContainerMemory(),
     ...(options.afterMove ? { afterMove: options.afterMove } : {}),
   };
   const verdicts = async (health: Record<string, 'UP' | 'DOWN'>) => {

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupConfig } from '../../../shared/config/schema';
 import { EventType } from '../../../shared/constants';
-import { ConfigError } from '../../../shared/errors';
+import { ConfigError, LeaseLostError } from '../../../shared/errors';
 import { createAfterMove } from '../../../shared/ops/after-move';
 import { type CommandSender, hookParameters, runOsHook, ssmSender } from '../../../shared/os-hook';
 import { reconcileGroup } from '../../../shared/usecases/reconcile';
@@ -181,5 +181,47 @@ describe('OS hook after a secondary-ip move', () => {
     const body = h.notifier.of(EventType.FAILOVER_SUCCEEDED)[0]?.body ?? '';
     expect(body).toContain('OS hook configure 10.0.1.100 on lb-2: AWS-RunShellScript command cmd-1 sent');
     expect(body).toContain('OS hook FAILED unconfigure 10.0.1.100 on lb-1');
+  });
+});
+
+describe('OS hook under the lease', () => {
+  it('extends the lease right before the commands go out, as before every EC2 mutation', async () => {
+    const h = await opsHarness({ edit: (g) => withVip(g), health: { 'lb-1': 'DOWN', 'lb-2': 'UP' } });
+    const lastStoreCall: string[] = [];
+    const sender = recordingSender();
+    const deps = {
+      ...h.deps,
+      afterMove: createAfterMove({
+        sender: {
+          async send(input) {
+            lastStoreCall.push(h.store.calls.at(-1) ?? 'none');
+            return sender.send(input);
+          },
+        },
+      }),
+    };
+    expect(await reconcileGroup(deps, h.group)).toMatchObject({ outcome: 'moved', to: 'lb-2' });
+    expect(lastStoreCall).toEqual(['extendLease', 'extendLease']);
+  });
+
+  it('sends nothing once the lease is lost, and says so in the steps', async () => {
+    const group = makeGroup({}, (g) => withVip(g));
+    const sender = recordingSender();
+    const lost = new LeaseLostError(group.id, 'arbiter-a', 7);
+    const steps = await runOsHook({
+      group,
+      to: group.nodes[1]!,
+      from: group.nodes[0]!,
+      fromRunning: true,
+      sender,
+      beforeMutation: async () => {
+        throw lost;
+      },
+    });
+    expect(sender.sent).toEqual([]);
+    expect(steps.map((s) => [s.node, s.ok, s.detail])).toEqual([
+      ['lb-2', false, `not sent: ${lost.message}`],
+      ['lb-1', false, `not sent: ${lost.message}`],
+    ]);
   });
 });

@@ -127,6 +127,45 @@ describe('status', () => {
     expect((await json(h, { history: 0 })).history).toEqual([]);
   });
 
+  it('shows who asked for each manual action and its Lambda request id, to look up in CloudTrail', async () => {
+    const h = await opsHarness();
+    await control(
+      h.deps,
+      { group: 'web-lb', action: 'pause', requestedBy: 'alice' },
+      { awsRequestId: 'req-1' },
+    );
+    h.clock.advance(1000);
+    await manualFailover(
+      h.deps,
+      { group: 'web-lb', to: 'lb-2', requestedBy: 'bob' },
+      { awsRequestId: 'req-2' },
+    );
+    const g = await json(h, { history: 2 });
+    expect(g.history.map((e) => [e.event, e.requestedBy, e.requestId])).toEqual([
+      ['failover-succeeded', 'bob', 'req-2'],
+      ['control', 'alice', 'req-1'],
+    ]);
+    const text = (await status(h.deps, { format: 'text', history: 2 })) as string;
+    expect(text).toMatch(/failover-succeeded .* bob \(request req-2\)/);
+    expect(text).toMatch(/control .* alice \(request req-1\)/);
+  });
+
+  it('records the request id of a failed manual failover too', async () => {
+    const h = await opsHarness();
+    const refused = new Ec2Error('UnauthorizedOperation', 'refused');
+    h.cloud.moveFailures.push(refused, refused);
+    const result = await manualFailover(
+      h.deps,
+      { group: 'web-lb', to: 'lb-2', requestedBy: 'bob' },
+      {
+        awsRequestId: 'req-3',
+      },
+    );
+    expect(result).toMatchObject({ outcome: 'failed', requestId: 'req-3' });
+    const [row] = (await json(h, { history: 1 })).history;
+    expect(row).toMatchObject({ event: 'failover-failed', requestedBy: 'bob', requestId: 'req-3' });
+  });
+
   it('still answers when EC2 cannot be read, and says what is missing', async () => {
     const h = await opsHarness();
     h.cloud.observeFailures.push(

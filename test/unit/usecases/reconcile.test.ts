@@ -3,7 +3,12 @@ import type { ArbiterConfig, GroupConfig } from '../../../shared/config/schema';
 import { EventType } from '../../../shared/constants';
 import { Ec2Error, StoreError } from '../../../shared/errors';
 import { silentLog } from '../../../shared/log';
-import { type ArbiterDeps, reconcileAll, reconcileGroup } from '../../../shared/usecases/reconcile';
+import {
+  type ArbiterDeps,
+  newContainerMemory,
+  reconcileAll,
+  reconcileGroup,
+} from '../../../shared/usecases/reconcile';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';
@@ -25,6 +30,8 @@ function setup(policy: Record<string, unknown> = {}, edit: (config: ArbiterConfi
   cloud.place(group, 'lb-1');
   const notifier = new RecordingNotifier();
   const clock = fakeClock();
+  // One container: its memory outlives each invocation's dependencies.
+  const memory = newContainerMemory();
   const deps = (owner = 'arbiter-a'): ArbiterDeps => ({
     config,
     store,
@@ -33,6 +40,7 @@ function setup(policy: Record<string, unknown> = {}, edit: (config: ArbiterConfi
     owner,
     now: clock.now,
     log: silentLog,
+    memory,
   });
   /** Both vantages report `status` for `node`, as of now. */
   const see = async (node: string, status: 'UP' | 'DOWN', g: GroupConfig = group) => {
@@ -365,5 +373,37 @@ describe('reconcileAll', () => {
       },
       expect.objectContaining({ group: 'nat', outcome: 'moved' }),
     ]);
+  });
+});
+
+describe('adoptPlacement', () => {
+  /** lb-1 recorded as holder, both UP, and EC2 showing everything on lb-2 (moved by hand). */
+  const handMoved = async () => {
+    const t = setup({ drift: 'report' });
+    t.store.setState('web-lb', { active: 'lb-1', holders: { [EIP]: 'lb-1' } });
+    await t.see('lb-1', 'UP');
+    await t.see('lb-2', 'UP');
+    t.cloud.place(t.group, 'lb-2');
+    return t;
+  };
+
+  it('records a placement found on one healthy node and says so once', async () => {
+    const t = await handMoved();
+    expect((await t.tick()).detail).toBe('recorded lb-2 as holder (was lb-1)');
+    await t.tick();
+    expect(t.store.stateOf('web-lb')).toMatchObject({ active: 'lb-2', holders: { [EIP]: 'lb-2' } });
+    expect(t.notifier.of(EventType.PLACEMENT_RECORDED)).toHaveLength(1);
+  });
+
+  it('reads the holders again under the lease: a placement that changed meanwhile is neither recorded nor told', async () => {
+    const t = await handMoved();
+    // Between the look and the lease, the move this placement came from is undone (another
+    // arbiter's move lands, or the operator moves it back): lb-1 holds everything again.
+    t.afterLease(() => t.cloud.place(t.group, 'lb-1'));
+    const result = await t.tick();
+    expect(result.outcome).toBe('superseded');
+    expect(t.store.stateOf('web-lb')).toMatchObject({ active: 'lb-1', holders: { [EIP]: 'lb-1' } });
+    expect(t.notifier.of(EventType.PLACEMENT_RECORDED)).toHaveLength(0);
+    expect(t.store.stateOf('web-lb').leaseOwner).toBeUndefined();
   });
 });

@@ -1,0 +1,221 @@
+import type { GroupConfig } from '../config/schema';
+import { ActionKind, NodeHealth } from '../constants';
+import {
+  type Action,
+  type Decision,
+  endedBans,
+  forgettableBanEnds,
+  Hold,
+  isMove,
+  type MoveAction,
+} from '../decide';
+import { driftFound } from '../notify/drift-format';
+import * as format from '../notify/format';
+import type { GroupSnapshot } from '../store/ports';
+import type { ArbiterDeps, ReconcileResult } from './deps';
+import { publish } from './publish';
+
+/*
+ * The alert families of a reconcile. Each is said once across ticks and arbiters: an alert
+ * key is opened with a conditional write (setAlert) and only the arbiter that opened it tells.
+ */
+
+const NO_TARGET_ALERT = 'no-healthy-target';
+const DRIFT_ALERT = 'drift';
+const WOULD_PREFIX = 'would:';
+const wouldKey = (action: MoveAction) => `${WOULD_PREFIX}${action.from ?? 'none'}->${action.to}`;
+
+/** History rows searched for the `control` action that set a ban which has now ended. */
+const BAN_ORIGIN_ROWS = 100;
+
+/**
+ * "No healthy target": opened (and told) when the decision says so; closed by any other
+ * decision but UNKNOWN.
+ * @returns the result when the action was NO_HEALTHY_TARGET, else undefined (go on).
+ */
+export async function noHealthyTarget(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  decision: Decision,
+): Promise<ReconcileResult | undefined> {
+  const { action } = decision;
+  const base = { group: group.id, action: action.kind };
+  if (action.kind === ActionKind.NO_HEALTHY_TARGET) {
+    if (await deps.store.setAlert(group.id, NO_TARGET_ALERT, action.from ?? 'none')) {
+      await publish(deps, group, format.noHealthyTarget(group, decision, action.reason), action.reason);
+      return { ...base, outcome: 'alerted', detail: action.reason };
+    }
+    return { ...base, outcome: 'none', detail: action.reason };
+  }
+  // UNKNOWN (say, one vantage went quiet) resolves nothing: keep the alert, or the same outage
+  // would be announced again once the vantage is back.
+  if (action.kind !== ActionKind.UNKNOWN && snapshot.state.alerts[NO_TARGET_ALERT] !== undefined) {
+    await deps.store.setAlert(group.id, NO_TARGET_ALERT, undefined);
+  }
+  return undefined;
+}
+
+/** A move the policy holds (cooldown, breaker, observe mode, paused): said once per episode. */
+export async function held(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  decision: Decision,
+  action: MoveAction,
+): Promise<ReconcileResult> {
+  const result: ReconcileResult = {
+    group: group.id,
+    action: action.kind,
+    outcome: 'held',
+    to: action.to,
+    detail: `${action.hold}: ${action.reason}`,
+    ...(action.from ? { from: action.from } : {}),
+  };
+  if (action.hold === Hold.COOLDOWN) return result;
+  if (action.hold === Hold.BREAKER) {
+    if (action.opensBreaker && (await deps.store.openBreaker(group.id, deps.now()))) {
+      const recent = group.policy.breaker.maxFailovers;
+      await publish(deps, group, format.breakerOpened(group, decision, recent), action.reason);
+    }
+    return result;
+  }
+  const heldBy = action.hold === Hold.OBSERVE ? 'mode: observe' : 'group paused';
+  if (await deps.store.setAlert(group.id, wouldKey(action), String(deps.now()))) {
+    await publish(
+      deps,
+      group,
+      format.wouldFailOver(group, decision, action.from, action.to, action.reason, heldBy),
+      action.reason,
+    );
+  }
+  return result;
+}
+
+/**
+ * Reports drift (EC2 shows the resources off the recorded holder, or split) once per episode;
+ * the alert closes when EC2 matches the record again. While another arbiter holds the lease a
+ * move is under way, and its half-moved, not yet recorded state is not drift. A placement the
+ * decision keeps (all together on a healthy node) is adopted and announced by adoptPlacement.
+ */
+export async function noteDrift(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  decision: Decision,
+) {
+  const { state } = snapshot;
+  const { drift } = decision;
+  if (!drift) {
+    if (state.alerts[DRIFT_ALERT] !== undefined) await deps.store.setAlert(group.id, DRIFT_ALERT, undefined);
+    return;
+  }
+  const moving =
+    state.leaseOwner !== undefined && state.leaseOwner !== deps.owner && state.leaseExpiresAt > deps.now();
+  if (moving) return;
+  // Everything together on a healthy node the decision keeps: adoptPlacement records it and
+  // says so; a second message about the same hand move would be noise.
+  if (!drift.split && decision.action.kind === ActionKind.STAY) return;
+  if (await deps.store.setAlert(group.id, DRIFT_ALERT, drift.signature)) {
+    await publish(deps, group, driftFound(group, decision, drift), drift.summary);
+  }
+}
+
+/**
+ * Announces each ban that ran out, once across ticks and arbiters: the alert named after the
+ * ban (node and expiry) is opened with a conditional write, and only the arbiter that opened it
+ * tells. An unban before the expiry removes the ban, so only the unban is told. The decision
+ * made with the same `now` already treats the node as eligible.
+ */
+export async function announceEndedBans(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  decision: Decision,
+  now: number,
+) {
+  const { state } = snapshot;
+  for (const key of forgettableBanEnds(state, now)) await deps.store.setAlert(group.id, key, undefined);
+  for (const ban of endedBans(group, state, now)) {
+    if (!(await deps.store.setAlert(group.id, ban.key, String(now)))) continue;
+    // Who set it and why is in the history; without it the message says less, nothing more.
+    const history = await deps.store.readHistory(group.id, BAN_ORIGIN_ROWS).catch(() => []);
+    const origin = format.banOrigin(history, ban.node, ban.expiresAt);
+    await publish(
+      deps,
+      group,
+      format.banEnded({ group, decision, ban, origin, now }),
+      `ban on ${ban.node} expired`,
+      { node: ban.node, expiresAt: ban.expiresAt },
+    );
+  }
+}
+
+/**
+ * "Would fail over X -> Y" is said once per episode: once the decision no longer wants that
+ * held move (the holder is healthy again, the target changed, the group was resumed), its
+ * alert is closed so the next episode is told again. UNKNOWN keeps it, so a node flapping
+ * between DOWN and UNKNOWN does not repeat the message.
+ */
+export async function forgetWouldAlerts(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  action: Action,
+) {
+  if (action.kind === ActionKind.UNKNOWN) return;
+  const wanted =
+    isMove(action) && (action.hold === Hold.OBSERVE || action.hold === Hold.PAUSED)
+      ? wouldKey(action)
+      : undefined;
+  for (const key of Object.keys(snapshot.state.alerts)) {
+    if (key.startsWith(WOULD_PREFIX) && key !== wanted) await deps.store.setAlert(group.id, key, undefined);
+  }
+}
+
+/** Records node health transitions (once across arbiters) and notifies DOWN and recovery. */
+export async function recordHealth(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+  decision: Decision,
+) {
+  const { state } = snapshot;
+  const leaving = isMove(decision.action) && !decision.action.hold ? decision.action.from : undefined;
+  for (const node of group.nodes) {
+    const a = decision.assessments[node.id];
+    if (!a || a.health === NodeHealth.UNKNOWN) continue;
+    const before = state.health[node.id];
+    if (before === a.health) continue;
+    const won = await deps.store.transitionHealth(group.id, node.id, before, a.health);
+    if (!won) continue;
+    const down = a.health === NodeHealth.DOWN;
+    const worthTelling = down ? node.id !== leaving : before === NodeHealth.DOWN;
+    if (worthTelling)
+      await publish(deps, group, format.nodeHealthChanged(group, a, decision, down), a.reason);
+  }
+  const changed = group.nodes.some((n) => state.healthySince[n.id] !== decision.healthySince[n.id]);
+  if (changed) {
+    await deps.store.saveHealthySince(
+      group.id,
+      decision.healthySince,
+      group.nodes.map((n) => n.id),
+    );
+  }
+}
+
+/**
+ * Says once per container and outage that the group's table cannot be reached, and once
+ * that it can again. The table cannot deduplicate while it is down, so the memory is the
+ * container's (the arbiter errors alarm covers the deployed stack too).
+ */
+export async function storeAvailability(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  available: boolean,
+  detail: string,
+): Promise<void> {
+  const outages = deps.memory.storeOutages;
+  if (available ? !outages.delete(group.id) : outages.has(group.id)) return;
+  if (!available) outages.add(group.id);
+  await deps.notifier.publish(format.storeAvailability(group, available, detail)).catch(() => undefined);
+}

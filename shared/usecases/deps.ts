@@ -1,0 +1,52 @@
+import type { CloudPort } from '../cloud';
+import type { ArbiterConfig } from '../config/schema';
+import type { Log } from '../log';
+import type { TimelineStep } from '../notify/format';
+import type { Notifier } from '../notify/notifier';
+import type { AfterMove } from '../ops/after-move';
+import type { GroupStore } from '../store/ports';
+
+/**
+ * What an arbiter container remembers across its invocations. Built once per container (one
+ * per Lambda container, one per simulated container) and passed in, never a module global, so
+ * that two containers in one process (the simulator, tests) never share it.
+ */
+export interface ContainerMemory {
+  /** Groups whose table reads fail, as seen by this container (said once per outage). */
+  storeOutages: Set<string>;
+}
+
+/** A fresh memory, for a new container. */
+export function newContainerMemory(): ContainerMemory {
+  return { storeOutages: new Set() };
+}
+
+/** What the arbiter use-cases need; built once per container by the handler. */
+export interface ArbiterDeps {
+  config: ArbiterConfig;
+  store: GroupStore;
+  cloud: CloudPort;
+  notifier: Notifier;
+  /** Unique per invocation: written into the lease. */
+  owner: string;
+  now: () => number;
+  log: Log;
+  /** The container's memory across invocations. */
+  memory: ContainerMemory;
+  /** OS hook and fencing after a verified move; absent = neither. */
+  afterMove?: AfterMove;
+}
+
+/** What one reconcile of one group did. */
+export interface ReconcileResult {
+  group: string;
+  action: string;
+  outcome: 'none' | 'moved' | 'held' | 'lease-held' | 'superseded' | 'failed' | 'alerted';
+  from?: string;
+  to?: string;
+  detail?: string;
+  /** Milliseconds from lease to verified move, when moved. */
+  moveMs?: number;
+  /** The steps of a move (lease, calls, verification, record, hooks), when one was attempted. */
+  timeline?: TimelineStep[];
+}

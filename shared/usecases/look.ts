@@ -1,0 +1,28 @@
+import type { GroupConfig } from '../config/schema';
+import { type Decision, decide } from '../decide';
+import type { Signals } from '../model';
+import type { Mover } from '../movers/mover';
+import type { GroupSnapshot } from '../store/ports';
+import type { ArbiterDeps } from './deps';
+
+/** What one look at a group saw and decided. */
+export interface Look {
+  snapshot: GroupSnapshot;
+  signals: Signals;
+  decision: Decision;
+  /** The arbiter's clock when it decided. */
+  now: number;
+}
+
+/** Reads (consistent), asks EC2 who holds what, decides. No writes. */
+export async function look(deps: ArbiterDeps, group: GroupConfig, movers: readonly Mover[]): Promise<Look> {
+  const [snapshot, instances, holdings] = await Promise.all([
+    deps.store.readGroup(group.id),
+    deps.cloud.signals(group),
+    Promise.all(movers.map((m) => m.observe())),
+  ]);
+  const signals: Signals = { instances, holdings };
+  const now = deps.now();
+  const decision = decide(group, snapshot.state, snapshot.verdicts, signals, now);
+  return { snapshot, signals, decision, now };
+}

@@ -1,0 +1,221 @@
+import type { GroupConfig, NodeConfig } from '../config/schema';
+import { type Decision, isMove, type MoveAction } from '../decide';
+import { LeaseLostError, messageOf } from '../errors';
+import type { Holding } from '../model';
+import type { Mover } from '../movers/mover';
+import * as format from '../notify/format';
+import type { GroupSnapshot } from '../store/ports';
+import type { ArbiterDeps, ReconcileResult } from './deps';
+import { LeaseGuard } from './lease-guard';
+import { look } from './look';
+import { publish } from './publish';
+
+const MOVE_ATTEMPTS = 2;
+
+/** Options of a move made under the lease (automatic or manual). */
+export interface MoveRequest {
+  kind: 'failover' | 'failback' | 'repair' | 'manual';
+  requestedBy?: string;
+  /** The Lambda request id of a manual action, recorded next to requestedBy. */
+  requestId?: string;
+  /** Manual moves skip the re-decision under the lease (the operator chose the target). */
+  skipRecheck?: boolean;
+}
+
+/**
+ * Takes the lease, re-checks the decision with fresh reads, moves every resource in order
+ * (extending the lease before each mutating call), records the move conditionally on the
+ * epoch, notifies, and releases the lease.
+ */
+export async function executeMove(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  movers: Mover[],
+  decision: Decision,
+  action: MoveAction,
+  request: MoveRequest,
+): Promise<ReconcileResult> {
+  const base = {
+    group: group.id,
+    action: action.kind,
+    to: action.to,
+    ...(action.from ? { from: action.from } : {}),
+  };
+  const timeline: format.TimelineStep[] = [];
+  const detected = action.from ? decision.assessments[action.from]?.downSince : undefined;
+  if (detected !== undefined) {
+    timeline.push({ at: detected, what: `${action.from} DOWN by quorum (${action.reason})` });
+  }
+  const guard = await LeaseGuard.take(deps, group.id, timeline);
+  if (!(guard instanceof LeaseGuard)) {
+    deps.log.info('another arbiter holds the lease; standing down', {
+      group: group.id,
+      holder: guard.holder,
+    });
+    return { ...base, outcome: 'lease-held', detail: guard.message };
+  }
+  try {
+    let current = decision;
+    let snapshot: GroupSnapshot;
+    if (!request.skipRecheck) {
+      // Double-check under the lease: another arbiter may have moved the address between our
+      // first read and our lease, or the node may have recovered.
+      const fresh = await look(deps, group, movers);
+      const again = fresh.decision.action;
+      if (!isMove(again) || again.hold || again.to !== action.to) {
+        return { ...base, outcome: 'superseded', detail: `re-check under the lease: ${again.kind}` };
+      }
+      current = fresh.decision;
+      snapshot = fresh.snapshot;
+    } else {
+      snapshot = await deps.store.readGroup(group.id);
+    }
+    const target = group.nodes.find((n) => n.id === action.to) as NodeConfig;
+    // A first placement (no node held the address) is not a failover: it must not start the
+    // cooldown, or the first real failure right after would be held.
+    const countsAsFailover = request.kind !== 'repair' && action.from !== undefined;
+    // Manual moves start the cooldown (the arbiter must not undo them at once) but do not
+    // count toward the breaker, which guards against the arbiter's own flapping.
+    const failoverTimes = (at: number) => {
+      const recent = snapshot.state.failoverTimes.filter(
+        (t) => t > at - group.policy.breaker.windowSeconds * 1000,
+      );
+      return request.kind === 'manual' ? recent : [...recent, at];
+    };
+    if (countsAsFailover) {
+      // The cooldown and the breaker count a failover from its first EC2 call on, even if the
+      // move then fails or this arbiter dies before recording it (see recordFailoverStart).
+      // Only this start writes the counts: a record that wrote them again, from the snapshot
+      // read before the move, would undo a `reset` made while the move ran.
+      guard.beforeFirstMutation(async () => {
+        const at = deps.now();
+        await deps.store.recordFailoverStart(guard.lease, {
+          lastFailoverAt: at,
+          failoverTimes: failoverTimes(at),
+        });
+      });
+    }
+    const holdings = await moveAll(deps, group, movers, target, guard);
+    const now = deps.now();
+    await deps.store.recordMove(guard.lease, {
+      active: target.id,
+      holders: Object.fromEntries(holdings.map((h) => [h.resource, h.node ?? ''])),
+    });
+    guard.note(`recorded (epoch ${guard.lease.epoch})`);
+    await runAfterMove(deps, group, movers, current, action, guard);
+    const note = format.failoverSucceeded({
+      group,
+      kind: request.kind,
+      from: action.from,
+      to: action.to,
+      reason: action.reason,
+      decision: current,
+      holdings,
+      timeline,
+      epoch: guard.lease.epoch,
+      ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+    });
+    await publish(deps, group, note, action.reason, {
+      timeline,
+      epoch: guard.lease.epoch,
+      ...auditOf(request),
+    });
+    return { ...base, outcome: 'moved', moveMs: now - guard.takenAt, detail: note.subject, timeline };
+  } catch (error) {
+    return { ...base, ...(await reportFailure(deps, group, movers, { action, request, guard, error })) };
+  } finally {
+    await guard.release();
+  }
+}
+
+/** Who asked for a move and in which invocation, for its history row (manual moves only). */
+function auditOf(request: MoveRequest): Record<string, string> {
+  return {
+    ...(request.requestedBy !== undefined ? { requestedBy: request.requestedBy } : {}),
+    ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
+  };
+}
+
+/** Says that a move failed, with what EC2 shows now and the steps it took. */
+async function reportFailure(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  movers: Mover[],
+  failed: { action: MoveAction; request: MoveRequest; guard: LeaseGuard; error: unknown },
+): Promise<Pick<ReconcileResult, 'outcome' | 'detail' | 'timeline'>> {
+  const { action, guard, error } = failed;
+  deps.log.error('move failed', { group: group.id, error: messageOf(error) });
+  guard.note(`failed: ${messageOf(error)}`);
+  const holdings = await Promise.all(movers.map((m) => m.observe())).catch(() => undefined);
+  await publish(
+    deps,
+    group,
+    format.failoverFailed({
+      group,
+      from: action.from,
+      to: action.to,
+      reason: action.reason,
+      error: messageOf(error),
+      holdings,
+      timeline: guard.timeline,
+    }),
+    action.reason,
+    auditOf(failed.request),
+  ).catch(() => undefined);
+  return { outcome: 'failed', detail: messageOf(error), timeline: guard.timeline };
+}
+
+/** The OS hook and fencing after a recorded move, under the same lease; never fails the move. */
+async function runAfterMove(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  movers: Mover[],
+  decision: Decision,
+  action: MoveAction,
+  guard: LeaseGuard,
+): Promise<void> {
+  if (!deps.afterMove) return;
+  const after = await deps.afterMove
+    .run({
+      group,
+      from: action.from,
+      to: action.to,
+      decision,
+      movers,
+      cloud: deps.cloud,
+      now: deps.now,
+      beforeMutation: guard.beforeMutation,
+    })
+    .catch((error: unknown) => [{ at: deps.now(), what: `after-move steps failed: ${messageOf(error)}` }]);
+  guard.timeline.push(...after);
+}
+
+/** Moves every resource in the declared order; a failed resource is retried within the lease. */
+async function moveAll(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  movers: Mover[],
+  target: NodeConfig,
+  guard: LeaseGuard,
+): Promise<Holding[]> {
+  const holdings: Holding[] = [];
+  for (const mover of movers) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const outcome = await mover.moveTo(target, { beforeMutation: guard.beforeMutation });
+        guard.note(`${outcome.changed ? 'verified' : 'already in place'}: ${mover.key} on ${target.id}`);
+        holdings.push({ resource: mover.key, node: target.id, detail: outcome.detail });
+        break;
+      } catch (error) {
+        if (error instanceof LeaseLostError || attempt >= MOVE_ATTEMPTS) throw error;
+        deps.log.warn('move of one resource failed; retrying within the lease', {
+          group: group.id,
+          resource: mover.key,
+          error: messageOf(error),
+        });
+        guard.note(`retrying ${mover.key}: ${messageOf(error)}`);
+      }
+    }
+  }
+  return holdings;
+}
