@@ -20,7 +20,19 @@ export interface Ec2Deps {
   readonly faults: FaultController;
   readonly audit: AuditLog;
   readonly dataPath: DataPathTracker;
+  /**
+   * Authorizes one call: a denial message, or undefined when allowed. Absent,
+   * the world's hand-listed denials apply.
+   */
+  readonly authorize?: Ec2Authorizer;
 }
+
+/** Decides whether `caller` may run `action` with these form parameters; a message means denied. */
+export type Ec2Authorizer = (
+  caller: string,
+  action: string,
+  form: ReadonlyMap<string, string>,
+) => string | undefined;
 
 /** A finished EC2 response. */
 export interface Ec2Reply {
@@ -97,14 +109,12 @@ export async function handleEc2Call(
   if (decision.kind === 'error') {
     return fail(isEc2ErrorCode(decision.code) ? new Ec2Error(decision.code) : new Ec2Error('InternalError'));
   }
-  if (deps.world.isDenied(caller, actionName)) {
-    return fail(
-      new Ec2Error(
-        'UnauthorizedOperation',
-        `You are not authorized to perform this operation. User: arn:aws:iam::${deps.world.accountId}:user/${caller} is not authorized to perform: ec2:${actionName}`,
-      ),
-    );
-  }
+  const denial = deps.authorize
+    ? deps.authorize(caller, actionName, form)
+    : deps.world.isDenied(caller, actionName)
+      ? `You are not authorized to perform this operation. User: arn:aws:iam::${deps.world.accountId}:user/${caller} is not authorized to perform: ec2:${actionName}`
+      : undefined;
+  if (denial !== undefined) return fail(new Ec2Error('UnauthorizedOperation', denial));
   if (isDryRun(params)) {
     const dry = new Ec2Error('DryRunOperation');
     return finish(dry.status, errorXml(dry.code, dry.message, requestId), 'dry-run');
