@@ -123,8 +123,9 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
   const ids = new IdFactory(seededRng(seed));
   // A separate stream for fault draws, so turning faults on does not change generated ids.
   const faults = new FaultController(seededRng(seed ^ 0x9e3779b9), options.faults);
+  // The model draws its own ids from the seed (not the shared stream, which request ids
+  // also use), so a direct model with the same seed and calls generates the same ids.
   const model = new Ec2Model(topology, {
-    ids,
     seed,
     describeLag: options.describeLag ?? REALISTIC_DESCRIBE_LAG,
     stopDelayMs: () => faults.stopDelayMs,
