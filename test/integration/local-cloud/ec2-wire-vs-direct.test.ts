@@ -90,9 +90,15 @@ type Answer =
   | { ok: Record<string, unknown> }
   | { error: { name: string; message: string; fault: unknown; status: unknown } };
 
-async function answer(client: EC2Client, command: Parameters<EC2Client['send']>[0]): Promise<Answer> {
+/** Any EC2 command; `send` is overloaded per command, so the script holds them as this. */
+type Ec2Command = { readonly input: object };
+
+async function answer(client: EC2Client, command: Ec2Command): Promise<Answer> {
   try {
-    const { $metadata: _, ...out } = (await client.send(command)) as unknown as Record<string, unknown>;
+    const { $metadata: _, ...out } = (await client.send(command as never)) as unknown as Record<
+      string,
+      unknown
+    >;
     return { ok: out };
   } catch (err) {
     const e = err as {
@@ -108,7 +114,7 @@ async function answer(client: EC2Client, command: Parameters<EC2Client['send']>[
 }
 
 /** One scripted step: a command built from what earlier answers said (ids that change on every move). */
-type Step = (seen: Answer[]) => Parameters<EC2Client['send']>[0];
+type Step = (seen: Answer[]) => Ec2Command;
 
 const lastOk = (seen: Answer[]) => {
   for (let i = seen.length - 1; i >= 0; i--) {
