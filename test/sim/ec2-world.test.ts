@@ -108,6 +108,33 @@ describe('The EC2 model under the real movers', () => {
     ).toThrow(expect.objectContaining({ code: 'Resource.AlreadyAssociated' }));
   });
 
+  it('moves a route-table association replaced by someone else while Describe still shows the old id', async () => {
+    const clock = { now: SIM_EPOCH };
+    const world = model({ clock: () => clock.now, describeLag: 1_000 });
+    const lagging = directClient(world).client;
+    const mover = createMovers(group, lagging, {
+      attempts: 10,
+      delayMs: 300,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    }).find((m) => m.key.startsWith('route-table-association')) as ReturnType<typeof createMovers>[number];
+    // An operator moves the first subnet to n2's table; the mover's Describe lags 1 s behind.
+    const subnet = (
+      group.resources.find((r) => r.kind === 'route-table-association') as { subnets: string[] }
+    ).subnets[0] as string;
+    const table = world.latest.routeTableOfSubnet(subnet);
+    const current = table?.associations.find((a) => a.subnetId === subnet)?.id as string;
+    world.call('ReplaceRouteTableAssociation', {
+      AssociationId: current,
+      RouteTableId: node('n2').routeTable,
+    });
+    clock.now += 10;
+    const outcome = await mover.moveTo(node('n3'));
+    expect(outcome.changed).toBe(true);
+    expect(world.latest.routeTableOfSubnet(subnet)?.id).toBe(node('n3').routeTable);
+  });
+
   it('answers every Describe at once with describeLag 0', () => {
     const world = model({ describeLag: 0 });
     world.call('AssociateAddress', {
