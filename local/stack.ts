@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseConfig } from '../shared/config/load';
 import type { ArbiterConfig } from '../shared/config/schema';
-import { type FaultSettingsInput, type LocalCloud, startLocalCloud } from './cloud/index';
+import { type DescribeLag, type FaultSettingsInput, type LocalCloud, startLocalCloud } from './cloud/index';
 import {
   type EgressForwarder,
   type FrontProxy,
@@ -26,6 +26,8 @@ export interface StackOptions {
   topologyPath: string;
   faults?: FaultSettingsInput;
   seed?: number;
+  /** EC2 Describe lag (default: AWS-like, see docs/topology.md); `0` for instant answers. */
+  describeLag?: DescribeLag;
   /** Node servers on free ports (default true); the effective config points at them. */
   ephemeralPorts?: boolean;
   /** Fixed ports for the emulators (default: free ports). */
@@ -82,6 +84,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       topology: resolve(options.topologyPath),
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.describeLag !== undefined ? { describeLag: options.describeLag } : {}),
       ...(options.ports?.ec2 ? { ec2Port: options.ports.ec2 } : {}),
       ...(options.ports?.sns ? { snsPort: options.ports.sns } : {}),
     });

@@ -64,12 +64,11 @@ export function handMove(w: SimWorld, index: number): void {
   const r = w.group.resources.find((x) => x.kind === 'elastic-ip');
   const node = w.group.nodes[index];
   if (r?.kind !== 'elastic-ip' || !node?.eni) return;
-  w.ec2.handle(
-    'AssociateAddress',
-    { AllocationId: r.allocationId, NetworkInterfaceId: node.eni, AllowReassociation: true },
-    w.sched.now,
-    0,
-  );
+  w.ec2.call('AssociateAddress', {
+    AllocationId: r.allocationId,
+    NetworkInterfaceId: node.eni,
+    AllowReassociation: true,
+  });
   w.stats.handMoves += 1;
   w.sched.log('console', `Elastic IP moved by hand to ${node.id}`);
 }

@@ -75,7 +75,7 @@ export class Probers {
     const now = w.sched.now;
     const at = now + (this.skews[v] ?? 0);
     const timeoutMs = w.group.policy.timeoutMs;
-    const instance = w.ec2.instanceTruth(node.instanceId);
+    const instance = w.instanceTruth(node.instanceId);
     const service = this.service(w.group.nodes.indexOf(node), now);
     const lost = w.rng.chance(w.faults.value('probe-loss', now, v));
     const unreachable = w.faults.active('vantage-partition', now, v) || instance.state !== 'running';

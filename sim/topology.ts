@@ -1,13 +1,21 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { ensureTopology } from '../local/cloud/topology';
+import type { Topology } from '../local/cloud/topology-schema';
 import { validateConfig } from '../shared/config/load';
 import type { ArbiterConfig, GroupConfig, ResourceConfig } from '../shared/config/schema';
 import { createMover } from '../shared/movers';
-import type { Ec2Topology } from './ec2/ec2-world';
 
 /** Start of simulated time: a fixed instant, never the wall clock. */
 export const SIM_EPOCH = Date.UTC(2026, 10, 23, 0, 0, 0);
 
 const NODE_IDS = ['n1', 'n2', 'n3'] as const;
+/** The subnet of the nodes' ENIs (the secondary IP moves inside it). */
+const NODE_SUBNET = { id: 'subnet-00000000000000b1', cidr: '10.0.1.0/24', az: 'us-east-1a' } as const;
+/** Subnets whose route-table association moves. */
+const PRIVATE_SUBNETS = [
+  { id: 'subnet-00000000000000d1', cidr: '10.0.2.0/24', az: 'us-east-1a' },
+  { id: 'subnet-00000000000000d2', cidr: '10.0.3.0/24', az: 'us-east-1b' },
+] as const;
 const VANTAGE_IDS = ['va', 'vb', 'vc'] as const;
 
 /** One configuration the simulator runs (policy and shape of the group). */
@@ -78,7 +86,7 @@ const ALL_RESOURCES: ResourceConfig[] = [
   { kind: 'elastic-ip', allocationId: 'eipalloc-0000000000000001' },
   { kind: 'secondary-ip', ip: '10.0.1.100' },
   { kind: 'route', destination: '0.0.0.0/0', routeTables: ['rtb-000000000000000a', 'rtb-000000000000000b'] },
-  { kind: 'route-table-association', subnets: ['subnet-000000000000000x', 'subnet-000000000000000y'] },
+  { kind: 'route-table-association', subnets: [PRIVATE_SUBNETS[0].id, PRIVATE_SUBNETS[1].id] },
 ];
 
 /** Resource kinds that have a mover in shared/movers today. */
@@ -113,7 +121,7 @@ export function buildConfig(variant: Variant): ArbiterConfig {
           instanceId: `i-000000000000000${i + 1}`,
           address: `10.0.1.${11 + i}`,
           eni: `eni-000000000000000${i + 1}`,
-          routeTable: `rtb-00000000000000n${i + 1}`,
+          routeTable: `rtb-00000000000000c${i + 1}`,
           priority: 200 - 50 * i,
         })),
         resources,
@@ -139,28 +147,59 @@ export function buildConfig(variant: Variant): ArbiterConfig {
   return validateConfig(raw, `simulation variant "${variant.name}"`);
 }
 
-/** EC2 as the episode starts: every resource on the first (highest-priority) node. */
-export function buildTopology(group: GroupConfig): Ec2Topology {
+/**
+ * EC2 as the episode starts, as a topology of the one EC2 model (validated like a
+ * topology file): every resource on the first (highest-priority) node.
+ */
+export function buildTopology(group: GroupConfig): Topology {
+  const key = JSON.stringify(group.nodes);
+  const cached = TOPOLOGIES.get(key);
+  if (cached) return cached;
+  const topology = validTopology(group);
+  TOPOLOGIES.set(key, topology);
+  return topology;
+}
+
+/** Validated topologies by node list: every episode of a variant starts from the same one. */
+const TOPOLOGIES = new Map<string, Topology>();
+
+function validTopology(group: GroupConfig): Topology {
   const first = group.nodes[0];
   if (!first?.eni) throw new Error('the first node needs an ENI');
-  return {
-    instances: group.nodes.map((n) => ({ id: n.instanceId, launchTime: SIM_EPOCH - 86_400_000 })),
-    enis: group.nodes.map((n, i) => ({
-      id: n.eni as string,
-      instanceId: n.instanceId,
-      subnetId: 'subnet-0000000000000lb1',
-      primaryIp: n.address,
-      ...(i === 0 ? { secondary: ['10.0.1.100'] } : {}),
+  const launchTime = new Date(SIM_EPOCH - 86_400_000).toISOString();
+  return ensureTopology({
+    vpc: { id: 'vpc-00000000000000a1', cidr: '10.0.0.0/16' },
+    subnets: [NODE_SUBNET, ...PRIVATE_SUBNETS],
+    instances: group.nodes.map((n, i) => ({
+      id: n.instanceId,
+      name: n.id,
+      subnet: NODE_SUBNET.id,
+      launchTime,
+      sourceDestCheck: false,
+      networkInterfaces: [
+        {
+          id: n.eni as string,
+          privateIp: n.address,
+          secondaryPrivateIps: i === 0 ? ['10.0.1.100'] : [],
+        },
+      ],
     })),
-    addresses: [{ allocationId: 'eipalloc-0000000000000001', publicIp: '203.0.113.10', eni: first.eni }],
+    elasticIps: [
+      {
+        allocationId: 'eipalloc-0000000000000001',
+        publicIp: '203.0.113.10',
+        association: { networkInterface: first.eni },
+      },
+    ],
     routeTables: [
-      { id: 'rtb-000000000000000a', routes: { '0.0.0.0/0': first.eni } },
-      { id: 'rtb-000000000000000b', routes: { '0.0.0.0/0': first.eni } },
+      { id: 'rtb-00000000000000e1', name: 'main', main: true },
+      { id: 'rtb-000000000000000a', routes: [{ destination: '0.0.0.0/0', target: first.eni }] },
+      { id: 'rtb-000000000000000b', routes: [{ destination: '0.0.0.0/0', target: first.eni }] },
       ...group.nodes.map((n, i) => ({
         id: n.routeTable as string,
-        routes: { '0.0.0.0/0': n.eni as string },
-        ...(i === 0 ? { subnets: ['subnet-000000000000000x', 'subnet-000000000000000y'] } : {}),
+        routes: [{ destination: '0.0.0.0/0', target: n.eni as string }],
+        associations: i === 0 ? PRIVATE_SUBNETS.map((s) => ({ subnet: s.id })) : [],
       })),
     ],
-  };
+  });
 }

@@ -1,3 +1,5 @@
+import { Ec2Model } from '../ec2-model/model';
+import { apiRefs } from '../ec2-model/views';
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../shared/config/schema';
 import { createMovers } from '../shared/movers';
 import type { Notification } from '../shared/notify/notifier';
@@ -5,8 +7,7 @@ import { toState } from '../shared/store/rows';
 import { newContainerMemory } from '../shared/usecases/deps';
 import { type Container, newActor, type SimActor } from './actors';
 import { Arbiters } from './arbiters';
-import { Ec2World } from './ec2/ec2-world';
-import { SimEc2 } from './ec2/sim-ec2';
+import { MAX_DESCRIBE_LAG_MS, SimEc2 } from './ec2/sim-ec2';
 import { type Fault, type FaultKind, FaultState } from './faults';
 import { Invariant, Invariants, MAX_SKEW_DIFF_MS, type Truth } from './invariants';
 import { controlAction, handMove, manualFailover } from './operators';
@@ -77,7 +78,7 @@ export class SimWorld implements Truth {
   readonly rng: Rng;
   readonly sched: Scheduler;
   readonly table = new MemoryTable();
-  readonly ec2: Ec2World;
+  readonly ec2: Ec2Model;
   readonly faults = new FaultState();
   readonly variant: Variant;
   readonly config: ArbiterConfig;
@@ -119,7 +120,13 @@ export class SimWorld implements Truth {
     this.variant = VARIANTS[Math.abs(episode.variant) % VARIANTS.length] as Variant;
     this.config = buildConfig(this.variant);
     this.group = this.config.groups[0] as GroupConfig;
-    this.ec2 = new Ec2World(buildTopology(this.group));
+    // The one EC2 model, on the simulated clock. SimEc2 draws each Describe's lag from the
+    // episode's RNG; the model keeps versions for as long as that lag can reach back.
+    this.ec2 = new Ec2Model(buildTopology(this.group), {
+      seed: episode.seed,
+      clock: () => this.sched.now,
+      describeLag: { minMs: 0, maxMs: MAX_DESCRIBE_LAG_MS },
+    });
     this.checker = new Invariants(this);
     this.quietAt = SIM_EPOCH + episode.faultMs;
     const count = Math.max(1, Math.min(3, episode.arbiters));
@@ -159,24 +166,31 @@ export class SimWorld implements Truth {
 
   holders(): (string | undefined)[] {
     const nodes = this.group.nodes;
+    const ec2 = this.ec2.latest;
     const byEni = (eni: string | undefined) => nodes.find((n) => n.eni !== undefined && n.eni === eni)?.id;
     const same = (ids: (string | undefined)[]) => (ids.every((id) => id === ids[0]) ? ids[0] : 'split');
     return this.group.resources.map((r) => {
       switch (r.kind) {
         case 'elastic-ip': {
-          const a = this.ec2.addressTruth(r.allocationId);
+          const a = ec2.addresses.get(r.allocationId)?.association;
           return nodes.find(
-            (n) => n.eni === a.eni && (n.privateIp === undefined || n.privateIp === a.privateIp),
+            (n) =>
+              n.eni === a?.networkInterfaceId && (n.privateIp === undefined || n.privateIp === a?.privateIp),
           )?.id;
         }
         case 'secondary-ip':
-          return byEni(this.ec2.secondaryIpTruth(r.ip));
+          return byEni(apiRefs.privateIp(ec2, r.ip)?.networkInterfaceId);
         case 'route':
-          return same(r.routeTables.map((t) => byEni(this.ec2.routeTruth(t, r.destination))));
+          return same(
+            r.routeTables.map((t) => {
+              const target = apiRefs.route(ec2, t, r.destination);
+              return byEni(target && 'networkInterfaceId' in target ? target.networkInterfaceId : undefined);
+            }),
+          );
         case 'route-table-association':
           return same(
             r.subnets.map((s) => {
-              const table = this.ec2.subnetTableTruth(s);
+              const table = apiRefs.subnet(ec2, s);
               return nodes.find((n) => n.routeTable !== undefined && n.routeTable === table)?.id;
             }),
           );
@@ -186,11 +200,18 @@ export class SimWorld implements Truth {
     });
   }
 
+  /** An instance as EC2 has it now (no Describe lag): state, impaired check, launch time. */
+  instanceTruth(instanceId: string): { state: string; impaired: boolean; launchTime: number } {
+    const i = this.ec2.latest.instances.get(instanceId);
+    if (!i) throw new Error(`the EC2 model has no instance ${instanceId}`);
+    return { state: i.state, impaired: i.instanceStatus === 'impaired', launchTime: i.launchTime.getTime() };
+  }
+
   trulyHealthy(nodeId: string): boolean {
     const i = this.group.nodes.findIndex((n) => n.id === nodeId);
     const node = this.group.nodes[i];
     if (!node) return false;
-    const instance = this.ec2.instanceTruth(node.instanceId);
+    const instance = this.instanceTruth(node.instanceId);
     return (
       instance.state === 'running' && !instance.impaired && this.probers.service(i, this.sched.now) === 'up'
     );
@@ -438,9 +459,9 @@ export class SimWorld implements Truth {
     this.group.nodes.forEach((n, i) => {
       const state =
         this.fenced.has(n.id) || this.faults.active('instance-stop', now, i) ? 'stopped' : 'running';
-      if (this.ec2.instanceTruth(n.instanceId).state !== state)
-        this.ec2.setInstanceState(n.instanceId, state, now);
-      this.ec2.setImpaired(n.instanceId, this.faults.active('instance-impaired', now, i));
+      if (this.instanceTruth(n.instanceId).state !== state) this.ec2.setInstanceState(n.instanceId, state);
+      const impaired = this.faults.active('instance-impaired', now, i);
+      this.ec2.setInstanceStatus(n.instanceId, { instance: impaired ? 'impaired' : 'ok' });
     });
   }
 

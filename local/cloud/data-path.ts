@@ -1,3 +1,4 @@
+import type { Ec2State } from '../../ec2-model/state.js';
 import {
   type AddressView,
   dataPathFacts,
@@ -5,8 +6,7 @@ import {
   resolveHolder,
   resolveTarget,
   type TargetRef,
-} from './world/views.js';
-import type { World } from './world/world.js';
+} from '../../ec2-model/views.js';
 
 interface Change {
   readonly effectiveAt: number;
@@ -30,13 +30,13 @@ export interface DataPath extends AddressView {
  * never overwritten by an older one.
  */
 export class DataPathTracker implements DataPath {
-  readonly #world: World;
+  readonly #world: Ec2State;
   readonly #now: () => number;
   readonly #timelines = new Map<string, Change[]>();
   #lastFacts: Map<string, string>;
   #lastEffectiveAt = Number.NEGATIVE_INFINITY;
 
-  constructor(world: World, now: () => number = Date.now) {
+  constructor(world: Ec2State, now: () => number = Date.now) {
     this.#world = world;
     this.#now = now;
     this.#lastFacts = dataPathFacts(world);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isEc2ErrorCode } from './ec2/errors.js';
+import { isEc2ErrorCode } from '../../ec2-model/errors.js';
 import type { Rng } from './util/rng.js';
 
 const rate = z.number().min(0).max(1);

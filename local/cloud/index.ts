@@ -1,3 +1,5 @@
+import type { DescribeLag } from '../../ec2-model/consistency.js';
+import { Ec2Model } from '../../ec2-model/model.js';
 import { type AuditEntry, AuditLog } from './audit.js';
 import { type DataPath, DataPathTracker } from './data-path.js';
 import { type Ec2Server, startEc2Server } from './ec2/server.js';
@@ -9,11 +11,13 @@ import { ensureTopology, loadTopology, type Topology, type TopologyInput } from 
 import { IdFactory } from './util/ids.js';
 import { randomSeed, seededRng } from './util/rng.js';
 import { type LocalWorld, localWorld } from './world/local-world.js';
-import { World } from './world/world.js';
 
+export type { DescribeLag } from '../../ec2-model/consistency.js';
+export { EC2_ERROR_STATUS, type Ec2ErrorCode } from '../../ec2-model/errors.js';
+export type { InstanceStateName, StatusCheck } from '../../ec2-model/records.js';
+export type { AddressView, Holder, RouteTarget } from '../../ec2-model/views.js';
 export type { AuditEntry, AuditOutcome } from './audit.js';
 export type { DataPath } from './data-path.js';
-export { EC2_ERROR_STATUS, type Ec2ErrorCode } from './ec2/errors.js';
 export type { FaultSettings, FaultSettingsInput } from './faults.js';
 export type { DeliveryResult, PublishedAttribute, PublishedMessage, SnsListener } from './sns/model.js';
 export {
@@ -25,8 +29,6 @@ export {
   type TopologyInput,
 } from './topology.js';
 export type { InstanceInfo, LocalWorld } from './world/local-world.js';
-export type { InstanceStateName, StatusCheck } from './world/model.js';
-export type { AddressView, Holder, RouteTarget } from './world/views.js';
 
 /** Options of {@link startLocalCloud}. */
 export interface StartLocalCloudOptions {
@@ -42,7 +44,19 @@ export interface StartLocalCloudOptions {
   readonly faults?: FaultSettingsInput;
   /** Seeds generated ids and fault draws; random when absent. */
   readonly seed?: number;
+  /**
+   * How far behind the latest state EC2 Describe calls may answer (see
+   * docs/topology.md). Default {@link REALISTIC_DESCRIBE_LAG}, as on AWS; a test
+   * that needs instant answers says `describeLag: 0`.
+   */
+  readonly describeLag?: DescribeLag;
 }
+
+/**
+ * Describe lag as the EC2 documentation describes it: changes show up in Describe
+ * answers within "a couple of seconds" (docs/topology.md has the source).
+ */
+export const REALISTIC_DESCRIBE_LAG: DescribeLag = { minMs: 0, maxMs: 2_000 };
 
 /** Fault controls, also reachable over HTTP at `/_local/faults` on the EC2 endpoint. */
 export interface FaultControls {
@@ -109,19 +123,25 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
   const ids = new IdFactory(seededRng(seed));
   // A separate stream for fault draws, so turning faults on does not change generated ids.
   const faults = new FaultController(seededRng(seed ^ 0x9e3779b9), options.faults);
-  const world = new World(topology, ids);
-  const dataPath = new DataPathTracker(world);
+  // The model draws its own ids from the seed (not the shared stream, which request ids
+  // also use), so a direct model with the same seed and calls generates the same ids.
+  const model = new Ec2Model(topology, {
+    seed,
+    describeLag: options.describeLag ?? REALISTIC_DESCRIBE_LAG,
+    stopDelayMs: () => faults.stopDelayMs,
+  });
+  const dataPath = new DataPathTracker(model.latest);
   const audit = new AuditLog();
   const sns = new SnsService(topology.region, topology.accountId, topology.sns.topics, ids);
 
   let ec2: Ec2Server | undefined;
   let snsServer: SnsServer | undefined;
   try {
-    ec2 = await startEc2Server({ world, ids, faults, audit, dataPath }, host, options.ec2Port ?? 0);
+    ec2 = await startEc2Server({ model, ids, faults, audit, dataPath }, host, options.ec2Port ?? 0);
     snsServer = await startSnsServer(sns, ids, host, options.snsPort ?? 0);
   } catch (err) {
     await ec2?.close();
-    world.dispose();
+    model.dispose();
     throw err;
   }
   const ec2Server = ec2;
@@ -134,7 +154,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
     snsEndpoint: snsHttp.endpoint,
     seed,
     topology,
-    world: localWorld(world),
+    world: localWorld(model),
     dataPath,
     faults: {
       get: () => faults.get(),
@@ -159,7 +179,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
       credentials: { accessKeyId, secretAccessKey: 'local-cloud-secret' },
     }),
     close: async () => {
-      world.dispose();
+      model.dispose();
       await Promise.all([ec2Server.close(), snsHttp.close()]);
     },
   };

@@ -1,4 +1,4 @@
-import type { AddressView, Holder, RouteTarget } from '../cloud/world/views.js';
+import type { AddressView, Holder, RouteTarget } from '../../ec2-model/views.js';
 import type { UpstreamResolver } from './front-proxy.js';
 
 function upstreamOf(target: Holder | RouteTarget | null) {

@@ -75,7 +75,15 @@ export class RouteTableAssociationMover extends PartsMover<SubnetAssociation> {
       if (!stale || retried) throw mapped;
     }
     // Someone replaced the association after our read: look again, then act on what is there now.
-    const fresh = (await this.describe([subnet]))[0];
+    //   t0  we read association A        t1  another actor replaces A -> B
+    //   t2  our Replace(A) is refused      t3  a Describe may still show A (EC2's eventual
+    //                                          consistency): read again until it shows another
+    //                                          id, within the read-back bounds.
+    let fresh = (await this.describe([subnet]))[0];
+    for (let read = 1; fresh?.associationId === associationId && read < this.verify.attempts; read += 1) {
+      await this.verify.sleep(this.verify.delayMs);
+      fresh = (await this.describe([subnet]))[0];
+    }
     if (fresh?.table !== undefined && fresh.table === node.routeTable) return undefined;
     return this.point(fresh ?? { subnet }, node, options, true);
   }

@@ -1,55 +1,21 @@
-import {
-  AssignPrivateIpAddressesCommand,
-  AssociateAddressCommand,
-  DescribeAddressesCommand,
-  DescribeInstanceStatusCommand,
-  DescribeInstancesCommand,
-  DescribeNetworkInterfacesCommand,
-  DescribeRouteTablesCommand,
-  DisassociateAddressCommand,
-  type EC2Client,
-  ReplaceRouteCommand,
-  ReplaceRouteTableAssociationCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { actionOf, ec2ClientFrom, sdkError, toSdkError } from '../../ec2-model/direct-client';
 import type { SimActor } from '../actors';
 import { MAX_MUTATION_REQUEST_MS } from '../faults';
 import { Invariant } from '../invariants';
 import type { SimWorld } from '../world';
-import { MUTATING_ACTIONS } from './ec2-world';
-import { sdkError } from './sdk-error';
-
-const ACTIONS = new Map<unknown, string>([
-  [AssociateAddressCommand, 'AssociateAddress'],
-  [DisassociateAddressCommand, 'DisassociateAddress'],
-  [DescribeAddressesCommand, 'DescribeAddresses'],
-  [DescribeInstancesCommand, 'DescribeInstances'],
-  [DescribeInstanceStatusCommand, 'DescribeInstanceStatus'],
-  [DescribeNetworkInterfacesCommand, 'DescribeNetworkInterfaces'],
-  [AssignPrivateIpAddressesCommand, 'AssignPrivateIpAddresses'],
-  [DescribeRouteTablesCommand, 'DescribeRouteTables'],
-  [ReplaceRouteCommand, 'ReplaceRoute'],
-  [ReplaceRouteTableAssociationCommand, 'ReplaceRouteTableAssociation'],
-  [StopInstancesCommand, 'StopInstances'],
-]);
 
 /** Longest time a Describe call may lag behind a change (EC2's eventual consistency). */
-const MAX_DESCRIBE_LAG_MS = 1_500;
+export const MAX_DESCRIBE_LAG_MS = 1_500;
 
 interface CommandLike {
-  input: unknown;
-}
-
-/** The EC2 action name of an SDK command, e.g. `AssociateAddress`. */
-export function actionOf(command: CommandLike): string {
-  const ctor = (command as { constructor: unknown }).constructor;
-  return ACTIONS.get(ctor) ?? String((ctor as { name?: string }).name).replace(/Command$/, '');
+  input?: unknown;
 }
 
 /**
  * EC2 as one actor sees it: an object with `send(command)` (cast to EC2Client, so the real
  * movers and instance signals run on it) that schedules each call through the simulator,
- * with latency, throttling and 5xx faults, and applies it to the shared Ec2World.
+ * with latency, throttling and 5xx faults, and applies it to the one EC2 model (ec2-model/).
  */
 export class SimEc2 {
   constructor(
@@ -59,14 +25,14 @@ export class SimEc2 {
 
   /** This facade typed as the SDK client the core expects. */
   asClient(): EC2Client {
-    return this as unknown as EC2Client;
+    return ec2ClientFrom((command) => this.send(command));
   }
 
   send(command: CommandLike): Promise<unknown> {
     const w = this.w;
     const action = actionOf(command);
     const input = (command.input ?? {}) as Record<string, unknown>;
-    const mutating = MUTATING_ACTIONS.has(action);
+    const mutating = w.ec2.isMutating(action);
     const extra = w.faults.value('ec2-latency', w.sched.now);
     const base = mutating ? w.rng.int(50, 400) : w.rng.int(20, 150);
     // A mutating request lands within a bounded time (client timeouts); responses may be late.
@@ -86,7 +52,7 @@ export class SimEc2 {
         const landsAnyway = fails && w.rng.chance(0.5);
         if (fails && !landsAnyway) throw sdkError('Unavailable', 'The service is unavailable.', 503);
         if (mutating) w.beforeMutation(this.actor, action, input);
-        const out = this.handle(action, input, now, lag);
+        const out = this.handle(action, input, lag);
         if (mutating) w.afterMutation(this.actor, action, input);
         if (landsAnyway) throw sdkError('InternalError', 'An internal error has occurred.', 500);
         return out;
@@ -100,14 +66,15 @@ export class SimEc2 {
   }
 
   /** Runs the call on the model; a call the model lacks is a gap in the simulator, not a fault. */
-  private handle(action: string, input: Record<string, unknown>, now: number, lag: number): unknown {
+  private handle(action: string, input: Record<string, unknown>, lag: number): unknown {
     try {
-      return this.w.ec2.handle(action, input, now, lag);
+      return { ...this.w.ec2.call(action, input, { lagMs: lag }), $metadata: { httpStatusCode: 200 } };
     } catch (error) {
-      if ((error as Error).name === 'InvalidAction') {
+      const sdk = toSdkError(error) as Error;
+      if (sdk.name === 'InvalidAction') {
         this.w.checker.fail(Invariant.MODEL, `${this.actor.id} called ${action}, which the EC2 model lacks`);
       }
-      throw error;
+      throw sdk;
     }
   }
 

@@ -1,11 +1,11 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdkError } from '../../ec2-model/direct-client';
 import { StaleEpochError } from '../../shared/errors';
 import type { Lease } from '../../shared/model';
 import { DynamoStore } from '../../shared/store/dynamo-store';
 import type { FailoverStart, MoveRecord } from '../../shared/store/ports';
 import { reconcileGroup } from '../../shared/usecases/reconcile';
-import { sdkError } from '../../sim/ec2/sdk-error';
 import { SimMemoryStore } from '../../sim/store/memory-store';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite';
 import { eipHolder, fixture } from './fixture';

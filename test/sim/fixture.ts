@@ -1,3 +1,5 @@
+import { directClient } from '../../ec2-model/direct-client';
+import { Ec2Model } from '../../ec2-model/model';
 import { ec2Cloud } from '../../shared/cloud';
 import type { GroupConfig } from '../../shared/config/schema';
 import { silentLog } from '../../shared/log';
@@ -5,8 +7,6 @@ import type { Verdict } from '../../shared/model';
 import { createMovers } from '../../shared/movers';
 import type { Notification } from '../../shared/notify/notifier';
 import { type ArbiterDeps, newContainerMemory } from '../../shared/usecases/reconcile';
-import { directEc2 } from '../../sim/ec2/direct-client';
-import { Ec2World } from '../../sim/ec2/ec2-world';
 import { SimMemoryStore } from '../../sim/store/memory-store';
 import { buildConfig, buildTopology, SIM_EPOCH, VARIANTS } from '../../sim/topology';
 
@@ -27,9 +27,10 @@ export function fixture(options: FixtureOptions = {}) {
   const config = buildConfig(VARIANTS[0] as (typeof VARIANTS)[number]);
   const group = config.groups[0] as GroupConfig;
   const clock = { now: SIM_EPOCH + 3_600_000 };
-  const world = new Ec2World(buildTopology(group));
+  // Instant Describe answers: these tests script one reconcile at a time.
+  const world = new Ec2Model(buildTopology(group), { clock: () => clock.now, describeLag: 0 });
   const store = options.store?.(clock) ?? new SimMemoryStore();
-  const ec2 = directEc2(world, () => clock.now, options.fail);
+  const ec2 = directClient(world, options.fail ? { before: options.fail } : {});
   const keys = createMovers(group, ec2.client).map((m) => m.key);
   store.table.patchState(group.id, {
     active: 'n1',
@@ -83,7 +84,7 @@ export function fixture(options: FixtureOptions = {}) {
 }
 
 /** Where the Elastic IP is now, as a node id. */
-export function eipHolder(world: Ec2World, group: GroupConfig): string | undefined {
-  const eni = world.addressTruth('eipalloc-0000000000000001').eni;
+export function eipHolder(world: Ec2Model, group: GroupConfig): string | undefined {
+  const eni = world.latest.addresses.get('eipalloc-0000000000000001')?.association?.networkInterfaceId;
   return group.nodes.find((n) => n.eni === eni)?.id;
 }

@@ -1,26 +1,34 @@
+import { Ec2Error, isEc2ErrorCode } from '../../../ec2-model/errors.js';
+import type { Ec2Model } from '../../../ec2-model/model.js';
 import type { AuditLog, AuditOutcome } from '../audit.js';
 import type { DataPathTracker } from '../data-path.js';
 import type { FaultController } from '../faults.js';
 import { sleep } from '../util/http.js';
 import type { IdFactory } from '../util/ids.js';
-import { toXmlDocument, type XmlObject } from '../util/xml.js';
-import type { World } from '../world/world.js';
-import { EC2_ACTIONS } from './actions/index.js';
-import { Ec2Error, isEc2ErrorCode } from './errors.js';
-import { Ec2Params } from './params.js';
+import { EC2_VERSION, errorXml, requestFromForm, responseXml } from './wire.js';
 
-/** EC2 API version and XML namespace the SDK expects. */
-export const EC2_VERSION = '2016-11-15';
-const EC2_XMLNS = `http://ec2.amazonaws.com/doc/${EC2_VERSION}/`;
+export { EC2_VERSION, errorXml } from './wire.js';
 
 /** Everything one EC2 call needs. */
 export interface Ec2Deps {
-  readonly world: World;
+  readonly model: Ec2Model;
   readonly ids: IdFactory;
   readonly faults: FaultController;
   readonly audit: AuditLog;
   readonly dataPath: DataPathTracker;
+  /**
+   * Authorizes one call: a denial message, or undefined when allowed. Absent,
+   * the model's hand-listed denials apply.
+   */
+  readonly authorize?: Ec2Authorizer;
 }
+
+/** Decides whether `caller` may run `action` with these form parameters; a message means denied. */
+export type Ec2Authorizer = (
+  caller: string,
+  action: string,
+  form: ReadonlyMap<string, string>,
+) => string | undefined;
 
 /** A finished EC2 response. */
 export interface Ec2Reply {
@@ -29,31 +37,19 @@ export interface Ec2Reply {
   readonly requestId: string;
 }
 
-/** `<Response><Errors><Error>..</Error></Errors><RequestID>..</RequestID></Response>`, as EC2 sends. */
-export function errorXml(code: string, message: string, requestId: string): string {
-  return toXmlDocument(
-    'Response',
-    { Errors: { Error: { Code: code, Message: message } }, RequestID: requestId },
-    { listItem: 'item' },
-  );
-}
-
-function successXml(action: string, requestId: string, body: XmlObject): string {
-  return toXmlDocument(`${action}Response`, { requestId, ...body }, { xmlns: EC2_XMLNS, listItem: 'item' });
-}
-
-function isDryRun(params: Ec2Params): boolean {
-  try {
-    return params.bool('DryRun') ?? false;
-  } catch {
-    return false;
-  }
+/** Audit parameters: the form without the envelope. */
+function auditParams(form: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of form) if (key !== 'Action' && key !== 'Version') out[key] = value;
+  return out;
 }
 
 /**
- * Serves one EC2 Query call. Order, chosen to match what a client sees on AWS:
+ * Serves one EC2 Query call: the wire half only (envelope, latency, faults,
+ * authorization hook, audit, data path); what the call does is the model's.
+ * Order, chosen to match what a client sees on AWS: action and version, then
  * latency, then injected faults (throttling, 5xx), then authorization, then the
- * DryRun answer, then the action itself. A successful mutating call is
+ * model (which answers DryRun before acting). A successful mutating call is
  * recorded for the data path, which applies it after the propagation delay.
  */
 export async function handleEc2Call(
@@ -63,19 +59,18 @@ export async function handleEc2Call(
 ): Promise<Ec2Reply> {
   const at = Date.now();
   const requestId = deps.ids.requestId();
-  const params = new Ec2Params(form);
   const actionName = form.get('Action');
-  const action = actionName ? EC2_ACTIONS[actionName] : undefined;
+  const mutating = actionName !== undefined && deps.model.isMutating(actionName);
 
   const finish = (status: number, body: string, outcome: AuditOutcome, errorCode?: string): Ec2Reply => {
-    if (action?.mutating && actionName) {
+    if (mutating && actionName) {
       deps.audit.add({
         at,
         completedAt: Date.now(),
         requestId,
         action: actionName,
         caller,
-        params: params.toRecord(),
+        params: auditParams(form),
         outcome,
         ...(errorCode ? { errorCode } : {}),
       });
@@ -83,37 +78,48 @@ export async function handleEc2Call(
     return { status, body, requestId };
   };
   const fail = (err: Ec2Error) =>
-    finish(err.status, errorXml(err.code, err.message, requestId), 'error', err.code);
+    finish(
+      err.status,
+      errorXml(err.code, err.message, requestId),
+      err.code === 'DryRunOperation' ? 'dry-run' : 'error',
+      err.code === 'DryRunOperation' ? undefined : err.code,
+    );
 
   if (!actionName)
     return fail(new Ec2Error('MissingAction', 'The request must contain the parameter Action'));
-  if (!action) {
+  const version = form.get('Version');
+  if (version === undefined) {
+    return fail(new Ec2Error('MissingParameter', 'The request must contain the parameter Version'));
+  }
+  // The model speaks the one API version every current SDK and CLI sends.
+  if (version !== EC2_VERSION) {
+    return fail(
+      new Ec2Error('NoSuchVersion', `The requested version (${version}) of service AmazonEC2 does not exist`),
+    );
+  }
+  if (!Object.hasOwn(deps.model.actions, actionName)) {
     return fail(new Ec2Error('InvalidAction', `The action ${actionName} is not valid for this web service.`));
   }
+  let input: Record<string, unknown>;
+  try {
+    input = requestFromForm(actionName, form);
+  } catch (err) {
+    return fail(err instanceof Ec2Error ? err : new Ec2Error('InternalError'));
+  }
 
-  await sleep(deps.faults.latencyFor(actionName, action.mutating));
+  await sleep(deps.faults.latencyFor(actionName, mutating));
 
   const decision = deps.faults.decide(actionName);
   if (decision.kind === 'error') {
     return fail(isEc2ErrorCode(decision.code) ? new Ec2Error(decision.code) : new Ec2Error('InternalError'));
   }
-  if (deps.world.isDenied(caller, actionName)) {
-    return fail(
-      new Ec2Error(
-        'UnauthorizedOperation',
-        `You are not authorized to perform this operation. User: arn:aws:iam::${deps.world.accountId}:user/${caller} is not authorized to perform: ec2:${actionName}`,
-      ),
-    );
-  }
-  if (isDryRun(params)) {
-    const dry = new Ec2Error('DryRunOperation');
-    return finish(dry.status, errorXml(dry.code, dry.message, requestId), 'dry-run');
-  }
+  const denial = deps.authorize?.(caller, actionName, form);
+  if (denial !== undefined) return fail(new Ec2Error('UnauthorizedOperation', denial));
 
   try {
-    const body = action.run({ params, world: deps.world, ids: deps.ids, faults: deps.faults });
-    if (action.mutating) deps.dataPath.record(deps.faults.propagationDelayMs);
-    return finish(200, successXml(actionName, requestId, body), 'ok');
+    const output = deps.model.call(actionName, input, { caller, authorized: deps.authorize !== undefined });
+    if (mutating) deps.dataPath.record(deps.faults.propagationDelayMs);
+    return finish(200, responseXml(actionName, requestId, output), 'ok');
   } catch (err) {
     if (err instanceof Ec2Error) return fail(err);
     return fail(new Ec2Error('InternalError', `An internal error has occurred (${(err as Error).message})`));

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { apiView } from '../../../ec2-model/views.js';
 import type { FaultSettingsInput } from '../faults.js';
 import { parseForm } from '../util/form.js';
 import {
@@ -10,7 +11,6 @@ import {
   sendJson,
   trackSockets,
 } from '../util/http.js';
-import { apiView } from '../world/views.js';
 import { type Ec2Deps, handleEc2Call } from './dispatch.js';
 
 /** A running EC2 emulator. */
@@ -25,16 +25,17 @@ export interface Ec2Server {
 export const ANONYMOUS_CALLER = 'anonymous';
 
 function dataPathSummary(deps: Ec2Deps) {
-  const api = apiView(deps.world);
+  const world = deps.model.latest;
+  const api = apiView(world);
   const dp = deps.dataPath;
   return {
     settled: dp.settled(),
-    publicIps: [...deps.world.addresses.values()].map((a) => ({
+    publicIps: [...world.addresses.values()].map((a) => ({
       publicIp: a.publicIp,
       api: api.holderOfPublicIp(a.publicIp),
       dataPath: dp.holderOfPublicIp(a.publicIp),
     })),
-    routes: [...deps.world.routeTables.values()].flatMap((t) =>
+    routes: [...world.routeTables.values()].flatMap((t) =>
       t.routes.map((r) => ({
         routeTableId: t.id,
         destination: r.destination,
@@ -42,7 +43,7 @@ function dataPathSummary(deps: Ec2Deps) {
         dataPath: dp.routeTarget(t.id, r.destination),
       })),
     ),
-    subnets: [...deps.world.subnets.keys()].map((subnetId) => ({
+    subnets: [...world.subnets.keys()].map((subnetId) => ({
       subnetId,
       api: api.routeTableOfSubnet(subnetId),
       dataPath: dp.routeTableOfSubnet(subnetId),
@@ -60,7 +61,7 @@ async function handleLocal(
   const route = `${req.method} ${path}`;
   switch (route) {
     case 'GET /_local/state':
-      return sendJson(res, 200, deps.world.snapshot());
+      return sendJson(res, 200, deps.model.snapshot());
     case 'GET /_local/audit':
       return sendJson(res, 200, deps.audit.entries());
     case 'DELETE /_local/audit':

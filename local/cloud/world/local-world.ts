@@ -1,6 +1,7 @@
-import type { InstanceRecord, InstanceStateName, StatusCheck } from './model.js';
-import { type AddressView, apiView } from './views.js';
-import type { InstanceStateListener, World } from './world.js';
+import type { DescribeLag } from '../../../ec2-model/consistency.js';
+import type { Ec2Model, InstanceStateListener } from '../../../ec2-model/model.js';
+import type { InstanceRecord, InstanceStateName, StatusCheck } from '../../../ec2-model/records.js';
+import { type AddressView, apiView } from '../../../ec2-model/views.js';
 
 /** A read-only picture of an instance. */
 export type InstanceInfo = Readonly<Omit<InstanceRecord, 'networkInterfaceIds' | 'tags'>> & {
@@ -9,9 +10,9 @@ export type InstanceInfo = Readonly<Omit<InstanceRecord, 'networkInterfaceIds' |
 };
 
 /**
- * The world as tests and demos use it: API-view address queries (same answers
- * as Describe calls, at once) plus the few controls EC2 does not offer, such as
- * making a status check fail.
+ * The world as tests and demos use it: address queries on the latest state (what
+ * Describe calls converge to; with a Describe lag they may briefly show older
+ * answers) plus the few controls EC2 does not offer, such as making a status check fail.
  */
 export interface LocalWorld extends AddressView {
   /** One instance, or undefined. */
@@ -26,6 +27,10 @@ export interface LocalWorld extends AddressView {
   setEndpoint(instanceId: string, endpoint: string | undefined): void;
   /** Replaces the EC2 actions denied to an access key (`*` = all; empty = allow all). */
   setDenied(accessKeyId: string, actions: readonly string[]): void;
+  /** Changes how far behind the latest state Describe calls may answer (0: at once). */
+  setDescribeLag(lag: DescribeLag): void;
+  /** The Describe lag in use. */
+  describeLag(): DescribeLag;
   /** Calls `listener` on every instance state change; returns the unsubscribe function. */
   onInstanceState(listener: InstanceStateListener): () => void;
   /** Plain-JSON dump of the whole world. */
@@ -36,8 +41,9 @@ function info(instance: InstanceRecord): InstanceInfo {
   return structuredClone(instance);
 }
 
-/** Wraps the internal world for outside use. */
-export function localWorld(world: World): LocalWorld {
+/** Wraps the EC2 model for outside use; address queries read the latest state. */
+export function localWorld(model: Ec2Model): LocalWorld {
+  const world = model.latest;
   return {
     ...apiView(world),
     instance: (id) => {
@@ -45,11 +51,13 @@ export function localWorld(world: World): LocalWorld {
       return instance ? info(instance) : undefined;
     },
     instances: () => [...world.instances.values()].map(info),
-    setInstanceState: (id, state) => world.setInstanceState(id, state),
-    setInstanceStatus: (id, status) => world.setInstanceStatus(id, status),
-    setEndpoint: (id, endpoint) => world.setEndpoint(id, endpoint),
-    setDenied: (key, actions) => world.setDenied(key, actions),
-    onInstanceState: (listener) => world.onInstanceState(listener),
-    snapshot: () => world.snapshot(),
+    setInstanceState: (id, state) => model.setInstanceState(id, state),
+    setInstanceStatus: (id, status) => model.setInstanceStatus(id, status),
+    setEndpoint: (id, endpoint) => model.setEndpoint(id, endpoint),
+    setDenied: (key, actions) => model.setDenied(key, actions),
+    setDescribeLag: (lag) => model.setDescribeLag(lag),
+    describeLag: () => model.describeLag,
+    onInstanceState: (listener) => model.onInstanceState(listener),
+    snapshot: () => model.snapshot(),
   };
 }

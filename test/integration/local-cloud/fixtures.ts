@@ -98,12 +98,16 @@ export const vipPairTopology: TopologyInput = {
   routeTables: [{ id: 'rtb-0c1b2c3d4e5f60001', main: true, routes: [] }],
 };
 
-/** Starts a cloud with a fixed seed unless told otherwise. */
+/**
+ * Starts a cloud with a fixed seed unless told otherwise. These tests check EC2's rules
+ * call by call, so they ask for instant Describe answers (`describeLag: 0`); the lag
+ * itself has tests of its own.
+ */
 export function startCloud(
   topology: StartLocalCloudOptions['topology'],
   options: Omit<StartLocalCloudOptions, 'topology'> = {},
 ): Promise<LocalCloud> {
-  return startLocalCloud({ seed: 42, ...options, topology });
+  return startLocalCloud({ seed: 42, describeLag: 0, ...options, topology });
 }
 
 /** What a test checks of an SDK error. */

@@ -32,9 +32,13 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-/** Starts a local cloud (fixed seed) from a topology file or object. */
+/**
+ * Starts a local cloud (fixed seed) from a topology file or object. These tests read back
+ * with a fast, short verify loop, so they ask for instant Describe answers; the movers'
+ * read-back under AWS-like lag runs in the e2e tier and in the simulator.
+ */
 export async function startRig(topology: string | TopologyInput): Promise<Rig> {
-  const cloud = await startLocalCloud({ topology, seed: 7 });
+  const cloud = await startLocalCloud({ topology, seed: 7, describeLag: 0 });
   const clients: EC2Client[] = [];
   const client = (accessKeyId?: string) => {
     const c = new EC2Client({ ...cloud.clientConfig('ec2', accessKeyId), maxAttempts: 1 });

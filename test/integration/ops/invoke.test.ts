@@ -10,7 +10,7 @@ import { exportName, runInvoke } from '../../../scripts/invoke';
 import { resetContainer } from '../../../shared/runtime/container';
 import { makeConfig, rawConfig } from '../../helpers/config';
 import { startDynalite, type TestDynamo } from '../../helpers/dynalite';
-import { ec2World } from '../../unit/ops/ec2-world';
+import { awsIds, ec2World, withAwsIds } from '../../unit/ops/ec2-world';
 
 const ec2Mock = mockClient(EC2Client);
 const snsMock = mockClient(SNSClient);
@@ -35,7 +35,9 @@ beforeAll(async () => {
   dynamo = await startDynalite();
   dir = mkdtempSync(join(tmpdir(), 'ha-arbiter-invoke-'));
   const configPath = join(dir, 'arbiter.yml');
-  writeFileSync(configPath, stringify(rawConfig()));
+  const raw = rawConfig();
+  withAwsIds(raw.groups[0]!);
+  writeFileSync(configPath, stringify(raw));
   Object.assign(process.env, {
     CONFIG_PATH: configPath,
     TABLE_NAME: dynamo.tableName,
@@ -48,7 +50,7 @@ beforeAll(async () => {
     HA_ARBITER_USER: 'carol@desk',
   });
   resetContainer();
-  world = ec2World(ec2Mock, makeConfig().groups[0]!, 'lb-1');
+  world = ec2World(ec2Mock, makeConfig((r) => withAwsIds(r.groups[0]!)).groups[0]!, 'lb-1');
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
 });
 
@@ -75,7 +77,9 @@ describe('npm run invoke', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^ha-arbiter status at \d{4}-\d\d-\d\dT/);
-    expect(out.stdout).toContain('  elastic-ip eipalloc-01  lb-1        -         203.0.113.10 on eni-01');
+    expect(out.stdout).toMatch(
+      new RegExp(`  elastic-ip ${awsIds(1).allocationId} +lb-1 +- +203\\.0\\.113\\.10 on ${awsIds(1).eni}`),
+    );
   });
 
   it('refuses an unknown target health, then fails over when forced, as the local user', async () => {
@@ -92,7 +96,7 @@ describe('npm run invoke', () => {
     expect(forced.code).toBe(0);
     const result = JSON.parse(forced.stdout);
     expect(result).toMatchObject({ outcome: 'moved', from: 'lb-1', to: 'lb-2', requestedBy: 'carol@desk' });
-    expect(world.addresses['eipalloc-01']).toBe('eni-02');
+    expect(world.eniOf(awsIds(1).allocationId)).toBe(awsIds(2).eni);
     expect(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(
       '[ha-arbiter] web-lb: manual failover lb-1 -> lb-2 (drill)',
     );

@@ -8,7 +8,7 @@ import { createAfterMove } from '../../../shared/ops/after-move';
 import { control } from '../../../shared/ops/control';
 import { manualFailover } from '../../../shared/ops/manual-failover';
 import { reconcileGroup } from '../../../shared/usecases/reconcile';
-import { ec2World, mockedEc2 } from './ec2-world';
+import { awsIds, ec2World, mockedEc2, withAwsIds } from './ec2-world';
 import { opsHarness } from './harness';
 
 const ec2Mock = mockClient(EC2Client);
@@ -116,8 +116,13 @@ describe('fenceFailedNode', () => {
 
 describe('fence: stop after a move', () => {
   it('sends StopInstances for the failed node after the verified move, and says so in the message', async () => {
-    const h = await opsHarness({ policy: { fence: 'stop' }, health: { 'lb-1': 'DOWN', 'lb-2': 'UP' } });
+    const h = await opsHarness({
+      policy: { fence: 'stop' },
+      health: { 'lb-1': 'DOWN', 'lb-2': 'UP' },
+      edit: withAwsIds,
+    });
     const world = ec2World(ec2Mock, h.group, 'lb-1');
+    const lb1 = awsIds(1).instanceId;
     const ec2 = mockedEc2();
     const deps = {
       ...h.deps,
@@ -126,9 +131,11 @@ describe('fence: stop after a move', () => {
     };
     expect(await reconcileGroup(deps, h.group)).toMatchObject({ outcome: 'moved', to: 'lb-2' });
     expect(world.mutating()).toEqual(['AssociateAddressCommand', 'StopInstancesCommand']);
-    expect(ec2Mock.commandCalls(StopInstancesCommand)[0]?.args[0].input).toEqual({ InstanceIds: ['i-01'] });
+    expect(ec2Mock.commandCalls(StopInstancesCommand)[0]?.args[0].input).toEqual({ InstanceIds: [lb1] });
+    expect(world.eniOf(awsIds(1).allocationId)).toBe(awsIds(2).eni);
+    expect(world.stateOf(lb1)).toBe('stopped');
     const note = h.notifier.of(EventType.FAILOVER_SUCCEEDED)[0];
-    expect(note?.body).toContain('fence stopped: StopInstances i-01 (lb-1) sent');
+    expect(note?.body).toContain(`fence stopped: StopInstances ${lb1} (lb-1) sent`);
   });
 
   it('does not stop a healthy node moved away from by a ban or a manual failover', async () => {

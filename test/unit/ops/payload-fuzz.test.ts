@@ -14,7 +14,7 @@ import {
   StatusPayloadSchema,
 } from '../../../shared/ops/payload';
 import { status } from '../../../shared/ops/status';
-import { ec2World, mockedEc2 } from './ec2-world';
+import { ec2World, mockedEc2, withAwsIds } from './ec2-world';
 import { opsHarness } from './harness';
 
 const ec2Mock = mockClient(EC2Client);
@@ -68,7 +68,7 @@ const payloads = fc.oneof(
 
 async function fuzzHarness() {
   ec2Mock.reset();
-  const h = await opsHarness();
+  const h = await opsHarness({ edit: withAwsIds });
   const world = ec2World(ec2Mock, h.group, 'lb-1');
   const deps: OpsDeps = {
     ...h.deps,

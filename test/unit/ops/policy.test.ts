@@ -5,7 +5,7 @@ import { ec2Cloud } from '../../../shared/cloud';
 import { EventType } from '../../../shared/constants';
 import { control } from '../../../shared/ops/control';
 import { reconcileGroup } from '../../../shared/usecases/reconcile';
-import { ec2World, mockedEc2 } from './ec2-world';
+import { awsIds, ec2World, mockedEc2, withAwsIds } from './ec2-world';
 import { opsHarness } from './harness';
 
 const ec2Mock = mockClient(EC2Client);
@@ -111,7 +111,11 @@ describe('failover policy', () => {
   });
 
   it('in observe mode never sends a mutating EC2 command and says "would fail over" once per episode', async () => {
-    const h = await opsHarness({ policy: { mode: 'observe' }, health: { 'lb-1': 'DOWN', 'lb-2': 'UP' } });
+    const h = await opsHarness({
+      policy: { mode: 'observe' },
+      health: { 'lb-1': 'DOWN', 'lb-2': 'UP' },
+      edit: withAwsIds,
+    });
     const world = ec2World(ec2Mock, h.group, 'lb-1');
     const deps = {
       ...h.deps,
@@ -138,7 +142,7 @@ describe('failover policy', () => {
     await reconcileGroup(deps, h.group);
     expect(would()).toHaveLength(2);
     expect(world.mutating()).toEqual([]);
-    expect(world.addresses['eipalloc-01']).toBe('eni-01');
+    expect(world.eniOf(awsIds(1).allocationId)).toBe(awsIds(1).eni);
   });
 });
 

@@ -1,4 +1,4 @@
-/** Mutable records the emulator keeps; the EC2 actions read and change them. */
+/** Mutable records of the EC2 model; the actions read and change them. */
 
 /** EC2 instance state names. */
 export type InstanceStateName =
@@ -31,7 +31,8 @@ export interface InstanceRecord {
   readonly availabilityZone: string;
   readonly instanceType: string;
   readonly imageId: string;
-  readonly launchTime: Date;
+  /** Changes when a stopped instance starts again. */
+  launchTime: Date;
   readonly reservationId: string;
   instanceStatus: StatusCheck;
   systemStatus: StatusCheck;

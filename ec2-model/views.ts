@@ -1,5 +1,5 @@
-import type { RouteTargetRecord } from './model.js';
-import type { World } from './world.js';
+import type { RouteTargetRecord } from './records.js';
+import type { Ec2State } from './state.js';
 
 /** The node an address or route leads to. */
 export interface Holder {
@@ -52,27 +52,27 @@ function targetRef(target: RouteTargetRecord): TargetRef {
 
 /** Raw API-side lookups, without endpoint resolution. */
 export const apiRefs = {
-  publicIp(world: World, publicIp: string): HolderRef | null {
+  publicIp(world: Ec2State, publicIp: string): HolderRef | null {
     const association = world.addressByPublicIp(publicIp)?.association;
     return association
       ? { networkInterfaceId: association.networkInterfaceId, privateIpAddress: association.privateIp }
       : null;
   },
-  privateIp(world: World, privateIp: string): HolderRef | null {
+  privateIp(world: Ec2State, privateIp: string): HolderRef | null {
     const eni = world.eniByPrivateIp(privateIp);
     return eni ? { networkInterfaceId: eni.id, privateIpAddress: privateIp } : null;
   },
-  route(world: World, routeTableId: string, cidr: string): TargetRef | null {
+  route(world: Ec2State, routeTableId: string, cidr: string): TargetRef | null {
     const route = world.routeTables.get(routeTableId)?.routes.find((r) => r.destination === cidr);
     return route ? targetRef(route.target) : null;
   },
-  subnet(world: World, subnetId: string): string | null {
+  subnet(world: Ec2State, subnetId: string): string | null {
     return world.routeTableOfSubnet(subnetId)?.id ?? null;
   },
 };
 
 /** Completes a holder reference with its instance and endpoint. */
-export function resolveHolder(world: World, ref: HolderRef | null): Holder | null {
+export function resolveHolder(world: Ec2State, ref: HolderRef | null): Holder | null {
   if (!ref) return null;
   const eni = world.networkInterfaces.get(ref.networkInterfaceId);
   if (!eni) return null;
@@ -80,7 +80,7 @@ export function resolveHolder(world: World, ref: HolderRef | null): Holder | nul
 }
 
 /** Completes a route target reference with its instance and endpoint. */
-export function resolveTarget(world: World, ref: TargetRef | null): RouteTarget | null {
+export function resolveTarget(world: Ec2State, ref: TargetRef | null): RouteTarget | null {
   if (!ref) return null;
   if ('gatewayId' in ref) return { gatewayId: ref.gatewayId };
   const eni = world.networkInterfaces.get(ref.networkInterfaceId);
@@ -93,7 +93,7 @@ export function resolveTarget(world: World, ref: TargetRef | null): RouteTarget 
 }
 
 /** The API view: reflects every change immediately, like Describe calls. */
-export function apiView(world: World): AddressView {
+export function apiView(world: Ec2State): AddressView {
   return {
     holderOfPublicIp: (ip) => resolveHolder(world, apiRefs.publicIp(world, ip)),
     holderOfPrivateIp: (ip) => resolveHolder(world, apiRefs.privateIp(world, ip)),
@@ -106,7 +106,7 @@ export function apiView(world: World): AddressView {
  * Every data-path-relevant fact of the world as key -> JSON value, so the data
  * path can diff successive states and delay only what changed.
  */
-export function dataPathFacts(world: World): Map<string, string> {
+export function dataPathFacts(world: Ec2State): Map<string, string> {
   const facts = new Map<string, string>();
   for (const a of world.addresses.values()) {
     facts.set(`public:${a.publicIp}`, JSON.stringify(apiRefs.publicIp(world, a.publicIp)));

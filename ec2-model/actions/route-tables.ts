@@ -1,13 +1,16 @@
-import { parseCidr } from '../../util/cidr.js';
-import type { RouteTableRecord, RouteTargetRecord } from '../../world/model.js';
+import type { DescribeRouteTablesResult, ReplaceRouteTableAssociationResult } from '@aws-sdk/client-ec2';
+import { parseCidr } from '../../local/cloud/util/cidr.js';
 import { Ec2Error } from '../errors.js';
 import { applyFilters, type FilterTable } from '../filters.js';
-import { routeTableXml } from '../render.js';
+import type { Ec2Input } from '../input.js';
+import { PAGING, page } from '../paging.js';
+import type { RouteTableRecord, RouteTargetRecord } from '../records.js';
+import { routeTableShape } from '../shapes.js';
+import type { Ec2State } from '../state.js';
 import { requireEni, requireInstance, requireRouteTable, singleEniOf } from './lookup.js';
-import type { ActionContext, Ec2Action } from './types.js';
+import type { Ec2Action } from './types.js';
 
-function routeTableFilters(ctx: ActionContext): FilterTable<RouteTableRecord> {
-  const { world } = ctx;
+function routeTableFilters(world: Ec2State): FilterTable<RouteTableRecord> {
   const eniTargets = (t: RouteTableRecord) =>
     t.routes.map((r) => (r.target.kind === 'eni' ? r.target.networkInterfaceId : undefined));
   return {
@@ -34,22 +37,23 @@ function routeTableFilters(ctx: ActionContext): FilterTable<RouteTableRecord> {
   };
 }
 
-/** DescribeRouteTables (RouteTableId.N, filters). */
+/** DescribeRouteTables (RouteTableIds, filters, paging). */
 export const DescribeRouteTables: Ec2Action = {
   mutating: false,
-  run(ctx) {
-    const ids = ctx.params.list('RouteTableId');
+  run({ state, input }): DescribeRouteTablesResult {
+    const ids = input.list('RouteTableIds');
     const selected =
-      ids.length === 0
-        ? [...ctx.world.routeTables.values()]
-        : ids.map((id) => requireRouteTable(ctx.world, id));
-    const tables = applyFilters(selected, ctx.params.filters(), routeTableFilters(ctx));
-    return { routeTableSet: tables.map((t) => routeTableXml(ctx.world, t)) };
+      ids.length === 0 ? [...state.routeTables.values()] : ids.map((id) => requireRouteTable(state, id));
+    const tables = applyFilters(selected, input.filters(), routeTableFilters(state));
+    const { items, nextToken } = page('DescribeRouteTables', PAGING.DescribeRouteTables, input, tables);
+    return {
+      RouteTables: items.map((t) => routeTableShape(state, t)),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
   },
 };
 
-function newTarget(ctx: ActionContext): RouteTargetRecord {
-  const { params, world } = ctx;
+function newTarget(world: Ec2State, params: Ec2Input): RouteTargetRecord {
   const targets = ['NetworkInterfaceId', 'InstanceId', 'GatewayId'].filter((name) => params.str(name));
   if (targets.length === 0) {
     throw new Ec2Error(
@@ -78,8 +82,7 @@ function newTarget(ctx: ActionContext): RouteTargetRecord {
 /** ReplaceRoute: the route must exist (InvalidRoute.NotFound otherwise); the local route is fixed. */
 export const ReplaceRoute: Ec2Action = {
   mutating: true,
-  run(ctx) {
-    const { params, world } = ctx;
+  run({ state: world, input: params }) {
     const table = requireRouteTable(world, params.required('RouteTableId'));
     const destination = params.required('DestinationCidrBlock');
     if (!parseCidr(destination)) {
@@ -98,8 +101,8 @@ export const ReplaceRoute: Ec2Action = {
     if (route.target.kind === 'local') {
       throw new Ec2Error('InvalidParameterValue', `The local route for ${destination} cannot be replaced`);
     }
-    route.target = newTarget(ctx);
-    return { return: true };
+    route.target = newTarget(world, params);
+    return {};
   },
 };
 
@@ -110,8 +113,7 @@ export const ReplaceRoute: Ec2Action = {
  */
 export const ReplaceRouteTableAssociation: Ec2Action = {
   mutating: true,
-  run(ctx) {
-    const { params, world } = ctx;
+  run({ state: world, input: params, services }): ReplaceRouteTableAssociationResult {
     const associationId = params.required('AssociationId');
     const found = world.routeTableAssociation(associationId);
     if (!found) {
@@ -123,11 +125,11 @@ export const ReplaceRouteTableAssociation: Ec2Action = {
     const target = requireRouteTable(world, params.required('RouteTableId'));
     const { table, association } = found;
     table.associations = table.associations.filter((a) => a !== association);
-    const newAssociationId = ctx.ids.next('rtbassoc');
+    const newAssociationId = services.ids.next('rtbassoc');
     target.associations = [
       ...target.associations,
       { id: newAssociationId, subnetId: association.subnetId, main: association.main },
     ];
-    return { newAssociationId, associationState: { state: 'associated' } };
+    return { NewAssociationId: newAssociationId, AssociationState: { State: 'associated' } };
   },
 };

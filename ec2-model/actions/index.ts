@@ -3,13 +3,13 @@ import { DescribeInstanceStatus, DescribeInstances, StopInstances } from './inst
 import { DescribeNetworkInterfaces } from './network-interfaces.js';
 import { AssignPrivateIpAddresses, UnassignPrivateIpAddresses } from './private-ips.js';
 import { DescribeRouteTables, ReplaceRoute, ReplaceRouteTableAssociation } from './route-tables.js';
-import { DescribeSubnets } from './subnets.js';
+import { DescribeSubnets, DescribeVpcs } from './subnets.js';
 import type { Ec2Action } from './types.js';
 import { DescribeManagedPrefixLists, DescribeVpcEndpoints } from './vpc-endpoints.js';
 
-export type { ActionContext, Ec2Action } from './types.js';
+export type { ActionContext, Ec2Action, ModelServices } from './types.js';
 
-/** Every EC2 action the emulator serves, by Query `Action` name. */
+/** Every EC2 action the model serves, by API action name. */
 export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
   AssignPrivateIpAddresses,
   AssociateAddress,
@@ -21,6 +21,7 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {
   DescribeRouteTables,
   DescribeSubnets,
   DescribeVpcEndpoints,
+  DescribeVpcs,
   DisassociateAddress,
   ReplaceRoute,
   ReplaceRouteTableAssociation,

@@ -1,7 +1,9 @@
-import type { AddressRecord } from '../../world/model.js';
+import type { AssociateAddressResult, DescribeAddressesResult } from '@aws-sdk/client-ec2';
 import { Ec2Error } from '../errors.js';
 import { applyFilters, type FilterTable } from '../filters.js';
-import { addressXml } from '../render.js';
+import type { AddressRecord } from '../records.js';
+import { addressShape } from '../shapes.js';
+import type { Ec2State } from '../state.js';
 import {
   requireAddress,
   requireAddressByPublicIp,
@@ -9,12 +11,11 @@ import {
   requireInstance,
   singleEniOf,
 } from './lookup.js';
-import type { ActionContext, Ec2Action } from './types.js';
+import type { Ec2Action } from './types.js';
 
-function addressFilters(ctx: ActionContext): FilterTable<AddressRecord> {
-  const { world } = ctx;
+function addressFilters(state: Ec2State): FilterTable<AddressRecord> {
   const eniOf = (a: AddressRecord) =>
-    a.association ? world.networkInterfaces.get(a.association.networkInterfaceId) : undefined;
+    a.association ? state.networkInterfaces.get(a.association.networkInterfaceId) : undefined;
   return {
     fields: {
       'allocation-id': (a) => a.allocationId,
@@ -22,29 +23,28 @@ function addressFilters(ctx: ActionContext): FilterTable<AddressRecord> {
       'association-id': (a) => a.association?.id,
       'instance-id': (a) => eniOf(a)?.instanceId,
       'network-interface-id': (a) => a.association?.networkInterfaceId,
-      'network-interface-owner-id': (a) => (a.association ? world.accountId : undefined),
+      'network-interface-owner-id': (a) => (a.association ? state.accountId : undefined),
       'private-ip-address': (a) => a.association?.privateIp,
       domain: () => 'vpc',
     },
   };
 }
 
-/** DescribeAddresses (AllocationId.N, PublicIp.N, filters). */
+/** DescribeAddresses (AllocationIds, PublicIps, filters). It does not page on AWS. */
 export const DescribeAddresses: Ec2Action = {
   mutating: false,
-  run(ctx) {
-    const { world, params } = ctx;
-    const allocationIds = params.list('AllocationId');
-    const publicIps = params.list('PublicIp');
-    let selected = [...world.addresses.values()];
+  run({ state, input }): DescribeAddressesResult {
+    const allocationIds = input.list('AllocationIds');
+    const publicIps = input.list('PublicIps');
+    let selected = [...state.addresses.values()];
     if (allocationIds.length > 0 || publicIps.length > 0) {
       selected = [
-        ...allocationIds.map((id) => requireAddress(world, id)),
-        ...publicIps.map((ip) => requireAddressByPublicIp(world, ip)),
+        ...allocationIds.map((id) => requireAddress(state, id)),
+        ...publicIps.map((ip) => requireAddressByPublicIp(state, ip)),
       ];
     }
-    const addresses = applyFilters([...new Set(selected)], params.filters(), addressFilters(ctx));
-    return { addressesSet: addresses.map((a) => addressXml(world, a)) };
+    const addresses = applyFilters([...new Set(selected)], input.filters(), addressFilters(state));
+    return { Addresses: addresses.map((a) => addressShape(state, a)) };
   },
 };
 
@@ -56,17 +56,16 @@ export const DescribeAddresses: Ec2Action = {
  */
 export const AssociateAddress: Ec2Action = {
   mutating: true,
-  run(ctx) {
-    const { world, params } = ctx;
-    const allocationId = params.str('AllocationId');
-    const publicIp = params.str('PublicIp');
+  run({ state, input, services }): AssociateAddressResult {
+    const allocationId = input.str('AllocationId');
+    const publicIp = input.str('PublicIp');
     let address: AddressRecord;
-    if (allocationId) address = requireAddress(world, allocationId);
-    else if (publicIp) address = requireAddressByPublicIp(world, publicIp);
+    if (allocationId) address = requireAddress(state, allocationId);
+    else if (publicIp) address = requireAddressByPublicIp(state, publicIp);
     else throw new Ec2Error('MissingParameter', 'The request must contain the parameter AllocationId');
 
-    const instanceId = params.str('InstanceId');
-    const eniId = params.str('NetworkInterfaceId');
+    const instanceId = input.str('InstanceId');
+    const eniId = input.str('NetworkInterfaceId');
     if (instanceId && eniId) {
       throw new Ec2Error(
         'InvalidParameterCombination',
@@ -80,40 +79,39 @@ export const AssociateAddress: Ec2Action = {
       );
     }
     const eni = eniId
-      ? requireEni(world, eniId)
-      : singleEniOf(world, requireInstance(world, instanceId ?? ''));
-    const privateIp = params.str('PrivateIpAddress') ?? eni.privateIps[0] ?? '';
+      ? requireEni(state, eniId)
+      : singleEniOf(state, requireInstance(state, instanceId ?? ''));
+    const privateIp = input.str('PrivateIpAddress') ?? eni.privateIps[0] ?? '';
     if (!eni.privateIps.includes(privateIp)) {
       throw new Ec2Error(
         'InvalidParameterValue',
         `The specified private IP address ${privateIp} is not assigned to network interface ${eni.id}`,
       );
     }
-    const allowReassociation = params.bool('AllowReassociation') ?? false;
+    const allowReassociation = input.bool('AllowReassociation') ?? false;
     if (address.association && !allowReassociation) {
       throw new Ec2Error(
         'Resource.AlreadyAssociated',
         `resource ${address.allocationId} is already associated with associate-id ${address.association.id}`,
       );
     }
-    const displaced = world.addressOn(eni.id, privateIp);
+    const displaced = state.addressOn(eni.id, privateIp);
     if (displaced && displaced !== address) displaced.association = undefined;
-    const associationId = ctx.ids.next('eipassoc');
+    const associationId = services.ids.next('eipassoc');
     address.association = { id: associationId, networkInterfaceId: eni.id, privateIp };
-    return { return: true, associationId };
+    return { AssociationId: associationId };
   },
 };
 
 /** DisassociateAddress (AssociationId, or PublicIp). */
 export const DisassociateAddress: Ec2Action = {
   mutating: true,
-  run(ctx) {
-    const { world, params } = ctx;
-    const associationId = params.str('AssociationId');
-    const publicIp = params.str('PublicIp');
+  run({ state, input }) {
+    const associationId = input.str('AssociationId');
+    const publicIp = input.str('PublicIp');
     let address: AddressRecord;
     if (associationId) {
-      const found = world.addressByAssociationId(associationId);
+      const found = state.addressByAssociationId(associationId);
       if (!found) {
         throw new Ec2Error(
           'InvalidAssociationID.NotFound',
@@ -122,11 +120,11 @@ export const DisassociateAddress: Ec2Action = {
       }
       address = found;
     } else if (publicIp) {
-      address = requireAddressByPublicIp(world, publicIp);
+      address = requireAddressByPublicIp(state, publicIp);
     } else {
       throw new Ec2Error('MissingParameter', 'The request must contain the parameter AssociationId');
     }
     address.association = undefined;
-    return { return: true };
+    return {};
   },
 };

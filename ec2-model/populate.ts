@@ -1,7 +1,7 @@
-import type { Topology } from '../topology-schema.js';
-import type { IdFactory } from '../util/ids.js';
-import type { RouteTableAssociationRecord, RouteTargetRecord } from './model.js';
-import type { World } from './world.js';
+import type { Topology } from '../local/cloud/topology-schema.js';
+import type { IdFactory } from '../local/cloud/util/ids.js';
+import type { RouteTableAssociationRecord, RouteTargetRecord } from './records.js';
+import { Ec2State } from './state.js';
 
 /** A stable pseudo MAC derived from the ENI id, so repeated runs show the same value. */
 function macFor(eniId: string): string {
@@ -11,7 +11,7 @@ function macFor(eniId: string): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
-function routeTargetFrom(target: string, world: World): RouteTargetRecord {
+function routeTargetFrom(target: string, world: Ec2State): RouteTargetRecord {
   if (target === 'local') return { kind: 'local' };
   if (target.startsWith('igw-') || target.startsWith('vpce-')) return { kind: 'gateway', gatewayId: target };
   if (target.startsWith('i-')) {
@@ -34,7 +34,13 @@ function reserveTopologyIds(topology: Topology, ids: IdFactory): void {
  * ENIs, Elastic IPs and route tables, with generated ids where the topology
  * leaves them out (reservations, attachments, associations).
  */
-export function populateWorld(world: World, topology: Topology, ids: IdFactory, now: Date): void {
+export function populateState(topology: Topology, ids: IdFactory, now: Date): Ec2State {
+  const world = new Ec2State({
+    region: topology.region,
+    accountId: topology.accountId,
+    vpcId: topology.vpc.id,
+    vpcCidr: topology.vpc.cidr,
+  });
   reserveTopologyIds(topology, ids);
 
   for (const s of topology.subnets) {
@@ -145,4 +151,5 @@ export function populateWorld(world: World, topology: Topology, ids: IdFactory, 
   for (const [key, actions] of Object.entries(topology.permissions.deny)) {
     world.denied.set(key, new Set(actions));
   }
+  return world;
 }

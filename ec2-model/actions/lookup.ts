@@ -1,12 +1,12 @@
+import { Ec2Error, notFound } from '../errors.js';
 import type {
   AddressRecord,
   InstanceRecord,
   NetworkInterfaceRecord,
   RouteTableRecord,
   SubnetRecord,
-} from '../../world/model.js';
-import type { World } from '../../world/world.js';
-import { Ec2Error, notFound } from '../errors.js';
+} from '../records.js';
+import type { Ec2State } from '../state.js';
 
 /**
  * Resource lookups that fail the way EC2 does: a badly shaped id is
@@ -18,7 +18,7 @@ function wellFormed(id: string, prefix: string): boolean {
 }
 
 /** An instance by id. */
-export function requireInstance(world: World, id: string): InstanceRecord {
+export function requireInstance(world: Ec2State, id: string): InstanceRecord {
   if (!wellFormed(id, 'i')) throw new Ec2Error('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
   const instance = world.instances.get(id);
   if (!instance) throw new Ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
@@ -26,7 +26,7 @@ export function requireInstance(world: World, id: string): InstanceRecord {
 }
 
 /** A network interface by id. */
-export function requireEni(world: World, id: string): NetworkInterfaceRecord {
+export function requireEni(world: Ec2State, id: string): NetworkInterfaceRecord {
   if (!wellFormed(id, 'eni'))
     throw new Ec2Error('InvalidNetworkInterfaceID.Malformed', `Invalid id: "${id}"`);
   const eni = world.networkInterfaces.get(id);
@@ -35,21 +35,21 @@ export function requireEni(world: World, id: string): NetworkInterfaceRecord {
 }
 
 /** An Elastic IP by allocation id. */
-export function requireAddress(world: World, allocationId: string): AddressRecord {
+export function requireAddress(world: Ec2State, allocationId: string): AddressRecord {
   const address = world.addresses.get(allocationId);
   if (!address) throw notFound('InvalidAllocationID.NotFound', 'allocation', allocationId);
   return address;
 }
 
 /** An Elastic IP by public address. */
-export function requireAddressByPublicIp(world: World, publicIp: string): AddressRecord {
+export function requireAddressByPublicIp(world: Ec2State, publicIp: string): AddressRecord {
   const address = world.addressByPublicIp(publicIp);
   if (!address) throw new Ec2Error('InvalidAddress.NotFound', `Address '${publicIp}' not found.`);
   return address;
 }
 
 /** A route table by id. */
-export function requireRouteTable(world: World, id: string): RouteTableRecord {
+export function requireRouteTable(world: Ec2State, id: string): RouteTableRecord {
   if (!wellFormed(id, 'rtb')) throw new Ec2Error('InvalidRouteTableID.Malformed', `Invalid id: "${id}"`);
   const table = world.routeTables.get(id);
   if (!table) throw notFound('InvalidRouteTableID.NotFound', 'routeTable', id);
@@ -57,7 +57,7 @@ export function requireRouteTable(world: World, id: string): RouteTableRecord {
 }
 
 /** A subnet by id. */
-export function requireSubnet(world: World, id: string): SubnetRecord {
+export function requireSubnet(world: Ec2State, id: string): SubnetRecord {
   if (!wellFormed(id, 'subnet')) throw new Ec2Error('InvalidSubnetID.Malformed', `Invalid id: "${id}"`);
   const subnet = world.subnets.get(id);
   if (!subnet) throw notFound('InvalidSubnetID.NotFound', 'subnet', id);
@@ -68,7 +68,7 @@ export function requireSubnet(world: World, id: string): SubnetRecord {
  * The ENI an instance-targeted call acts on. EC2 refuses instance targets when
  * the instance has several interfaces, because the choice would be ambiguous.
  */
-export function singleEniOf(world: World, instance: InstanceRecord): NetworkInterfaceRecord {
+export function singleEniOf(world: Ec2State, instance: InstanceRecord): NetworkInterfaceRecord {
   if (instance.networkInterfaceIds.length > 1) {
     throw new Ec2Error(
       'InvalidInstanceID',

@@ -1,11 +1,12 @@
-import { cidrContains, intToIp, isIpv4, isReservedInSubnet, parseCidr } from '../../util/cidr.js';
-import type { NetworkInterfaceRecord } from '../../world/model.js';
-import type { World } from '../../world/world.js';
+import type { AssignPrivateIpAddressesResult } from '@aws-sdk/client-ec2';
+import { cidrContains, intToIp, isIpv4, isReservedInSubnet, parseCidr } from '../../local/cloud/util/cidr.js';
 import { Ec2Error } from '../errors.js';
+import type { NetworkInterfaceRecord } from '../records.js';
+import type { Ec2State } from '../state.js';
 import { requireEni } from './lookup.js';
 import type { Ec2Action } from './types.js';
 
-function subnetBlock(world: World, eni: NetworkInterfaceRecord) {
+function subnetBlock(world: Ec2State, eni: NetworkInterfaceRecord) {
   const subnet = world.subnets.get(eni.subnetId);
   const block = subnet ? parseCidr(subnet.cidr) : undefined;
   if (!block) throw new Ec2Error('InternalError', `subnet ${eni.subnetId} has no valid CIDR`);
@@ -13,7 +14,7 @@ function subnetBlock(world: World, eni: NetworkInterfaceRecord) {
 }
 
 /** Lowest free, non-reserved addresses of the ENI's subnet (EC2 picks some free address too). */
-function freeAddresses(world: World, eni: NetworkInterfaceRecord, count: number): string[] {
+function freeAddresses(world: Ec2State, eni: NetworkInterfaceRecord, count: number): string[] {
   const block = subnetBlock(world, eni);
   const used = world.usedIpsInSubnet(eni.subnetId);
   const picked: string[] = [];
@@ -36,11 +37,10 @@ function freeAddresses(world: World, eni: NetworkInterfaceRecord, count: number)
  */
 export const AssignPrivateIpAddresses: Ec2Action = {
   mutating: true,
-  run(ctx) {
-    const { world, params } = ctx;
-    const eni = requireEni(world, params.required('NetworkInterfaceId'));
-    const requested = [...new Set(params.list('PrivateIpAddress'))];
-    const count = params.int('SecondaryPrivateIpAddressCount');
+  run({ state: world, input }): AssignPrivateIpAddressesResult {
+    const eni = requireEni(world, input.required('NetworkInterfaceId'));
+    const requested = [...new Set(input.list('PrivateIpAddresses'))];
+    const count = input.int('SecondaryPrivateIpAddressCount');
     if (requested.length > 0 && count !== undefined) {
       throw new Ec2Error(
         'InvalidParameterCombination',
@@ -53,7 +53,7 @@ export const AssignPrivateIpAddresses: Ec2Action = {
         'The request must contain the parameter PrivateIpAddress or SecondaryPrivateIpAddressCount',
       );
     }
-    const allowReassignment = params.bool('AllowReassignment') ?? false;
+    const allowReassignment = input.bool('AllowReassignment') ?? false;
     const block = subnetBlock(world, eni);
     const moves: Array<{ ip: string; from: NetworkInterfaceRecord | undefined }> = [];
     for (const ip of requested) {
@@ -95,9 +95,8 @@ export const AssignPrivateIpAddresses: Ec2Action = {
     }
     const assigned = count === undefined ? requested : toAdd.map((m) => m.ip);
     return {
-      return: true,
-      networkInterfaceId: eni.id,
-      assignedPrivateIpAddressesSet: assigned.map((ip) => ({ privateIpAddress: ip })),
+      NetworkInterfaceId: eni.id,
+      AssignedPrivateIpAddresses: assigned.map((ip) => ({ PrivateIpAddress: ip })),
     };
   },
 };
@@ -105,10 +104,9 @@ export const AssignPrivateIpAddresses: Ec2Action = {
 /** UnassignPrivateIpAddresses; an Elastic IP on a removed address is disassociated, as on EC2. */
 export const UnassignPrivateIpAddresses: Ec2Action = {
   mutating: true,
-  run(ctx) {
-    const { world, params } = ctx;
-    const eni = requireEni(world, params.required('NetworkInterfaceId'));
-    const ips = [...new Set(params.list('PrivateIpAddress'))];
+  run({ state: world, input }) {
+    const eni = requireEni(world, input.required('NetworkInterfaceId'));
+    const ips = [...new Set(input.list('PrivateIpAddresses'))];
     if (ips.length === 0) {
       throw new Ec2Error('MissingParameter', 'The request must contain the parameter PrivateIpAddress');
     }
@@ -131,6 +129,6 @@ export const UnassignPrivateIpAddresses: Ec2Action = {
       if (address) address.association = undefined;
     }
     eni.privateIps = eni.privateIps.filter((ip) => !ips.includes(ip));
-    return { return: true };
+    return {};
   },
 };

@@ -1,5 +1,5 @@
 import { Ec2Error } from './errors.js';
-import type { Ec2Filter } from './params.js';
+import type { Ec2Filter } from './input.js';
 
 /** How to read one filterable field of an item; several values mean "any of". */
 export type FilterField<T> = (

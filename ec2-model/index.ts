@@ -1,0 +1,34 @@
+/**
+ * The one EC2 behaviour model: state and semantics (instances, ENIs, Elastic IPs,
+ * secondary IPs, routes, route-table associations, endpoints, VPC), eventual
+ * consistency of Describe calls, paging, DryRun and permission answers.
+ * `local/cloud/ec2` serves it over the EC2 Query wire; `directClient` serves it to
+ * the simulator and the tests.
+ */
+export { EC2_ACTIONS } from './actions/index.js';
+export type { DescribeLag } from './consistency.js';
+export {
+  actionOf,
+  type DirectCall,
+  type DirectClientOptions,
+  directClient,
+  ec2ClientFrom,
+  sdkError,
+  toSdkError,
+} from './direct-client.js';
+export { EC2_ERROR_STATUS, Ec2Error, type Ec2ErrorCode, isEc2ErrorCode } from './errors.js';
+export { type CallContext, Ec2Model, type Ec2ModelOptions, type InstanceStateListener } from './model.js';
+export type { InstanceRecord, InstanceStateName, StatusCheck } from './records.js';
+export type { Ec2State } from './state.js';
+export {
+  type AddressView,
+  apiRefs,
+  apiView,
+  dataPathFacts,
+  type Holder,
+  type HolderRef,
+  type RouteTarget,
+  resolveHolder,
+  resolveTarget,
+  type TargetRef,
+} from './views.js';
