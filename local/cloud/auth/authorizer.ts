@@ -1,0 +1,123 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import type { Principal } from './credentials.js';
+
+/** One call to authorize: who, which IAM action, on which resources, with which context keys. */
+export interface AuthorizationRequest {
+  readonly principal: Principal;
+  /** `service:Action`, e.g. `dynamodb:PutItem`. */
+  readonly action: string;
+  /** Resource ARNs the call touches (`*` for actions IAM does not scope to resources). */
+  readonly resources: readonly string[];
+  /** Request-specific context keys (`dynamodb:LeadingKeys`, `ec2:Region`...). */
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** The caller's address (`aws:SourceIp`); loopback unless told. */
+  readonly sourceIp?: string;
+}
+
+/** A refused call, with what a service puts in its error message. */
+export interface Denial {
+  readonly action: string;
+  readonly resource: string;
+  readonly principalArn: string;
+  /** A Deny statement matched (AWS words these "with an explicit deny"). */
+  readonly explicit: boolean;
+  /** `User: <arn> is not authorized to perform: <action> on resource: <arn> because ...` */
+  readonly message: string;
+}
+
+/** Settings of the authorizer. */
+export interface AuthorizerOptions {
+  readonly accountId: string;
+  readonly region: string;
+  /** false: every signed call is allowed (`--iam off`); signatures are still checked. */
+  readonly enabled: boolean;
+}
+
+/** `User: ... is not authorized to perform: ...`, worded as the AWS services word it. */
+export function denialMessage(
+  principalArn: string,
+  action: string,
+  resource: string,
+  explicit: boolean,
+): string {
+  const on = resource === '*' ? '' : ` on resource: ${resource}`;
+  const why = explicit
+    ? 'with an explicit deny in an identity-based policy'
+    : `because no identity-based policy allows the ${action} action`;
+  return `User: ${principalArn} is not authorized to perform: ${action}${on} ${why}`;
+}
+
+/**
+ * Authorizes calls against a principal's identity policies with AWS's own authorization data
+ * (actions, resource types and condition keys) through `@cloud-copilot/iam-simulate`. Every
+ * resource the call touches must be allowed, as IAM requires. Principals without policies
+ * (the operator) are not restricted.
+ */
+export class Authorizer {
+  readonly #options: AuthorizerOptions;
+  enabled: boolean;
+
+  constructor(options: AuthorizerOptions) {
+    this.#options = options;
+    this.enabled = options.enabled;
+  }
+
+  /** Undefined when allowed; the denial otherwise. */
+  async check(request: AuthorizationRequest): Promise<Denial | undefined> {
+    const policies = request.principal.policies;
+    if (!this.enabled || policies === undefined) return undefined;
+    const now = new Date();
+    const context: Record<string, string | string[]> = {
+      'aws:SourceIp': request.sourceIp ?? '127.0.0.1',
+      'aws:RequestedRegion': this.#options.region,
+      'aws:CurrentTime': now.toISOString(),
+      'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
+      'aws:SecureTransport': 'false',
+      'aws:PrincipalArn': request.principal.arn,
+      'aws:PrincipalAccount': this.#options.accountId,
+      ...(request.principal.functionArn ? { 'lambda:SourceFunctionArn': request.principal.functionArn } : {}),
+    };
+    for (const [key, value] of Object.entries(request.context ?? {})) {
+      context[key] = typeof value === 'string' ? value : [...value];
+    }
+    const identityPolicies = policies.map((policy, i) => ({ name: `policy-${i + 1}`, policy }));
+    for (const resource of request.resources.length > 0 ? request.resources : ['*']) {
+      const result = await runSimulation(
+        {
+          request: {
+            principal: request.principal.arn,
+            action: request.action,
+            resource: { resource, accountId: this.#options.accountId },
+            contextVariables: context,
+          },
+          identityPolicies,
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+      if (result.resultType === 'error') {
+        // A request the simulator cannot evaluate (an ARN of the wrong type, say) is refused:
+        // failing open here would hide a wrong resource mapping.
+        return {
+          action: request.action,
+          resource,
+          principalArn: request.principal.arn,
+          explicit: false,
+          message: `${denialMessage(request.principal.arn, request.action, resource, false)} (the local IAM check could not evaluate the request: ${result.errors.message})`,
+        };
+      }
+      if (result.overallResult !== 'Allowed') {
+        const explicit = result.overallResult === 'ExplicitlyDenied';
+        return {
+          action: request.action,
+          resource,
+          principalArn: request.principal.arn,
+          explicit,
+          message: denialMessage(request.principal.arn, request.action, resource, explicit),
+        };
+      }
+    }
+    return undefined;
+  }
+}
