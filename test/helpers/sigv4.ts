@@ -1,13 +1,22 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
+const bytes = (data: SourceData): string | Uint8Array =>
+  typeof data === 'string'
+    ? data
+    : data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+
 /** Node's SHA-256 (and HMAC-SHA-256 when given a secret) in the shape the SDK signer wants. */
 class NodeSha256 {
   readonly #secret: string | Uint8Array | undefined;
   #hash: Hash | Hmac;
 
-  constructor(secret?: string | Uint8Array) {
-    this.#secret = secret;
+  constructor(secret?: SourceData) {
+    this.#secret = secret === undefined ? undefined : bytes(secret);
     this.#hash = this.#fresh();
   }
 
@@ -15,8 +24,8 @@ class NodeSha256 {
     return this.#secret === undefined ? createHash('sha256') : createHmac('sha256', this.#secret);
   }
 
-  update(data: string | Uint8Array): void {
-    this.#hash.update(data);
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
   }
 
   async digest(): Promise<Uint8Array> {

@@ -7,8 +7,9 @@ import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/dynam
 import { signedFetch, signRequest } from '../../helpers/sigv4.js';
 import { awsError, LB_PAIR, startCloud } from './fixtures.js';
 
-const WRONG = { accessKeyId: OPERATOR_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' };
-const UNKNOWN = { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'whatever' };
+type Keys = { readonly accessKeyId: string; readonly secretAccessKey: string };
+const WRONG: Keys = { accessKeyId: OPERATOR_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' };
+const UNKNOWN: Keys = { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'whatever' };
 const REGION = 'us-east-1';
 
 describe('SigV4 on the local cloud', () => {
@@ -23,11 +24,11 @@ describe('SigV4 on the local cloud', () => {
     await cloud.close();
   });
 
-  const ec2 = (credentials: typeof WRONG) =>
+  const ec2 = (credentials: Keys) =>
     new EC2Client({ endpoint: cloud.ec2Endpoint, region: REGION, credentials, maxAttempts: 1 });
-  const sns = (credentials: typeof WRONG) =>
+  const sns = (credentials: Keys) =>
     new SNSClient({ endpoint: cloud.snsEndpoint, region: REGION, credentials, maxAttempts: 1 });
-  const ddb = (credentials: typeof WRONG, region = REGION) =>
+  const ddb = (credentials: Keys, region = REGION) =>
     new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials, maxAttempts: 1 });
   const describeTable = new DescribeTableCommand({ TableName: 'ha-arbiter-local' });
 
