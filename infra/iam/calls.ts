@@ -52,7 +52,7 @@ const ec2 = (type: Extract<CallResource, { kind: 'ec2' }>['type'], id: string): 
 });
 
 /** A vantage's own partition: its verdicts and its heartbeat. */
-const vantageRows = (vantage: string): string => keys.heartbeatPk(vantage);
+const vantageRows = (vantage: string): string => keys.vantagePk(vantage);
 
 /** The group read: heartbeats of the group's vantages, then its state with their verdicts. */
 function readGroup(group: GroupConfig): ExpectedCall[] {

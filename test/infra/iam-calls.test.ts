@@ -171,12 +171,12 @@ function forbiddenForProber(stack: Stack, vantage: string): ExpectedCall[] {
     ...others.flatMap((other) => [
       {
         action: 'dynamodb:PutItem',
-        resources: [table(keys.heartbeatPk(other))],
+        resources: [table(keys.vantagePk(other))],
         why: `vantage ${other}'s rows`,
       },
       {
         action: 'dynamodb:PutItem',
-        resources: [table(keys.heartbeatPk(vantage), keys.heartbeatPk(other))],
+        resources: [table(keys.vantagePk(vantage), keys.vantagePk(other))],
         why: `its own rows and ${other}'s in one request`,
       },
     ]),
