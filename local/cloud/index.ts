@@ -133,7 +133,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
   });
   // The hand deny list (world.setDenied) is an explicit deny on top of IAM, for every service.
   auth.useHandDenyList((caller, action) => world.isDenied(caller, action));
-  const authorize = auth.ec2Hook({
+  auth.useEc2Lookup({
     allocationOfPublicIp: (ip) => world.addressByPublicIp(ip)?.allocationId,
     addressOfAssociation: (id) => {
       const address = world.addressByAssociationId(id);
@@ -143,6 +143,7 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
     },
     subnetOfRouteTableAssociation: (id) => world.routeTableAssociation(id)?.association.subnetId,
   });
+  const authorize = auth.ec2Hook();
 
   let ec2: Ec2Server | undefined;
   let snsServer: SnsServer | undefined;

@@ -1,5 +1,10 @@
-import { runSimulation } from '@cloud-copilot/iam-simulate';
-import type { Principal } from './credentials.js';
+import {
+  type EvaluationResult,
+  runSimulation,
+  runUnsafeSimulation,
+  type Simulation,
+} from '@cloud-copilot/iam-simulate';
+import type { PolicyDocument, Principal } from './credentials.js';
 
 /** One call to authorize: who, which IAM action, on which resources, with which context keys. */
 export interface AuthorizationRequest {
@@ -71,37 +76,74 @@ export class Authorizer {
     this.enabled = options.enabled;
   }
 
-  /** Undefined when allowed; the denial otherwise. */
+  /** Undefined when allowed; the denial otherwise. Validates the request with AWS's data. */
   async check(request: AuthorizationRequest): Promise<Denial | undefined> {
     const policies = request.principal.policies;
     if (!this.enabled || policies === undefined) return undefined;
-    const text = JSON.stringify(policies);
-    if (text.includes('aws:CurrentTime') || text.includes('aws:EpochTime'))
-      return this.#simulate(request, policies);
-    let cache = this.#decisions.get(request.principal);
-    if (!cache) {
-      cache = new Map();
-      this.#decisions.set(request.principal, cache);
-    }
-    const key = JSON.stringify([
-      request.action,
-      request.resources,
-      request.context ?? {},
-      request.sourceIp ?? '',
-      request.resourcePolicy ?? null,
-    ]);
-    const known = cache.get(key);
+    const cache = this.#cacheFor(request.principal, policies);
+    const key = cacheKey(request);
+    const known = cache?.get(key);
     if (known !== undefined) return known ?? undefined;
-    const decision = await this.#simulate(request, policies);
-    if (cache.size >= 10_000) cache.clear();
-    cache.set(key, decision ?? null);
+    let decision: Denial | undefined;
+    for (const resource of resourcesOf(request)) {
+      const result = await runSimulation(this.#simulation(request, policies, resource), {});
+      decision =
+        result.resultType === 'error'
+          ? // A request the simulator cannot evaluate (an ARN of the wrong type, say) is refused:
+            // failing open here would hide a wrong resource mapping.
+            unevaluable(request, resource, result.errors.message)
+          : refusal(request, resource, result.overallResult);
+      if (decision) break;
+    }
+    remember(cache, key, decision);
     return decision;
   }
 
-  async #simulate(
+  /**
+   * The same decision, synchronously, for callers that cannot wait (the EC2 dispatch hook): a
+   * decision {@link check} already made for this request, else the simulator's core engine
+   * without its input validation (same policy evaluation; resource types and context keys are
+   * taken as given).
+   */
+  checkSync(request: AuthorizationRequest): Denial | undefined {
+    const policies = request.principal.policies;
+    if (!this.enabled || policies === undefined) return undefined;
+    const cache = this.#cacheFor(request.principal, policies);
+    const key = cacheKey(request);
+    const known = cache?.get(key);
+    if (known !== undefined) return known ?? undefined;
+    let decision: Denial | undefined;
+    for (const resource of resourcesOf(request)) {
+      decision = refusal(
+        request,
+        resource,
+        runUnsafeSimulation(this.#simulation(request, policies, resource), {}),
+      );
+      if (decision) break;
+    }
+    remember(cache, key, decision);
+    return decision;
+  }
+
+  /** The principal's decision cache; undefined for policies that read the time. */
+  #cacheFor(
+    principal: Principal,
+    policies: readonly PolicyDocument[],
+  ): Map<string, Denial | null> | undefined {
+    let cache = this.#decisions.get(principal);
+    if (cache) return cache;
+    const text = JSON.stringify(policies);
+    if (text.includes('aws:CurrentTime') || text.includes('aws:EpochTime')) return undefined;
+    cache = new Map();
+    this.#decisions.set(principal, cache);
+    return cache;
+  }
+
+  #simulation(
     request: AuthorizationRequest,
-    policies: NonNullable<Principal['policies']>,
-  ): Promise<Denial | undefined> {
+    policies: readonly PolicyDocument[],
+    resource: string,
+  ): Simulation {
     const now = new Date();
     const context: Record<string, string | string[]> = {
       'aws:SourceIp': request.sourceIp ?? '127.0.0.1',
@@ -116,45 +158,66 @@ export class Authorizer {
     for (const [key, value] of Object.entries(request.context ?? {})) {
       context[key] = typeof value === 'string' ? value : [...value];
     }
-    const identityPolicies = policies.map((policy, i) => ({ name: `policy-${i + 1}`, policy }));
-    for (const resource of request.resources.length > 0 ? request.resources : ['*']) {
-      const result = await runSimulation(
-        {
-          request: {
-            principal: request.principal.arn,
-            action: request.action,
-            resource: { resource, accountId: this.#options.accountId },
-            contextVariables: context,
-          },
-          identityPolicies,
-          ...(request.resourcePolicy !== undefined ? { resourcePolicy: request.resourcePolicy } : {}),
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-        },
-        {},
-      );
-      if (result.resultType === 'error') {
-        // A request the simulator cannot evaluate (an ARN of the wrong type, say) is refused:
-        // failing open here would hide a wrong resource mapping.
-        return {
-          action: request.action,
-          resource,
-          principalArn: request.principal.arn,
-          explicit: false,
-          message: `${denialMessage(request.principal.arn, request.action, resource, false)} (the local IAM check could not evaluate the request: ${result.errors.message})`,
-        };
-      }
-      if (result.overallResult !== 'Allowed') {
-        const explicit = result.overallResult === 'ExplicitlyDenied';
-        return {
-          action: request.action,
-          resource,
-          principalArn: request.principal.arn,
-          explicit,
-          message: denialMessage(request.principal.arn, request.action, resource, explicit),
-        };
-      }
-    }
-    return undefined;
+    return {
+      request: {
+        principal: request.principal.arn,
+        action: request.action,
+        resource: { resource, accountId: this.#options.accountId },
+        contextVariables: context,
+      },
+      identityPolicies: policies.map((policy, i) => ({ name: `policy-${i + 1}`, policy })),
+      ...(request.resourcePolicy !== undefined ? { resourcePolicy: request.resourcePolicy } : {}),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    };
   }
+}
+
+const resourcesOf = (request: AuthorizationRequest): readonly string[] =>
+  request.resources.length > 0 ? request.resources : ['*'];
+
+function cacheKey(request: AuthorizationRequest): string {
+  return JSON.stringify([
+    request.action,
+    request.resources,
+    request.context ?? {},
+    request.sourceIp ?? '',
+    request.resourcePolicy ?? null,
+  ]);
+}
+
+function remember(
+  cache: Map<string, Denial | null> | undefined,
+  key: string,
+  decision: Denial | undefined,
+): void {
+  if (!cache) return;
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(key, decision ?? null);
+}
+
+function refusal(
+  request: AuthorizationRequest,
+  resource: string,
+  result: EvaluationResult,
+): Denial | undefined {
+  if (result === 'Allowed') return undefined;
+  const explicit = result === 'ExplicitlyDenied';
+  return {
+    action: request.action,
+    resource,
+    principalArn: request.principal.arn,
+    explicit,
+    message: denialMessage(request.principal.arn, request.action, resource, explicit),
+  };
+}
+
+function unevaluable(request: AuthorizationRequest, resource: string, why: string): Denial {
+  return {
+    action: request.action,
+    resource,
+    principalArn: request.principal.arn,
+    explicit: false,
+    message: `${denialMessage(request.principal.arn, request.action, resource, false)} (the local IAM check could not evaluate the request: ${why})`,
+  };
 }

@@ -59,6 +59,11 @@ export class LocalAuth {
   readonly region: string;
   readonly accountId: string;
   #handDenied: HandDenyList = () => false;
+  #ec2Lookup: Ec2ResourceLookup = {
+    allocationOfPublicIp: () => undefined,
+    addressOfAssociation: () => undefined,
+    subnetOfRouteTableAssociation: () => undefined,
+  };
 
   constructor(options: LocalAuthOptions) {
     this.region = options.region;
@@ -100,41 +105,69 @@ export class LocalAuth {
    * without the service prefix), then IAM. Undefined when allowed.
    */
   async check(request: AuthorizationRequest): Promise<Denial | undefined> {
+    return this.#handDenial(request) ?? this.authorizer.check(request);
+  }
+
+  #handDenial(request: AuthorizationRequest): Denial | undefined {
     const bare = request.action.slice(request.action.indexOf(':') + 1);
-    if (
-      this.#handDenied(request.principal.name, request.action) ||
-      this.#handDenied(request.principal.name, bare)
-    ) {
-      return {
-        action: request.action,
-        resource: request.resources[0] ?? '*',
-        principalArn: request.principal.arn,
-        explicit: true,
-        message: `User: ${request.principal.arn} is not authorized to perform: ${request.action} with an explicit deny`,
-      };
-    }
-    return this.authorizer.check(request);
+    const name = request.principal.name;
+    if (!this.#handDenied(name, request.action) && !this.#handDenied(name, bare)) return undefined;
+    return {
+      action: request.action,
+      resource: request.resources[0] ?? '*',
+      principalArn: request.principal.arn,
+      explicit: true,
+      message: `User: ${request.principal.arn} is not authorized to perform: ${request.action} with an explicit deny`,
+    };
+  }
+
+  /** Where the EC2 resource mapping finds what a request names only indirectly. */
+  useEc2Lookup(lookup: Ec2ResourceLookup): void {
+    this.#ec2Lookup = lookup;
+  }
+
+  #ec2Request(
+    caller: string,
+    action: string,
+    form: ReadonlyMap<string, string>,
+  ): AuthorizationRequest | undefined {
+    const principal = this.credentials.byName(caller)?.principal;
+    if (!principal) return undefined;
+    return {
+      principal,
+      action: `ec2:${action}`,
+      resources: ec2Resources(
+        action,
+        form,
+        { region: this.region, accountId: this.accountId },
+        this.#ec2Lookup,
+      ),
+      context: ec2Context(this.region),
+    };
   }
 
   /**
-   * The EC2 server's authorization hook: the caller is a principal name, the action the Query
-   * `Action`; answers the `UnauthorizedOperation` message, or undefined when allowed.
+   * Runs the validated IAM check of an EC2 call before it is dispatched, so that the
+   * synchronous hook ({@link ec2Hook}) answers with that decision.
    */
-  ec2Hook(
-    lookup: Ec2ResourceLookup,
-  ): (caller: string, action: string, form: ReadonlyMap<string, string>) => Promise<string | undefined> {
-    return async (caller, action, form) => {
-      const principal = this.credentials.byName(caller)?.principal;
-      if (!principal) return `You are not authorized to perform this operation. Unknown caller ${caller}.`;
-      const context = ec2Context(this.region);
-      const denial = await this.check({
-        principal,
-        action: `ec2:${action}`,
-        resources: ec2Resources(action, form, { region: this.region, accountId: this.accountId }, lookup),
-        context,
-      });
+  async prepareEc2(caller: string, form: ReadonlyMap<string, string>): Promise<void> {
+    const action = form.get('Action');
+    const request = action ? this.#ec2Request(caller, action, form) : undefined;
+    if (request) await this.authorizer.check(request);
+  }
+
+  /**
+   * The EC2 dispatch's authorization hook: the caller is a principal name, the action the Query
+   * `Action`; answers the `UnauthorizedOperation` message, or undefined when allowed. The hand
+   * deny list first, then IAM (the decision {@link prepareEc2} made, when it ran).
+   */
+  ec2Hook(): (caller: string, action: string, form: ReadonlyMap<string, string>) => string | undefined {
+    return (caller, action, form) => {
+      const request = this.#ec2Request(caller, action, form);
+      if (!request) return `You are not authorized to perform this operation. Unknown caller ${caller}.`;
+      const denial = this.#handDenial(request) ?? this.authorizer.checkSync(request);
       if (!denial) return undefined;
-      const encoded = encodedAuthorizationMessage({ ...denial, context });
+      const encoded = encodedAuthorizationMessage({ ...denial, context: request.context ?? {} });
       return `You are not authorized to perform this operation. ${denial.message}. Encoded authorization failure message: ${encoded}`;
     };
   }

@@ -25,7 +25,7 @@ export interface Ec2Deps {
     caller: string,
     action: string,
     form: ReadonlyMap<string, string>,
-  ) => string | undefined | Promise<string | undefined>;
+  ) => string | undefined;
 }
 
 /** A finished EC2 response. */
@@ -111,7 +111,7 @@ export async function handleEc2Call(
       ),
     );
   }
-  const denial = await deps.authorize?.(caller, actionName, form);
+  const denial = deps.authorize?.(caller, actionName, form);
   if (denial !== undefined) return fail(new Ec2Error('UnauthorizedOperation', denial));
   if (isDryRun(params)) {
     const dry = new Ec2Error('DryRunOperation');

@@ -111,7 +111,9 @@ export async function startEc2Server(
       }
       const form = parseForm(url.search.slice(1));
       for (const [key, value] of parseForm(body.toString('utf8'))) form.set(key, value);
-      const reply = await handleEc2Call(deps, form, signed.credential.principal.name);
+      const caller = signed.credential.principal.name;
+      await auth.prepareEc2(caller, form);
+      const reply = await handleEc2Call(deps, form, caller);
       send(res, reply.status, reply.body, 'text/xml;charset=UTF-8', {
         'x-amzn-requestid': reply.requestId,
         server: 'AmazonEC2',
