@@ -89,32 +89,40 @@ export class SnsService {
     const existing = [...this.#subscriptions.values()].find(
       (s) => s.protocol === 'http' && s.topicArn === topicArn && s.endpoint === url.toString(),
     );
-    if (existing) return existing.arn;
+    if (existing?.protocol === 'http') {
+      // Subscribing again while pending sends the confirmation again, as SNS does.
+      if (!existing.confirmed) this.#sendConfirmation(existing);
+      return existing.arn;
+    }
     const arn = `${topicArn}:${this.#ids.requestId()}`;
-    const token = randomBytes(64).toString('hex');
-    this.#subscriptions.set(arn, {
+    const subscription: Extract<Subscription, { protocol: 'http' }> = {
       arn,
       topicArn,
       protocol: 'http',
       endpoint: url.toString(),
-      token,
+      token: randomBytes(64).toString('hex'),
       confirmed: false,
-    });
+    };
+    this.#subscriptions.set(arn, subscription);
+    this.#sendConfirmation(subscription);
+    return arn;
+  }
+
+  #sendConfirmation(subscription: Extract<Subscription, { protocol: 'http' }>): void {
     const subscribeUrl = `${this.#endpoint}/?${new URLSearchParams({
       Action: 'ConfirmSubscription',
-      TopicArn: topicArn,
-      Token: token,
+      TopicArn: subscription.topicArn,
+      Token: subscription.token,
     }).toString()}`;
     this.#track(
       postSubscriptionConfirmation({
-        endpoint: url.toString(),
-        topicArn,
-        token,
+        endpoint: subscription.endpoint,
+        topicArn: subscription.topicArn,
+        token: subscription.token,
         messageId: this.#ids.requestId(),
         subscribeUrl,
       }).catch(() => undefined), // an endpoint that missed it can subscribe again, as on SNS
     );
-    return arn;
   }
 
   /** Subscribes an email address: pending confirmation for good, since no mail leaves here. */
