@@ -43,9 +43,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     ...config.groups.map((g) => keys.groupPk(g.id)),
     ...new Set(config.groups.flatMap((g) => g.vantages).map(keys.vantagePk)),
   ];
-  const readGroupRows = (): IamStatement[] => [
-    tableAccess('ReadGroupRows', TableActions.groupRead, groupRows),
-  ];
+  const readGroupRows = (): IamStatement => tableAccess('ReadGroupRows', TableActions.groupRead, groupRows);
   const mutations = ec2MutationStatements(config);
   const vpc = (key: FixedFunction): IamStatement[] =>
     input.params.arbiterInVpc && ARBITER_SIDE_IN_VPC.includes(key)
@@ -64,7 +62,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     arbiter: [
       writeLogs('arbiter'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      ...readGroupRows(),
+      readGroupRows(),
       streamRead(),
       publishAlerts(),
       ec2Read(),
@@ -75,7 +73,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     failover: [
       writeLogs('failover'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      ...readGroupRows(),
+      readGroupRows(),
       publishAlerts(),
       ec2Read(),
       ...mutations,
@@ -85,7 +83,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     status: [
       writeLogs('status'),
       tableAccess('ReadGroupState', TableActions.read, allPartitions),
-      ...readGroupRows(),
+      readGroupRows(),
       ec2Read(),
       ...vpc('status'),
     ],
@@ -94,7 +92,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     control: [
       writeLogs('control'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      ...readGroupRows(),
+      readGroupRows(),
       publishAlerts(),
       ec2Read(),
       ...mutations,

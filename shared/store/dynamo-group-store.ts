@@ -52,9 +52,11 @@ export class DynamoGroupStore implements GroupStore {
    *   t2  the arbiter reads az-a's heartbeat t1 and raises the UP row it read at t0 to t1:
    *       an outdated verdict looks fresh.
    * Read heartbeats first and the heartbeat can only be older than the rows read after it, so
-   * the result is never fresher than one atomic read of both. Rows in the vantages'
-   * partitions other than these keys (another group's verdicts, a verdict's `streak` and
-   * `seq`, rows of earlier layouts) are never part of the read.
+   * the result is never fresher than one atomic read of both. Other rows of the vantages'
+   * partitions (their verdicts in other groups, rows of earlier layouts) are never read, and
+   * a row's `streak` and `seq`, the prober's own, are left out of the verdict (toVerdict).
+   * A group of more than 99 verdict keys takes a BatchGetItem per hundred keys, all of them
+   * after the heartbeats.
    */
   async readGroup(group: string): Promise<GroupSnapshot> {
     const rows = this.groups.get(group) ?? { id: group, vantages: [], nodes: [] };
