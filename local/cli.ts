@@ -16,12 +16,17 @@ const { values } = parseArgs({
     'dynamodb-port': { type: 'string', default: '4568' },
     'proxy-port': { type: 'string', default: '4580' },
     faults: { type: 'string' },
+    iam: { type: 'string', default: 'on' },
     quiet: { type: 'boolean', default: false },
   },
 });
 
 async function main() {
+  if (values.iam !== 'on' && values.iam !== 'off') {
+    throw new Error(`--iam must be on or off, not ${JSON.stringify(values.iam)}`);
+  }
   const stack = await startStack({
+    iam: values.iam === 'on',
     configPath: values.config,
     topologyPath: values.topology,
     ports: {
@@ -45,6 +50,9 @@ async function main() {
     `  SNS      ${stack.cloud.snsEndpoint}   (published: GET ${stack.cloud.snsEndpoint}/_local/published)`,
   );
   console.log(`  DynamoDB ${stack.dynamo.endpoint}   table ${stack.dynamo.tableName}`);
+  console.log(
+    `  IAM      ${values.iam === 'on' ? "each function's generated policy is enforced (--iam off to stop)" : 'not enforced (signatures still checked)'}`,
+  );
   if (stack.proxy) console.log(`  address  ${stack.proxy.url}   (front proxy for the Elastic IP)`);
   for (const n of stack.nodes.all()) console.log(`  node     ${n.name} (${n.instanceId}) at ${n.url}`);
   console.log(`  logs     ${stack.workDir}/logs`);
