@@ -6,7 +6,7 @@ import type { OpsDeps } from '../shared/ops/deps';
 import { parseArbiterEvent } from '../shared/usecases/arbiter-event';
 import { newContainerMemory, reconcileAll } from '../shared/usecases/reconcile';
 import { type Container, newActor, type SimActor } from './actors';
-import { SimEc2 } from './ec2/sim-ec2';
+import { MAX_DESCRIBE_LAG_MS, SimEc2 } from './ec2/sim-ec2';
 import { SimNotifier } from './notifier';
 import { manualFailover } from './operators';
 import type { RowChange } from './store/memory-table';
@@ -80,7 +80,15 @@ export class Arbiters {
     const { w } = this;
     const ec2 = new SimEc2(w, actor).asClient();
     return {
-      ...(w.variant.fence ? { afterMove: createAfterMove({ stopper: ec2Stopper(ec2) }) } : {}),
+      ...(w.variant.fence
+        ? {
+            afterMove: createAfterMove({
+              stopper: ec2Stopper(ec2),
+              // Longer than the model's longest Describe lag, as FENCE_SETTLE_MS is on AWS.
+              settle: { ms: MAX_DESCRIBE_LAG_MS + 500, sleep: (ms) => w.sched.sleep(actor, ms) },
+            }),
+          }
+        : {}),
       config: w.config,
       store: new ScheduledStore(w, actor),
       cloud: ec2Cloud(ec2, { attempts: 10, delayMs: 300, sleep: (ms) => w.sched.sleep(actor, ms) }),

@@ -3,7 +3,7 @@ import type { GroupConfig } from '../config/schema';
 import { NodeHealth } from '../constants';
 import type { Decision } from '../decide';
 import { messageOf } from '../errors';
-import { FenceOutcome, fenceFailedNode, type InstanceStopper } from '../fence';
+import { FenceOutcome, type FenceSettle, fenceFailedNode, type InstanceStopper } from '../fence';
 import type { Mover } from '../movers/mover';
 import type { TimelineStep } from '../notify/format';
 import { type CommandSender, runOsHook, secondaryIps } from '../os-hook';
@@ -32,7 +32,12 @@ export interface AfterMove {
  * left behind was DOWN: a ban, a failback or a manual move from a healthy node never stops
  * it). Neither can fail the move: problems become timeline lines in the notification.
  */
-export function createAfterMove(adapters: { stopper?: InstanceStopper; sender?: CommandSender }): AfterMove {
+export function createAfterMove(adapters: {
+  stopper?: InstanceStopper;
+  sender?: CommandSender;
+  /** Fencing looks again after this wait (Describe lag); without it, one look. */
+  settle?: FenceSettle;
+}): AfterMove {
   return {
     async run(input) {
       const { group } = input;
@@ -73,6 +78,7 @@ export function createAfterMove(adapters: { stopper?: InstanceStopper; sender?: 
           cloud: input.cloud,
           stopper: adapters.stopper,
           beforeMutation: input.beforeMutation,
+          ...(adapters.settle ? { settle: adapters.settle } : {}),
         }).catch(
           (error: unknown) =>
             ({ node: from.id, outcome: FenceOutcome.FAILED, detail: messageOf(error) }) as const,

@@ -5,7 +5,7 @@ import { ec2Cloud } from '../cloud';
 import { loadConfig } from '../config/load';
 import type { ArbiterConfig } from '../config/schema';
 import { optionalEnv, requireEnv } from '../env';
-import { ec2Stopper } from '../fence';
+import { ec2Stopper, FENCE_SETTLE_MS } from '../fence';
 import type { Log } from '../log';
 import { SnsNotifier } from '../notify/sns-notifier';
 import { createAfterMove } from '../ops/after-move';
@@ -58,6 +58,10 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
     afterMove: createAfterMove({
       stopper: ec2Stopper(createEc2Client()),
       sender: ssmSender(createSsmClient()),
+      settle: {
+        ms: FENCE_SETTLE_MS,
+        sleep: (ms: number) => new Promise<void>((done) => setTimeout(done, ms)),
+      },
     }),
   });
   cached = {

@@ -51,6 +51,31 @@ describe('fenceFailedNode', () => {
     expect(calls).toEqual(['StopInstances i-01 (lb-1)']);
   });
 
+  it('looks again after the Describe lag and refuses when the address came back in between', async () => {
+    const { h, stopper, input } = await setup();
+    const waits: number[] = [];
+    // The first look answers from before a hand move back to lb-1; the second sees it.
+    const settle = {
+      ms: 2_500,
+      sleep: async (ms: number) => {
+        waits.push(ms);
+        h.cloud.place(h.group, 'lb-1');
+      },
+    };
+    const result = await fenceFailedNode({ ...input, settle });
+    expect(waits).toEqual([2_500]);
+    expect(result.outcome).toBe(FenceOutcome.REFUSED);
+    expect(result.detail).toBe('lb-1 still holds elastic-ip eipalloc-01; not stopping it');
+    expect(stopper.stopped).toEqual([]);
+  });
+
+  it('stops after the second look when nothing changed', async () => {
+    const { stopper, input } = await setup();
+    const result = await fenceFailedNode({ ...input, settle: { ms: 1, sleep: async () => {} } });
+    expect(result.outcome).toBe(FenceOutcome.STOPPED);
+    expect(stopper.stopped).toEqual(['i-01']);
+  });
+
   it('never stops the node that holds a resource now', async () => {
     const { h, stopper, input } = await setup();
     h.cloud.place(h.group, 'lb-1');
