@@ -78,7 +78,7 @@ const ALL_RESOURCES: ResourceConfig[] = [
   { kind: 'elastic-ip', allocationId: 'eipalloc-0000000000000001' },
   { kind: 'secondary-ip', ip: '10.0.1.100' },
   { kind: 'route', destination: '0.0.0.0/0', routeTables: ['rtb-000000000000000a', 'rtb-000000000000000b'] },
-  { kind: 'route-table-association', subnets: ['subnet-000000000000000x', 'subnet-000000000000000y'] },
+  { kind: 'route-table-association', subnets: ['subnet-000000000000000c', 'subnet-000000000000000d'] },
 ];
 
 /** Resource kinds that have a mover in shared/movers today. */
@@ -101,7 +101,7 @@ export function buildConfig(variant: Variant): ArbiterConfig {
     version: 1,
     vantages: VANTAGE_IDS.slice(0, variant.vantages).map((id, i) => ({
       id,
-      subnet: `subnet-00000000000000v${i}`,
+      subnet: `subnet-00000000000000f${i}`,
     })),
     arbiter: { leaseSeconds: variant.leaseSeconds, heartbeatSeconds: 30, maxEventAgeSeconds: 30 },
     groups: [
@@ -113,7 +113,7 @@ export function buildConfig(variant: Variant): ArbiterConfig {
           instanceId: `i-000000000000000${i + 1}`,
           address: `10.0.1.${11 + i}`,
           eni: `eni-000000000000000${i + 1}`,
-          routeTable: `rtb-00000000000000n${i + 1}`,
+          routeTable: `rtb-00000000000000e${i + 1}`,
           priority: 200 - 50 * i,
         })),
         resources,
@@ -148,7 +148,7 @@ export function buildTopology(group: GroupConfig): Ec2Topology {
     enis: group.nodes.map((n, i) => ({
       id: n.eni as string,
       instanceId: n.instanceId,
-      subnetId: 'subnet-0000000000000lb1',
+      subnetId: 'subnet-0000000000000ab1',
       primaryIp: n.address,
       ...(i === 0 ? { secondary: ['10.0.1.100'] } : {}),
     })),
@@ -159,7 +159,7 @@ export function buildTopology(group: GroupConfig): Ec2Topology {
       ...group.nodes.map((n, i) => ({
         id: n.routeTable as string,
         routes: { '0.0.0.0/0': n.eni as string },
-        ...(i === 0 ? { subnets: ['subnet-000000000000000x', 'subnet-000000000000000y'] } : {}),
+        ...(i === 0 ? { subnets: ['subnet-000000000000000c', 'subnet-000000000000000d'] } : {}),
       })),
     ],
   };
