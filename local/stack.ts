@@ -394,6 +394,6 @@ export function exampleCommands(stack: Pick<LocalStack, 'config' | 'cloud'>): st
     `${invokeLocal('status', textStatus)} | jq -r .`,
     invokeLocal('failover', { group: group.id, to: standby, dryRun: true }),
     `npm run invoke -- status ${shellQuote(JSON.stringify(textStatus))}   # the same handlers, no bundling: quicker`,
-    'aws ec2 describe-addresses   # the AWS CLI reads the same AWS_ENDPOINT_URL_* variables',
+    `aws --endpoint-url ${stack.cloud.ec2Endpoint} ec2 describe-addresses   # any AWS CLI version`,
   ];
 }
