@@ -37,9 +37,11 @@ async function stack({ resolveVariable }) {
  * that needs the config, and flatten its list of issues into that wrapper's own list. Any
  * other error goes back to osls unchanged.
  */
-function withoutStack(error) {
+function endOnConfigError(error) {
   if (error?.name !== 'ConfigError') return error;
-  process.stderr.write(`\n${error.name}: ${error.message}\n\nFix the config and run the command again (every field: docs/config.md).\n`);
+  process.stderr.write(
+    `\n${error.name}: ${error.message}\n\nFix the config and run the command again (every field: docs/config.md).\n`,
+  );
   process.exit(1);
 }
 
@@ -47,7 +49,7 @@ async function build(input) {
   try {
     return load('./build.ts').buildStack(input);
   } catch (error) {
-    throw withoutStack(error);
+    throw endOnConfigError(error);
   }
 }
 
@@ -60,7 +62,7 @@ async function configPath({ resolveVariable }) {
   try {
     return load('./params.ts').parseParams(params, serviceDir).configPath;
   } catch (error) {
-    throw withoutStack(error);
+    throw endOnConfigError(error);
   }
 }
 

@@ -1,4 +1,5 @@
-import { type ConstructorOptions, Logger, type LogItem } from '@aws-lambda-powertools/logger';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 
 /**
  * True inside a real Lambda runtime (the runtime API address is set only there; `serverless

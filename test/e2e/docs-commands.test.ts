@@ -91,7 +91,7 @@ describe('runnable commands of the docs', () => {
     for (;;) {
       const ups = new Set(
         watcher.events
-          .filter((e) => e.kind === 'verdict' && e.status === 'UP')
+          .flatMap((e) => (e.kind === 'verdict' && e.status === 'UP' ? [e] : []))
           .map((e) => e.node + e.vantage),
       );
       if (ups.size >= wanted) break;

@@ -60,7 +60,7 @@ describe.skipIf(!NGINX)('your own nginx as the nodes', () => {
     const ups = () =>
       new Set(
         watcher.events
-          .filter((e) => e.kind === 'verdict' && e.status === 'UP')
+          .flatMap((e) => (e.kind === 'verdict' && e.status === 'UP' ? [e] : []))
           .map((e) => e.node + e.vantage),
       ).size;
     await until(() => ups() >= 4, 60_000, 'both nginx UP from both vantages');
