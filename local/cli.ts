@@ -172,7 +172,7 @@ async function main(): Promise<number | undefined> {
   const envFile = `${stack.workDir}/local.env`;
   const lines = exportLines(stack.env);
   writeFileSync(envFile, `${lines.join('\n')}\n`);
-  for (const n of notes) console.log(`note: ${n}`);
+  for (const n of [...notes, ...stack.notes]) console.log(`note: ${n}`);
   if (stack.topologySource === 'derived') {
     console.log(
       `note: no --topology: derived a local world from ${values.config} (its VPC, subnets, instances, ENIs, Elastic IPs and route tables; a node server per node answering its check)`,

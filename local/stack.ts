@@ -72,6 +72,8 @@ export interface LocalStack {
   config: ArbiterConfig;
   /** The topology file, or `derived` when the world was built from the config. */
   topologySource: string;
+  /** What the stack changed or could not provide for this config, one line each (printed by `npm run local`). */
+  notes: string[];
   /** The config the functions run with (node ports filled in). */
   configPath: string;
   topicArn: string;
@@ -128,7 +130,21 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     }
     const outsideAt = cloud.topology.egress?.outside;
     if (outsideAt && egress) endpointMap.set(outsideAt, egress.outside.endpoint);
-    const { config, path: configPath } = effectiveConfig(options.configPath, cloud, workDir, endpointMap);
+    const notes: string[] = [];
+    const { config, path: configPath } = effectiveConfig(
+      options.configPath,
+      cloud,
+      workDir,
+      endpointMap,
+      notes,
+    );
+    if (options.topologyPath === undefined) {
+      for (const g of config.groups.filter((x) => x.check.type === 'egress')) {
+        notes.push(
+          `group ${g.id}: an egress check needs the NAT data path of a topology with egress forwarders (docs/topology.md, local/topologies/nat-egress.yml); a derived world has none`,
+        );
+      }
+    }
     const dynamo = await startLocalDynamo({
       ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}),
     });
@@ -182,6 +198,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       runtime,
       config,
       topologySource: options.topologyPath ?? 'derived',
+      notes,
       configPath,
       topicArn,
       workDir,
@@ -311,19 +328,36 @@ function effectiveConfig(
   cloud: LocalCloud,
   workDir: string,
   endpoints: Map<string, string> = new Map(),
+  notes: string[] = [],
 ): { config: ArbiterConfig; path: string } {
   const text = readFileSync(path, 'utf8');
   parseConfig(text, path); // fail early with the user's path in the message
   const doc = parseDocument(text);
   const raw = doc.toJS() as {
     groups?: Array<{
-      check?: { type?: string; targets?: Array<{ host?: string; port?: number; url?: string }> };
+      id?: string;
+      check?: {
+        type?: string;
+        tls?: boolean;
+        targets?: Array<{ host?: string; port?: number; url?: string }>;
+        direct?: { type?: string; tls?: boolean };
+      };
       nodes?: Array<{ instanceId?: string; address?: string; port?: number }>;
     }>;
   };
+  const external = new Set(cloud.topology.instances.filter((i) => i.external).map((i) => i.id));
   for (const group of raw.groups ?? []) {
     if (group.check?.type === 'egress') {
       for (const target of group.check.targets ?? []) remapTarget(target, endpoints);
+    }
+    // The built-in node servers speak plain HTTP: an HTTPS check of theirs would fail on every
+    // probe. Nodes of your own (external) are probed as configured.
+    const direct = group.check?.type === 'egress' ? group.check.direct : group.check;
+    if (direct?.tls && (group.nodes ?? []).some((n) => !external.has(n.instanceId ?? ''))) {
+      direct.tls = false;
+      notes.push(
+        `group ${group.id}: the local node servers speak plain HTTP, so the check runs without TLS here`,
+      );
     }
     for (const node of group.nodes ?? []) {
       const endpoint = cloud.world.instances().find((i) => i.id === node.instanceId)?.endpoint;
