@@ -42,7 +42,7 @@ const CLI = defineCli({
     'cloud-only': {
       type: 'boolean',
       default: false,
-      help: 'start only EC2, SNS and DynamoDB (no functions, no nodes); needs --topology or --config',
+      help: 'start only EC2, SNS and DynamoDB (no functions, no nodes), over --topology or the world of --config',
     },
     'ec2-port': {
       type: 'string',
