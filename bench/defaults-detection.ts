@@ -51,9 +51,9 @@ class RecordingStore extends CountingVerdictStore {
     super(initial);
   }
 
-  override async putVerdict(verdict: Verdict): Promise<void> {
+  override async putVerdict(verdict: Verdict): Promise<boolean> {
     if (verdict.status === 'DOWN' && this.downAt === undefined) this.downAt = this.now();
-    await super.putVerdict(verdict);
+    return super.putVerdict(verdict);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   usageText,
 } from '../scripts/cli-args';
 import { type FaultSettingsInput, startLocalCloud } from './cloud/index';
-import { LOCAL_CREDENTIALS, startLocalDynamo } from './runtime/dynamo';
+import { startLocalDynamo } from './runtime/dynamo';
 import { exampleCommands, exportLines, startStack } from './stack';
 import { StackWatcher } from './watch';
 
@@ -68,6 +68,12 @@ const CLI = defineCli({
       type: 'string',
       value: 'JSON',
       help: 'initial fault settings, e.g. \'{"latencyMs":{"describe":300}}\' (docs/topology.md)',
+    },
+    iam: {
+      type: 'string',
+      default: 'on',
+      value: 'on|off',
+      help: 'off: signatures are still checked, but no function is held to its generated IAM policy',
     },
     quiet: {
       type: 'boolean',
@@ -148,6 +154,8 @@ function parseFaults(text: string | undefined): FaultSettingsInput | undefined {
 
 async function main(): Promise<number | undefined> {
   const { values } = parseCliOrExit(CLI);
+  if (values.iam !== 'on' && values.iam !== 'off')
+    throw new UsageError(`--iam must be on or off, not ${JSON.stringify(values.iam)}`);
   const notes: string[] = [];
   const ports = await choosePorts(values, notes);
   const faults = parseFaults(values.faults);
@@ -157,6 +165,7 @@ async function main(): Promise<number | undefined> {
   if (values['cloud-only']) return cloudOnly(values, topologyPath, ports, notes, faults);
 
   const stack = await startStack({
+    iam: values.iam === 'on',
     configPath: values.config,
     ...(topologyPath ? { topologyPath } : {}),
     ports: {
@@ -186,6 +195,9 @@ async function main(): Promise<number | undefined> {
     `  SNS      ${stack.cloud.snsEndpoint}   (published: GET ${stack.cloud.snsEndpoint}/_local/published)`,
   );
   console.log(`  DynamoDB ${stack.dynamo.endpoint}   table ${stack.dynamo.tableName}`);
+  console.log(
+    `  IAM      ${values.iam === 'on' ? "each function's generated policy is enforced (--iam off to stop)" : 'not enforced (signatures still checked)'}`,
+  );
   if (stack.proxy) console.log(`  address  ${stack.proxy.url}   (front proxy for the Elastic IP)`);
   for (const n of stack.nodes.all()) console.log(`  node     ${n.name} (${n.instanceId}) at ${n.url}`);
   for (const i of stack.cloud.topology.instances.filter((x) => x.external))
@@ -241,19 +253,24 @@ async function cloudOnly(
   }
   const cloud = await startLocalCloud({
     topology,
+    iam: values.iam === 'on',
     ec2Port: ports['ec2-port'],
     snsPort: ports['sns-port'],
     ...(faults ? { faults } : {}),
   });
-  const dynamo = await startLocalDynamo({ port: ports['dynamodb-port'] }).catch(async (error: unknown) => {
-    await cloud.close();
-    throw error;
-  });
+  const dynamo = await startLocalDynamo({ auth: cloud.auth, port: ports['dynamodb-port'] }).catch(
+    async (error: unknown) => {
+      await cloud.close();
+      throw error;
+    },
+  );
+  // Calls are signed and checked: the operator key is allowed everything (an administrator's).
+  const operator = cloud.auth.credentials.operator;
   const env: Record<string, string> = {
     AWS_REGION: cloud.region,
     AWS_DEFAULT_REGION: cloud.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: operator.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
     AWS_ENDPOINT_URL_EC2: cloud.ec2Endpoint,
     AWS_ENDPOINT_URL_SNS: cloud.snsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -268,7 +285,7 @@ async function cloudOnly(
   console.log(`  DynamoDB ${dynamo.endpoint}   table ${dynamo.tableName}`);
   console.log(`  region   ${cloud.region}`);
   console.log(
-    `  credentials  access key ${LOCAL_CREDENTIALS.accessKeyId}, secret ${LOCAL_CREDENTIALS.secretAccessKey} (any key is accepted)`,
+    `  credentials  access key ${operator.accessKeyId}, secret ${operator.secretAccessKey} (the operator: allowed everything; calls must be signed with it)`,
   );
   console.log('');
   console.log('Environment for the SDK (in another shell):');

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { parseConfig } from '../shared/config/load';
 import type { ArbiterConfig } from '../shared/config/schema';
 import { ConfigError } from '../shared/errors';
+import { functionPrincipals } from './cloud/auth/index';
 import {
   type FaultSettingsInput,
   type LocalCloud,
@@ -28,7 +29,7 @@ import {
   startNodeFleet,
   startOutsideTarget,
 } from './nodes/index';
-import { LOCAL_CREDENTIALS, type LocalDynamo, startLocalDynamo } from './runtime/dynamo';
+import { type LocalDynamo, startLocalDynamo } from './runtime/dynamo';
 import { LocalRuntime, type RuntimeOptions } from './runtime/runtime';
 
 /** Options of the whole local stack. */
@@ -38,6 +39,12 @@ export interface StackOptions {
   topologyPath?: string;
   faults?: FaultSettingsInput;
   seed?: number;
+  /**
+   * Local IAM enforcement (default true): every EC2, SNS and DynamoDB call of a function is
+   * authorized against the policy `infra/` generates for that function's role. false: only
+   * signatures are checked (`npm run local -- --iam off`).
+   */
+  iam?: boolean;
   /** Node servers on free ports (default true); the effective config points at them. */
   ephemeralPorts?: boolean;
   /** Fixed ports for the emulators (default: free ports). */
@@ -108,6 +115,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.ports?.ec2 ? { ec2Port: options.ports.ec2 } : {}),
       ...(options.ports?.sns ? { snsPort: options.ports.sns } : {}),
+      iam: options.iam ?? true,
     });
     cleanups.push(() => cloud.close());
     const nodes = await startNodeFleet(cloud, {
@@ -146,17 +154,35 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       }
     }
     const dynamo = await startLocalDynamo({
+      auth: cloud.auth,
       ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}),
     });
     cleanups.push(() => dynamo.close());
 
     const topicName = cloud.topology.sns.topics[0] ?? 'ha-arbiter-alerts';
     const topicArn = cloud.topicArn(topicName);
+    // Each function signs with its own key pair, whose principal carries the policy infra/
+    // generates for its role; the shell environment gets the operator's.
+    const principals = functionPrincipals(config, {
+      region: cloud.region,
+      accountId: cloud.accountId,
+      tableName: dynamo.tableName,
+      topicArn,
+      service: LOCAL_SERVICE,
+      stage: INVOKE_LOCAL_STAGE,
+    });
+    const credentials = new Map(
+      [...principals].map(([key, principal]) => {
+        const c = cloud.auth.credentials.issue(principal);
+        return [key, { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey }] as const;
+      }),
+    );
+    const operator = cloud.auth.credentials.operator;
     const env: Record<string, string> = {
       AWS_REGION: cloud.region,
       AWS_DEFAULT_REGION: cloud.region,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ACCESS_KEY_ID: operator.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
       AWS_ENDPOINT_URL_EC2: cloud.ec2Endpoint,
       AWS_ENDPOINT_URL_SNS: cloud.snsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -171,6 +197,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       configPath,
       dynamo,
       env,
+      credentials,
       logDir: join(workDir, 'logs'),
       ...options.runtime,
     });
@@ -382,6 +409,9 @@ function effectiveConfig(
  */
 export const INVOKE_LOCAL_STAGE = 'local';
 
+/** serverless.yml `service`: with the stage it names the functions and roles. */
+const LOCAL_SERVICE = 'ha-arbiter';
+
 /** The region osls uses when no `--region` is given (serverless.yml `provider.region`). */
 const SERVERLESS_DEFAULT_REGION = 'us-east-1';
 
@@ -428,6 +458,8 @@ export function exampleCommands(stack: Pick<LocalStack, 'config' | 'cloud'>): st
     `${invokeLocal('status', textStatus)} | jq -r .`,
     invokeLocal('failover', { group: group.id, to: standby, dryRun: true }),
     `npm run invoke -- status ${shellQuote(JSON.stringify(textStatus))}   # the same handlers, no bundling: quicker`,
-    `aws --endpoint-url ${stack.cloud.ec2Endpoint} ec2 describe-addresses   # any AWS CLI version`,
+    // --endpoint-url works with every AWS CLI v2; versions before 2.13 ignore AWS_ENDPOINT_URL_EC2
+    // and would go to the real AWS endpoint.
+    `aws ec2 describe-addresses --endpoint-url "$AWS_ENDPOINT_URL_EC2"   # signed with the operator key`,
   ];
 }

@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { isVerdictRow } from '../shared/store/keys';
 import type { AuditEntry, PublishedMessage } from './cloud/index';
 import type { LocalStack } from './stack';
 
@@ -43,7 +44,7 @@ export class StackWatcher {
           : undefined;
         if (!image) continue;
         const sk = String(image.sk);
-        if (sk.startsWith('v#')) {
+        if (isVerdictRow(String(image.pk), sk)) {
           const last = (image.evidence as Array<{ error?: string }> | undefined)?.at(-1);
           this.push({
             kind: 'verdict',

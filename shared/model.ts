@@ -33,6 +33,12 @@ export interface Verdict {
    * Never part of the verdict: GroupStore.readGroup leaves it out, so the arbiter never sees it.
    */
   streak?: Streak;
+  /**
+   * The prober's side only: the order of the row's last write, per vantage (see
+   * shared/store/write-order.ts). A write lands only over a row with a lower `seq`, so a late
+   * write never replaces a newer one. loadVerdicts returns it; readGroup leaves it out.
+   */
+  seq?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../shared/config/schema';
 import { createMovers } from '../shared/movers';
 import type { Notification } from '../shared/notify/notifier';
-import { toState } from '../shared/store/dynamo-store';
+import { toState } from '../shared/store/rows';
 import { type Container, newActor, type SimActor } from './actors';
 import { Arbiters } from './arbiters';
 import { Ec2World } from './ec2/ec2-world';

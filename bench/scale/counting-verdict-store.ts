@@ -20,13 +20,15 @@ export class CountingVerdictStore implements VerdictStore {
     return [...this.verdicts.values()].filter((v) => v.vantage === vantage && wanted.has(v.group));
   }
 
-  async putVerdict(verdict: Verdict): Promise<void> {
+  async putVerdict(verdict: Verdict): Promise<boolean> {
     this.verdictWrites += 1;
     this.verdicts.set(`${verdict.group}/${verdict.vantage}/${verdict.node}`, verdict);
+    return true;
   }
 
   /** One row per vantage (shared/store/keys.ts), whatever the number of groups. */
-  async putHeartbeat(_vantage: string, _at: number): Promise<void> {
+  async putHeartbeat(_vantage: string, _at: number): Promise<boolean> {
     this.heartbeatWrites += 1;
+    return true;
   }
 }

@@ -36,10 +36,14 @@ export const ARBITER_SIDE_IN_VPC: readonly FixedFunction[] = [
 export function functionPolicies(input: PolicyInput): Record<string, IamStatement[]> {
   const { config } = input;
   const allPartitions = config.groups.flatMap((g) => [keys.groupPk(g.id), keys.historyPk(g.id)]);
-  // Every group read (readGroup) reads the heartbeats of the group's vantages first: read-only.
-  const heartbeats = [...new Set(config.groups.flatMap((g) => g.vantages))].map(keys.heartbeatPk);
-  const readHeartbeats = (): IamStatement[] =>
-    heartbeats.length > 0 ? [tableAccess('ReadHeartbeats', TableActions.heartbeatRead, heartbeats)] : [];
+  // A group read (readGroup) is two BatchGetItems: the heartbeats of the group's vantages, then
+  // the group's state item with its vantages' verdict rows. One statement holds both kinds of
+  // partition, so a request that mixes them is allowed under ForAllValues; it only reads.
+  const groupRows = [
+    ...config.groups.map((g) => keys.groupPk(g.id)),
+    ...new Set(config.groups.flatMap((g) => g.vantages).map(keys.vantagePk)),
+  ];
+  const readGroupRows = (): IamStatement => tableAccess('ReadGroupRows', TableActions.groupRead, groupRows);
   const mutations = ec2MutationStatements(config);
   const vpc = (key: FixedFunction): IamStatement[] =>
     input.params.arbiterInVpc && ARBITER_SIDE_IN_VPC.includes(key)
@@ -58,7 +62,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     arbiter: [
       writeLogs('arbiter'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      ...readHeartbeats(),
+      readGroupRows(),
       streamRead(),
       publishAlerts(),
       ec2Read(),
@@ -69,7 +73,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     failover: [
       writeLogs('failover'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      ...readHeartbeats(),
+      readGroupRows(),
       publishAlerts(),
       ec2Read(),
       ...mutations,
@@ -79,7 +83,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     status: [
       writeLogs('status'),
       tableAccess('ReadGroupState', TableActions.read, allPartitions),
-      ...readHeartbeats(),
+      readGroupRows(),
       ec2Read(),
       ...vpc('status'),
     ],
@@ -88,7 +92,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     control: [
       writeLogs('control'),
       tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      ...readHeartbeats(),
+      readGroupRows(),
       publishAlerts(),
       ec2Read(),
       ...mutations,
@@ -106,17 +110,12 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
 
   for (const v of config.vantages) {
     const key = proberKey(v.id);
-    const partitions = config.groups.filter((g) => g.vantages.includes(v.id)).map((g) => keys.groupPk(g.id));
-    // Its groups' rows (verdicts), and its own heartbeat row: a prober cannot write the
-    // heartbeat of another vantage, which would keep that vantage's verdicts fresh.
+    const probes = config.groups.some((g) => g.vantages.includes(v.id));
+    // Its own partition only (its verdicts and its heartbeat, shared/store/keys.ts): a prober
+    // can neither write a group's lease and state nor another vantage's verdicts or heartbeat.
     policies[key] = [
       writeLogs(key),
-      ...(partitions.length > 0
-        ? [
-            tableAccess('OwnGroupRows', TableActions.prober, partitions),
-            tableAccess('OwnHeartbeat', TableActions.heartbeatWrite, [keys.heartbeatPk(v.id)]),
-          ]
-        : []),
+      ...(probes ? [tableAccess('OwnVantageRows', TableActions.prober, [keys.vantagePk(v.id)])] : []),
       ...vpcAttachment({
         functionArn: lambdaArn(input, key),
         subnets: [v.subnet],

@@ -2,22 +2,23 @@ import { arn, type CfnValue, getAtt, type IamStatement, ref } from '../cfn';
 import { Ids, logGroupLogicalId } from '../names';
 import { EC2_READ_ACTIONS } from './ec2';
 
-/** The table actions each side of the code uses (see shared/store/dynamo-store.ts). */
+/** The table actions each side of the code uses (see shared/store/dynamo-*-store.ts). */
 export const TableActions = {
-  /** Probers: load their verdicts and write verdicts (in the `g#` partitions of their groups). */
-  prober: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-  /** A prober's heartbeat: one PutItem in its own `hb#<vantage>` partition. */
-  heartbeatWrite: ['dynamodb:PutItem'],
-  /** The arbiter side reads the vantages' heartbeats with one BatchGetItem per group read. */
-  heartbeatRead: ['dynamodb:BatchGetItem'],
+  /**
+   * Probers, in their own `v#<vantage>` partition only: load their verdicts (Query) and write
+   * verdicts and the heartbeat (conditional PutItem).
+   */
+  prober: ['dynamodb:PutItem', 'dynamodb:Query'],
+  /** The arbiter side reads a group's state item and its vantages' rows with BatchGetItem. */
+  groupRead: ['dynamodb:BatchGetItem'],
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
   write: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
 } as const;
 
 /**
- * Table access limited to the given partitions (`g#<group>` for a group's rows, `h#<group>`
- * for its history, `hb#<vantage>` for a vantage's heartbeat): `dynamodb:LeadingKeys` makes
- * DynamoDB refuse any other partition key.
+ * Table access limited to the given partitions (`g#<group>` for a group's state, `h#<group>`
+ * for its history, `v#<vantage>` for a vantage's verdicts and heartbeat): `dynamodb:LeadingKeys`
+ * makes DynamoDB refuse any other partition key.
  */
 export function tableAccess(
   sid: string,

@@ -1,4 +1,5 @@
 import { type AuditEntry, AuditLog } from './audit.js';
+import { type Credential, LocalAuth } from './auth/index.js';
 import { type DataPath, DataPathTracker } from './data-path.js';
 import { type Ec2Server, startEc2Server } from './ec2/server.js';
 import { FaultController, type FaultSettings, type FaultSettingsInput } from './faults.js';
@@ -12,6 +13,7 @@ import { type LocalWorld, localWorld } from './world/local-world.js';
 import { World } from './world/world.js';
 
 export type { AuditEntry, AuditOutcome } from './audit.js';
+export { type Credential, LocalAuth, OPERATOR_CREDENTIALS, type Principal } from './auth/index.js';
 export type { DataPath } from './data-path.js';
 export { EC2_ERROR_STATUS, type Ec2ErrorCode } from './ec2/errors.js';
 export type { FaultSettings, FaultSettingsInput } from './faults.js';
@@ -42,6 +44,11 @@ export interface StartLocalCloudOptions {
   readonly faults?: FaultSettingsInput;
   /** Seeds generated ids and fault draws; random when absent. */
   readonly seed?: number;
+  /**
+   * Authorize every call against the caller's IAM policies (default true). Signatures are
+   * verified either way.
+   */
+  readonly iam?: boolean;
 }
 
 /** Fault controls, also reachable over HTTP at `/_local/faults` on the EC2 endpoint. */
@@ -87,8 +94,14 @@ export interface LocalCloud {
   subscribe(topicArn: string, listener: SnsListener): () => void;
   /** Resolves when SNS deliveries started so far have finished. */
   deliveriesSettled(): Promise<void>;
-  /** SDK client options for `service`, calling as `accessKeyId`. */
-  clientConfig(service: 'ec2' | 'sns', accessKeyId?: string): LocalClientConfig;
+  /** Access keys, signature checks and IAM authorization of this cloud. */
+  readonly auth: LocalAuth;
+  /**
+   * SDK client options for `service`, signing as the principal `caller` (default: the operator,
+   * allowed everything). A caller name not known yet gets its own key pair, not restricted by
+   * IAM; issue a principal with policies through `auth.credentials` to restrict one.
+   */
+  clientConfig(service: 'ec2' | 'sns', caller?: string): LocalClientConfig;
   /** Stops both servers and pending timers. */
   close(): Promise<void>;
 }
@@ -113,12 +126,35 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
   const dataPath = new DataPathTracker(world);
   const audit = new AuditLog();
   const sns = new SnsService(topology.region, topology.accountId, topology.sns.topics, ids);
+  const auth = new LocalAuth({
+    region: topology.region,
+    accountId: topology.accountId,
+    iam: options.iam ?? true,
+  });
+  // The hand deny list (world.setDenied) is an explicit deny on top of IAM, for every service.
+  auth.useHandDenyList((caller, action) => world.isDenied(caller, action));
+  auth.useEc2Lookup({
+    allocationOfPublicIp: (ip) => world.addressByPublicIp(ip)?.allocationId,
+    addressOfAssociation: (id) => {
+      const address = world.addressByAssociationId(id);
+      return address?.association
+        ? { allocationId: address.allocationId, networkInterfaceId: address.association.networkInterfaceId }
+        : undefined;
+    },
+    subnetOfRouteTableAssociation: (id) => world.routeTableAssociation(id)?.association.subnetId,
+  });
+  const authorize = auth.ec2Hook();
 
   let ec2: Ec2Server | undefined;
   let snsServer: SnsServer | undefined;
   try {
-    ec2 = await startEc2Server({ world, ids, faults, audit, dataPath }, host, options.ec2Port ?? 0);
-    snsServer = await startSnsServer(sns, ids, host, options.snsPort ?? 0);
+    ec2 = await startEc2Server(
+      { world, ids, faults, audit, dataPath, authorize },
+      auth,
+      host,
+      options.ec2Port ?? 0,
+    );
+    snsServer = await startSnsServer(sns, auth, ids, host, options.snsPort ?? 0);
   } catch (err) {
     await ec2?.close();
     world.dispose();
@@ -153,11 +189,15 @@ export async function startLocalCloud(options: StartLocalCloudOptions): Promise<
       };
     },
     deliveriesSettled: () => sns.drain(),
-    clientConfig: (service, accessKeyId = 'AKIDLOCALCLOUD') => ({
-      endpoint: service === 'ec2' ? ec2Server.endpoint : snsHttp.endpoint,
-      region: topology.region,
-      credentials: { accessKeyId, secretAccessKey: 'local-cloud-secret' },
-    }),
+    auth,
+    clientConfig: (service, caller = 'operator') => {
+      const credential: Credential = auth.credentials.byName(caller) ?? auth.credentials.issue(caller);
+      return {
+        endpoint: service === 'ec2' ? ec2Server.endpoint : snsHttp.endpoint,
+        region: topology.region,
+        credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey },
+      };
+    },
     close: async () => {
       world.dispose();
       await Promise.all([ec2Server.close(), snsHttp.close()]);

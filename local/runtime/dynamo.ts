@@ -1,29 +1,34 @@
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA } from '../../shared/store/table-schema';
+import { startDynamoFront } from '../cloud/auth/dynamodb-front';
+import type { LocalAuth } from '../cloud/auth/index';
 import { waitForTable } from './table-ready';
 
 /** A DynamoDB endpoint on loopback (dynalite, in memory) with the ha-arbiter table created. */
 export interface LocalDynamo {
+  /** The authorizing front: every local client (functions, stream poller, tests) talks to it. */
   endpoint: string;
   tableName: string;
+  /** A client signing with the operator key (allowed everything). */
   client: DynamoDBClient;
   /** false: every connection is reset (DynamoDB unreachable); true: back to normal. Data is kept. */
   setAvailable(available: boolean): void;
   close(): Promise<void>;
 }
 
-/** Static credentials for the local cloud; dynalite and the emulators accept any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-
 /**
- * Starts dynalite on 127.0.0.1 and creates the table with the same key schema as the
- * deployed stack (pk/sk strings). dynalite has no streams: see stream-poller.ts.
+ * Starts dynalite on 127.0.0.1 behind an authorizing front (SigV4 against the local
+ * credentials, then IAM with `dynamodb:LeadingKeys`: dynalite itself checks nothing) and
+ * creates the table with the same key schema as the deployed stack (pk/sk strings). dynalite
+ * has no streams: see stream-poller.ts.
  */
-export async function startLocalDynamo(
-  options: { tableName?: string; port?: number } = {},
-): Promise<LocalDynamo> {
+export async function startLocalDynamo(options: {
+  auth: LocalAuth;
+  tableName?: string;
+  port?: number;
+}): Promise<LocalDynamo> {
   const tableName = options.tableName ?? 'ha-arbiter-local';
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -31,34 +36,21 @@ export async function startLocalDynamo(
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port: backendPort } = server.address() as AddressInfo;
-  // A TCP relay in front of dynalite, so an outage can be switched on and off without losing
-  // the in-memory data.
-  let available = true;
-  const sockets = new Set<Socket>();
-  const relay = createServer((client) => {
-    if (!available) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(backendPort, '127.0.0.1');
-    sockets.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
+  const hashKey = TABLE_KEY_SCHEMA.find((k) => k.KeyType === 'HASH')?.AttributeName ?? 'pk';
+  // The front also switches outages on and off without losing the in-memory data.
+  const front = await startDynamoFront({
+    auth: options.auth,
+    backend: { host: '127.0.0.1', port: backendPort },
+    hashKeys: new Map([[tableName, hashKey]]),
+    ...(options.port ? { port: options.port } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    relay.once('error', reject);
-    relay.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  const endpoint = front.endpoint;
+  const operator = options.auth.credentials.operator;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: options.auth.region,
+    credentials: { accessKeyId: operator.accessKeyId, secretAccessKey: operator.secretAccessKey },
   });
-  const { port } = relay.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -72,14 +64,10 @@ export async function startLocalDynamo(
     endpoint,
     tableName,
     client,
-    setAvailable(value: boolean) {
-      available = value;
-      if (!value) for (const s of sockets) s.destroy();
-    },
+    setAvailable: (value: boolean) => front.setAvailable(value),
     close: async () => {
       client.destroy();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => relay.close(() => resolve()));
+      await front.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -18,6 +18,11 @@ export interface RuntimeOptions {
   dynamo: LocalDynamo;
   /** Environment every function gets: endpoints, region, TOPIC_ARN... */
   env: Record<string, string>;
+  /**
+   * Each function's own key pair, by function key (`arbiter`, `probe-az-a`): what its role's
+   * session credentials are on AWS. A function without one fails to start.
+   */
+  credentials: ReadonlyMap<string, { readonly accessKeyId: string; readonly secretAccessKey: string }>;
   /** Prober schedule (the deployed stack uses 60 s) and prober timeout. */
   probeEverySeconds?: number;
   probeTimeoutSeconds?: number;
@@ -70,6 +75,8 @@ export class LocalRuntime {
       POWERTOOLS_METRICS_NAMESPACE: 'HaArbiter',
     };
     const add = (name: string, file: string, extra: Record<string, string>, timeoutMs: number) => {
+      const keys = options.credentials.get(name);
+      if (!keys) throw new Error(`no local credentials for function ${name}`);
       this.functions.set(
         name,
         new FunctionHost({
@@ -79,8 +86,8 @@ export class LocalRuntime {
           env: {
             ...base,
             AWS_LAMBDA_FUNCTION_NAME: name,
-            AWS_ACCESS_KEY_ID: name,
-            AWS_SECRET_ACCESS_KEY: 'local',
+            AWS_ACCESS_KEY_ID: keys.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
             ...extra,
           },
           timeoutMs,

@@ -1,5 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { isVerdictRow } from '../../shared/store/keys';
 
 /** One batch of stream-shaped records, as Lambda's DynamoDB event source would deliver it. */
 export type StreamListener = (records: DynamoDBRecord[]) => void;
@@ -124,7 +125,11 @@ export class StreamPoller {
   }
 }
 
-/** The deployed stream filter: only verdict rows (sk begins with `v#`) wake the arbiter. */
+/**
+ * The deployed stream filter (serverless.yml): only verdict rows (pk begins with `v#` and sk
+ * with `n#`) wake the arbiter; heartbeats (`v#<vantage>` / `hb`) and the arbiter's own writes
+ * do not.
+ */
 export function passesArbiterFilter(record: DynamoDBRecord): boolean {
-  return record.dynamodb?.Keys?.sk?.S?.startsWith('v#') === true;
+  return isVerdictRow(record.dynamodb?.Keys?.pk?.S, record.dynamodb?.Keys?.sk?.S);
 }

@@ -41,8 +41,8 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
   const store = new DynamoStore({
     tableName,
     client: createDynamoClient(),
-    // readGroup reads the heartbeats of the group's vantages before the group's rows.
-    vantages: (group) => config.groups.find((g) => g.id === group)?.vantages ?? [],
+    // readGroup names a group's verdict rows from its vantages and nodes.
+    groups: config.groups,
   });
   let deps: Omit<ArbiterDeps, 'owner'> | undefined;
   const log = toLog(logger);

@@ -5,8 +5,9 @@ import type { GroupState, HistoryEvent, Lease, Verdict } from '../model';
 export interface GroupSnapshot {
   state: GroupState;
   /**
-   * Verdicts with `seenAt` already raised to their vantage's heartbeat, read with a consistent
-   * read before the group's rows (so a heartbeat never vouches for a row newer than it saw).
+   * The verdicts of the group's vantages on its nodes, with `seenAt` already raised to their
+   * vantage's heartbeat, read with a consistent read before the verdict rows (so a heartbeat
+   * never vouches for a row newer than it saw). Without `streak` or `seq`.
    */
   verdicts: Verdict[];
 }
@@ -101,12 +102,23 @@ export interface ControlStore {
 
 /** The prober's side of the table. */
 export interface VerdictStore {
-  /** Verdicts this vantage wrote before (to continue rise/fall across invocations). */
+  /**
+   * Verdicts this vantage wrote before (to continue rise/fall across invocations), each with
+   * its streak and the `seq` of its last write.
+   */
   loadVerdicts(vantage: string, groups: readonly string[]): Promise<Verdict[]>;
-  putVerdict(verdict: Verdict): Promise<void>;
+  /**
+   * Writes the vantage's row for the verdict's node unless the row already holds a newer
+   * write: one with a `seq` at least the verdict's (a write without `seq`, as in test setup,
+   * replaces only rows without one).
+   * @returns false if a newer write was already there and this one was dropped (not an error).
+   */
+  putVerdict(verdict: Verdict): Promise<boolean>;
   /**
    * Says "every verdict this vantage stored, in every group, is still current as of `at`":
-   * one row per vantage. Never call it while a verdict write of the vantage is still pending.
+   * one row per vantage, never moved back to an earlier `at`. Never call it while a verdict
+   * write of the vantage is still pending.
+   * @returns false if a heartbeat at least as recent was already there (not an error).
    */
-  putHeartbeat(vantage: string, at: number): Promise<void>;
+  putHeartbeat(vantage: string, at: number): Promise<boolean>;
 }

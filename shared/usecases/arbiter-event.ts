@@ -1,6 +1,6 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { ArbiterConfig } from '../config/schema';
-import { groupOfPk, keys } from '../store/keys';
+import { groupOfVerdictRow } from '../store/keys';
 
 /** The input the reconcile schedule sends (EventBridge Scheduler `Input`). */
 export interface ScheduledInput {
@@ -25,7 +25,8 @@ function isStream(event: unknown): event is DynamoDBStreamEvent {
 
 /**
  * Turns an arbiter invocation event into the groups to reconcile. Stream records name their
- * group in the key; only verdict rows matter (others are filtered upstream, and again here).
+ * group in the sort key of a verdict row (`v#<vantage>` / `n#<group>#<node>`); only verdict
+ * rows matter (others are filtered upstream, and again here).
  * A scheduled event older than `maxEventAgeSeconds` is a late delivery and is dropped: a
  * fresher one is already on its way, and acting on an old tick helps nobody.
  */
@@ -36,8 +37,8 @@ export function parseArbiterEvent(event: unknown, config: ArbiterConfig, now: nu
     for (const r of event.Records) {
       const pk = r.dynamodb?.Keys?.pk?.S;
       const sk = r.dynamodb?.Keys?.sk?.S;
-      const group = groupOfPk(pk);
-      if (group && known.has(group) && sk?.startsWith(keys.verdictPrefix)) groups.add(group);
+      const group = groupOfVerdictRow(pk, sk);
+      if (group && known.has(group)) groups.add(group);
     }
     return { kind: 'stream', groups: [...groups] };
   }

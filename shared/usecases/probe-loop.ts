@@ -8,6 +8,7 @@ import { streakCarryLimitMs } from '../probe/loop-deadline';
 import type { NodeProber } from '../probe/probe-node';
 import { sameStreak, VerdictTracker } from '../probe/tracker';
 import type { VerdictStore } from '../store/ports';
+import { WriteOrder, withWriteOrder } from '../store/write-order';
 
 /** What the probe loop needs. */
 export interface ProbeLoopDeps {
@@ -82,6 +83,12 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     vantage,
     groups.map((g) => g.id),
   );
+  // Every verdict write carries the vantage's write order, so one landing late never replaces
+  // a newer one (shared/store/write-order.ts).
+  const writes: ProbeLoopDeps = {
+    ...deps,
+    store: withWriteOrder(deps.store, new WriteOrder(deps.now, previous)),
+  };
   const trackers = new Map<string, VerdictTracker>();
   /** Each node's verdict row as this vantage last stored it (loaded, or written since). */
   const stored = new Map<string, Verdict>();
@@ -110,7 +117,7 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     if (due.length > 0) {
       const tickStart = deps.now();
       deps.onTick?.(summary.ticks + 1, tickStart);
-      await tick(deps, due, trackers, pending, stored, heartbeat, summary);
+      await tick(writes, due, trackers, pending, stored, heartbeat, summary);
       summary.tickMs.push(deps.now() - tickStart);
       summary.ticks += 1;
       for (const g of due) {
@@ -126,7 +133,7 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     if (deps.remainingMs() - Math.max(0, wait) < tickBudgetMs(deps, next)) break;
     if (wait > 0) await deps.sleep(wait);
   }
-  await carryStreaks(deps, trackers, pending, stored, summary);
+  await carryStreaks(writes, trackers, pending, stored, summary);
   return summary;
 }
 
@@ -156,7 +163,10 @@ async function carryStreaks(
     const { streak: _previous, ...verdict } = row;
     const next: Verdict = streak ? { ...verdict, streak } : verdict;
     try {
-      await deps.store.putVerdict(next);
+      if (!(await deps.store.putVerdict(next))) {
+        deps.log.debug('streak write superseded by a newer write', { group: row.group, node: row.node });
+        return;
+      }
       stored.set(key, next);
       summary.streakWrites += 1;
       deps.log.debug('streak carried', { group: row.group, node: row.node, status: row.status, streak });
@@ -197,7 +207,12 @@ async function tick(
   const writes: Promise<void>[] = changes.map(async ([key, v]) => {
     try {
       const row = { ...v, seenAt: now };
-      await deps.store.putVerdict(row);
+      if (!(await deps.store.putVerdict(row))) {
+        // A newer write of this row is already there (its seq is higher): this one is dropped.
+        if (pending.get(key) === v) pending.delete(key);
+        deps.log.debug('verdict write superseded by a newer write', { group: v.group, node: v.node });
+        return;
+      }
       if (pending.get(key) === v) {
         pending.delete(key);
         stored.set(key, row);
@@ -223,8 +238,8 @@ async function tick(
   if (heartbeat.last !== undefined && now - heartbeat.last < heartbeat.heartbeatMs) return;
   heartbeat.last = now;
   try {
-    await deps.store.putHeartbeat(deps.vantage, now);
-    summary.heartbeatWrites += 1;
+    if (await deps.store.putHeartbeat(deps.vantage, now)) summary.heartbeatWrites += 1;
+    else deps.log.debug('heartbeat superseded by a newer one', { at: now });
   } catch (error) {
     delete heartbeat.last;
     deps.log.error('heartbeat write failed', { error: messageOf(error) });

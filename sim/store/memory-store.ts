@@ -77,10 +77,10 @@ export class SimMemoryStore implements GroupStore, VerdictStore, ControlStore {
   async loadVerdicts(vantage: string, groups: readonly string[]): Promise<Verdict[]> {
     return this.table.loadVerdicts(vantage, groups);
   }
-  async putVerdict(verdict: Verdict): Promise<void> {
-    this.table.putVerdict(verdict);
+  async putVerdict(verdict: Verdict): Promise<boolean> {
+    return this.table.putVerdict(verdict);
   }
-  async putHeartbeat(vantage: string, at: number): Promise<void> {
-    this.table.putHeartbeat(vantage, at);
+  async putHeartbeat(vantage: string, at: number): Promise<boolean> {
+    return this.table.putHeartbeat(vantage, at);
   }
 }

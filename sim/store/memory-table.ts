@@ -1,9 +1,9 @@
 import type { NodeHealth } from '../../shared/constants';
 import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/errors';
 import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
-import { toState } from '../../shared/store/dynamo-store';
 import { keys } from '../../shared/store/keys';
 import type { FailoverStart, GroupSnapshot, MoveRecord } from '../../shared/store/ports';
+import { toState, toVerdict } from '../../shared/store/rows';
 import { withStreak } from '../../shared/store/verdict-row';
 
 type Item = Record<string, unknown>;
@@ -34,19 +34,22 @@ export class MemoryTable {
 
   /**
    * The group's state and verdicts, each verdict's seenAt raised to its vantage's heartbeat.
-   * DynamoStore reads the heartbeats first and the group's rows after them (two consistent
-   * reads); the simulator's store does the same in two scheduled calls and passes the
-   * heartbeats it read. Without them, both are read here at once.
+   * DynamoStore reads the heartbeats first and the state and verdict rows after them (two
+   * consistent reads); the simulator's store does the same in two scheduled calls and passes
+   * the heartbeats it read. Without them, both are read here at once. The verdicts are the
+   * group's `n#<group>#` rows in every vantage partition (DynamoStore reads the configured
+   * vantages x nodes; only those vantages write rows of the group).
    */
   readGroup(group: string, heartbeats?: ReadonlyMap<string, number>): GroupSnapshot {
-    const rows = this.partitions.get(keys.groupPk(group));
-    const stateItem = rows?.get(keys.state);
+    const stateItem = this.partitions.get(keys.groupPk(group))?.get(keys.state);
     const state = toState(group, stateItem ? clone(stateItem) : {});
     const verdicts: Verdict[] = [];
-    // Only `state` and `v#` rows count: anything else in the partition (such as the per-group
-    // `hb#` heartbeats of earlier versions) is ignored, as by DynamoStore.
-    for (const [sk, item] of [...(rows ?? new Map<string, Item>()).entries()].sort(bySortKey)) {
-      if (sk.startsWith(keys.verdictPrefix)) verdicts.push(toVerdict(item));
+    const prefix = keys.groupVerdicts(group);
+    for (const [pk, rows] of [...this.partitions.entries()].sort(bySortKey)) {
+      if (!pk.startsWith(keys.vantagePrefix)) continue;
+      for (const [sk, item] of [...rows.entries()].sort(bySortKey)) {
+        if (sk.startsWith(prefix)) verdicts.push(toVerdict(clone(item)));
+      }
     }
     const beats = heartbeats ?? this.readHeartbeats(verdicts.map((v) => v.vantage));
     for (const v of verdicts) {
@@ -56,11 +59,11 @@ export class MemoryTable {
     return { state, verdicts };
   }
 
-  /** The heartbeat of each vantage that has one (the `hb#<vantage>` partitions). */
+  /** The heartbeat of each vantage that has one (the `hb` row of its `v#<vantage>` partition). */
   readHeartbeats(vantages: readonly string[]): Map<string, number> {
     const out = new Map<string, number>();
     for (const vantage of vantages) {
-      const item = this.partitions.get(keys.heartbeatPk(vantage))?.get(keys.heartbeat);
+      const item = this.partitions.get(keys.vantagePk(vantage))?.get(keys.heartbeat);
       if (item) out.set(vantage, Number(item.at));
     }
     return out;
@@ -212,31 +215,43 @@ export class MemoryTable {
     return (this.history.get(group) ?? []).slice(-limit).reverse().map(clone);
   }
 
+  /** The vantage's `n#` rows in the given groups, with their streak and seq. */
   loadVerdicts(vantage: string, groups: readonly string[]): Verdict[] {
-    const prefix = `${keys.verdictPrefix}${vantage}#`;
+    const wanted = new Set(groups);
+    const rows = this.partitions.get(keys.vantagePk(vantage)) ?? new Map<string, Item>();
     const out: Verdict[] = [];
-    for (const g of groups) {
-      const rows = this.partitions.get(keys.groupPk(g));
-      for (const [sk, item] of [...(rows ?? new Map<string, Item>()).entries()].sort(bySortKey)) {
-        if (sk.startsWith(prefix)) out.push(withStreak(toVerdict(item), { streak: clone(item.streak) }));
-      }
+    for (const [sk, item] of [...rows.entries()].sort(bySortKey)) {
+      if (!sk.startsWith(keys.verdictPrefix) || !wanted.has(String(item.group))) continue;
+      const verdict = withStreak(toVerdict(clone(item)), { streak: clone(item.streak) });
+      out.push(typeof item.seq === 'number' ? { ...verdict, seq: item.seq } : verdict);
     }
     return out;
   }
 
-  putVerdict(verdict: Verdict): void {
-    const pk = keys.groupPk(verdict.group);
-    const sk = keys.verdict(verdict.vantage, verdict.node);
+  /**
+   * Condition: `attribute_not_exists(seq) OR seq < :seq` (only `attribute_not_exists(seq)`
+   * for a write without seq). Returns false, and changes nothing, when a newer write is there.
+   */
+  putVerdict(verdict: Verdict): boolean {
+    const pk = keys.vantagePk(verdict.vantage);
+    const sk = keys.verdictSk(verdict.group, verdict.node);
     const oldImage = this.partitions.get(pk)?.get(sk);
-    const newImage: Item = { pk, sk, ...clone(verdict) };
+    const stored = oldImage?.seq;
+    if (typeof stored === 'number' && (verdict.seq === undefined || !(stored < verdict.seq))) return false;
+    const newImage: Item = { pk, sk, ...clone(withoutUndefined(verdict)) };
     this.put(pk, sk, newImage);
     this.onVerdictWrite?.({ pk, sk, oldImage, newImage });
+    return true;
   }
 
-  putHeartbeat(vantage: string, at: number): void {
-    const pk = keys.heartbeatPk(vantage);
+  /** Condition: `attribute_not_exists(at) OR at < :at`. */
+  putHeartbeat(vantage: string, at: number): boolean {
+    const pk = keys.vantagePk(vantage);
     const sk = keys.heartbeat;
+    const stored = this.partitions.get(pk)?.get(sk)?.at;
+    if (typeof stored === 'number' && !(stored < at)) return false;
     this.put(pk, sk, { pk, sk, vantage, at });
+    return true;
   }
 
   /** Writes a raw row (test setup, e.g. rows an earlier version left behind). */
@@ -286,18 +301,9 @@ function bySortKey(a: [string, unknown], b: [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-/** The verdict of a `v#` row without its `streak`, as DynamoStore reads it (readGroup). */
-function toVerdict(item: Item): Verdict {
-  return {
-    group: String(item.group),
-    vantage: String(item.vantage),
-    node: String(item.node),
-    status: item.status as Verdict['status'],
-    since: Number(item.since),
-    seenAt: Number(item.seenAt),
-    count: Number(item.count ?? 0),
-    evidence: clone((item.evidence as Verdict['evidence'] | undefined) ?? []),
-  };
+/** What `marshall(..., { removeUndefinedValues: true })` stores: no undefined attributes. */
+function withoutUndefined(item: Verdict): Item {
+  return Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined));
 }
 
 function clone<T>(value: T): T {

@@ -146,12 +146,12 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
     return this.op('loadVerdicts', () => this.w.table.loadVerdicts(vantage, groups));
   }
 
-  async putVerdict(verdict: Verdict): Promise<void> {
-    await this.op('putVerdict', () => this.w.table.putVerdict(verdict));
+  async putVerdict(verdict: Verdict): Promise<boolean> {
+    return this.op('putVerdict', () => this.w.table.putVerdict(verdict));
   }
 
-  async putHeartbeat(vantage: string, at: number): Promise<void> {
-    await this.op('putHeartbeat', () => this.w.table.putHeartbeat(vantage, at));
+  async putHeartbeat(vantage: string, at: number): Promise<boolean> {
+    return this.op('putHeartbeat', () => this.w.table.putHeartbeat(vantage, at));
   }
 
   /** Runs a conditional write and names the transition of `attribute` it left the table in. */

@@ -9,6 +9,13 @@ export interface StoreUnderTest {
   close?: () => Promise<void>;
 }
 
+/** The groups the contract reads (a DynamoDB store names verdict rows from its vantages x nodes). */
+export const CONTRACT_GROUPS = ['web-lb', 'other'].map((id) => ({
+  id,
+  vantages: ['az-a', 'az-c'],
+  nodes: [{ id: 'lb-1' }, { id: 'lb-2' }],
+}));
+
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const LEASE_MS = 60_000;
 const G = 'web-lb';
@@ -230,6 +237,32 @@ export function groupStoreContract(
       const [loaded] = await store.loadVerdicts('az-a', [G]);
       expect(loaded).toEqual(up);
       expect(loaded).not.toHaveProperty('streak');
+    });
+
+    it('keeps a newer verdict when an older write of the same row lands after it', async () => {
+      const down = verdict('az-a', 'lb-1', 'DOWN', T0);
+      const up = verdict('az-a', 'lb-1', 'UP', T0 + 5_000);
+      expect(await store.putVerdict({ ...up, seq: 2 })).toBe(true);
+      expect(await store.putVerdict({ ...down, seq: 1 })).toBe(false);
+      expect(await store.putVerdict({ ...down, seq: 2 })).toBe(false);
+      // A write without seq (test setup, or a row of an earlier version) never replaces one with it.
+      expect(await store.putVerdict(down)).toBe(false);
+      expect((await store.readGroup(G)).verdicts).toEqual([up]);
+      expect(await store.loadVerdicts('az-a', [G])).toEqual([{ ...up, seq: 2 }]);
+      // Other rows are not affected, and a newer write lands.
+      expect(await store.putVerdict({ ...down, node: 'lb-2', seq: 1 })).toBe(true);
+      expect(await store.putVerdict({ ...down, seenAt: T0 + 9_000, seq: 3 })).toBe(true);
+      expect((await store.readGroup(G)).verdicts.map((v) => `${v.node} ${v.status}`)).toEqual([
+        'lb-1 DOWN',
+        'lb-2 DOWN',
+      ]);
+    });
+
+    it('never moves a heartbeat back', async () => {
+      await store.putVerdict(verdict('az-a', 'lb-1', 'UP', T0));
+      expect(await store.putHeartbeat('az-a', T0 + 30_000)).toBe(true);
+      expect(await store.putHeartbeat('az-a', T0 + 10_000)).toBe(false);
+      expect((await store.readGroup(G)).verdicts.map((v) => v.seenAt)).toEqual([T0 + 30_000]);
     });
 
     it('reads history newest first, up to the limit', async () => {

@@ -50,8 +50,8 @@ export class MemoryStore implements GroupStore, VerdictStore {
     this.enter('readGroup');
     const verdicts = [...this.verdicts.values()]
       .filter((v) => v.group === group)
-      .map(({ streak: _streak, ...v }) => {
-        // A streak in progress is the prober's, never a verdict: the arbiter does not see it.
+      .map(({ streak: _streak, seq: _seq, ...v }) => {
+        // A streak in progress and the write order are the prober's, never a verdict.
         const copy = structuredClone(v);
         const hb = this.heartbeats.get(v.vantage);
         if (hb !== undefined && hb > copy.seenAt) copy.seenAt = hb;
@@ -177,14 +177,23 @@ export class MemoryStore implements GroupStore, VerdictStore {
       .map((v) => structuredClone(v));
   }
 
-  async putVerdict(verdict: Verdict): Promise<void> {
+  /** Lands only over an older write (a lower `seq`), as DynamoStore's conditional PutItem. */
+  async putVerdict(verdict: Verdict): Promise<boolean> {
     this.enter('putVerdict');
-    this.verdicts.set(`${verdict.group}|${verdict.vantage}|${verdict.node}`, structuredClone(verdict));
+    const key = `${verdict.group}|${verdict.vantage}|${verdict.node}`;
+    const stored = this.verdicts.get(key)?.seq;
+    if (stored !== undefined && (verdict.seq === undefined || !(stored < verdict.seq))) return false;
+    this.verdicts.set(key, structuredClone(verdict));
+    return true;
   }
 
-  async putHeartbeat(vantage: string, at: number): Promise<void> {
+  /** Never moves a vantage's heartbeat back. */
+  async putHeartbeat(vantage: string, at: number): Promise<boolean> {
     this.enter('putHeartbeat');
+    const stored = this.heartbeats.get(vantage);
+    if (stored !== undefined && !(stored < at)) return false;
     this.heartbeats.set(vantage, at);
+    return true;
   }
 
   private enter(method: Method): void {

@@ -236,7 +236,7 @@ describe('Schedules and invocations', () => {
     const filters =
       (mapping?.Properties.FilterCriteria as { Filters: { Pattern: string }[] } | undefined)?.Filters ?? [];
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
-      { dynamodb: { Keys: { sk: { S: [{ prefix: 'v#' }] } } } },
+      { dynamodb: { Keys: { pk: { S: [{ prefix: 'v#' }] }, sk: { S: [{ prefix: 'n#' }] } } } },
     ]);
   });
 });

@@ -31,7 +31,15 @@ type Op =
   | { op: 'ban'; node: number; until: number }
   | { op: 'unban'; node: number }
   | { op: 'pause'; paused: boolean }
-  | { op: 'verdict'; vantage: number; node: number; up: boolean; seenAt: number; streak: number }
+  | {
+      op: 'verdict';
+      vantage: number;
+      node: number;
+      up: boolean;
+      seenAt: number;
+      streak: number;
+      seq: number | null;
+    }
   | { op: 'heartbeat'; vantage: number; at: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -86,6 +94,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       seenAt: fc.nat(1e6),
       /** Length of a streak in progress against the verdict (0: none). */
       streak: fc.nat(2),
+      /** The write's order: a small range, so that older writes often land after newer ones. */
+      seq: fc.option(fc.nat(4)),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('heartbeat'), vantage: fc.nat(1), at: fc.nat(1e6) }) },
@@ -172,6 +182,7 @@ async function apply(
           const result = { ok: !op.up, latencyMs: 3, at, ...(op.up ? { error: 'ECONNREFUSED' } : {}) };
           v.streak = { ok: !op.up, count: op.streak, at, evidence: [result] };
         }
+        if (op.seq !== null) v.seq = op.seq;
         return await store.putVerdict(v);
       }
       case 'heartbeat':
@@ -220,10 +231,12 @@ describe('The simulator table', () => {
     evidence: [],
   });
 
-  it('ignores the per-group heartbeat rows of earlier versions', () => {
+  it('ignores the verdict and heartbeat rows of earlier layouts', () => {
     const table = new MemoryTable();
     table.putVerdict(row('v0', T0));
     table.putRaw({ pk: `g#${G}`, sk: 'hb#v0', vantage: 'v0', at: T0 + 600_000 });
+    table.putRaw({ pk: 'hb#v0', sk: 'hb', vantage: 'v0', at: T0 + 600_000 });
+    table.putRaw({ pk: `g#${G}`, sk: 'v#v1#n1', ...row('v1', T0 + 600_000) });
     expect(table.readGroup(G).verdicts.map((v) => v.seenAt)).toEqual([T0]);
     table.putHeartbeat('v0', T0 + 30_000);
     expect(table.readGroup(G).verdicts.map((v) => v.seenAt)).toEqual([T0 + 30_000]);
@@ -256,7 +269,7 @@ describe('The simulator store against DynamoStore on dynalite', () => {
         const real = new DynamoStore({
           tableName: await activeTable(dynamo),
           client: dynamo.client,
-          vantages: ['v0', 'v1'],
+          groups: [{ id: G, vantages: ['v0', 'v1'], nodes: nodes.map((id) => ({ id })) }],
         });
         const sim = new SimMemoryStore();
         const clocks = { real: { now: T0 }, sim: { now: T0 } };
@@ -270,5 +283,6 @@ describe('The simulator store against DynamoStore on dynalite', () => {
       }),
       { seed: 20261123, numRuns: 40 },
     );
-  });
+    // 40 runs of up to 40 operations against dynalite: about 12 s alone, longer on a busy machine.
+  }, 120_000);
 });

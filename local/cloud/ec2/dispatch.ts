@@ -20,6 +20,12 @@ export interface Ec2Deps {
   readonly faults: FaultController;
   readonly audit: AuditLog;
   readonly dataPath: DataPathTracker;
+  /** IAM check of a call (denial message, or undefined when allowed); none: allow. */
+  readonly authorize?: (
+    caller: string,
+    action: string,
+    form: ReadonlyMap<string, string>,
+  ) => string | undefined;
 }
 
 /** A finished EC2 response. */
@@ -105,6 +111,8 @@ export async function handleEc2Call(
       ),
     );
   }
+  const denial = deps.authorize?.(caller, actionName, form);
+  if (denial !== undefined) return fail(new Ec2Error('UnauthorizedOperation', denial));
   if (isDryRun(params)) {
     const dry = new Ec2Error('DryRunOperation');
     return finish(dry.status, errorXml(dry.code, dry.message, requestId), 'dry-run');

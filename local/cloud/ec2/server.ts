@@ -1,17 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ec2AuthAnswer, type LocalAuth } from '../auth/index.js';
 import type { FaultSettingsInput } from '../faults.js';
 import { parseForm } from '../util/form.js';
-import {
-  callerFromAuthorization,
-  closeNow,
-  listen,
-  readBody,
-  send,
-  sendJson,
-  trackSockets,
-} from '../util/http.js';
+import { closeNow, listen, readBody, readRawBody, send, sendJson, trackSockets } from '../util/http.js';
 import { apiView } from '../world/views.js';
-import { type Ec2Deps, handleEc2Call } from './dispatch.js';
+import { type Ec2Deps, errorXml, handleEc2Call } from './dispatch.js';
 
 /** A running EC2 emulator. */
 export interface Ec2Server {
@@ -20,9 +13,6 @@ export interface Ec2Server {
   readonly port: number;
   close(): Promise<void>;
 }
-
-/** Caller recorded for requests without a SigV4 Authorization header. */
-export const ANONYMOUS_CALLER = 'anonymous';
 
 function dataPathSummary(deps: Ec2Deps) {
   const api = apiView(deps.world);
@@ -92,16 +82,37 @@ async function handleLocal(
 
 /**
  * Starts the EC2 Query emulator on the loopback interface. Requests may be
- * form-encoded POSTs (what the SDK sends) or GETs with a query string.
+ * form-encoded POSTs (what the SDK sends) or GETs with a query string; every one must carry
+ * a valid SigV4 signature from a key of `auth`, and the caller is the key's principal.
  */
-export async function startEc2Server(deps: Ec2Deps, host: string, port: number): Promise<Ec2Server> {
+export async function startEc2Server(
+  deps: Ec2Deps,
+  auth: LocalAuth,
+  host: string,
+  port: number,
+): Promise<Ec2Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const handle = async () => {
       if (url.pathname.startsWith('/_local/')) return handleLocal(deps, req, res, url.pathname);
+      const body = await readRawBody(req);
+      const signed = auth.authenticate(
+        { method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders, body },
+        'ec2',
+      );
+      if (!signed.ok) {
+        const answer = ec2AuthAnswer(signed.failure);
+        const requestId = deps.ids.requestId();
+        send(res, answer.status, errorXml(answer.code, answer.message, requestId), 'text/xml;charset=UTF-8', {
+          'x-amzn-requestid': requestId,
+          server: 'AmazonEC2',
+        });
+        return;
+      }
       const form = parseForm(url.search.slice(1));
-      for (const [key, value] of parseForm(await readBody(req))) form.set(key, value);
-      const caller = callerFromAuthorization(req.headers.authorization) ?? ANONYMOUS_CALLER;
+      for (const [key, value] of parseForm(body.toString('utf8'))) form.set(key, value);
+      const caller = signed.credential.principal.name;
+      await auth.prepareEc2(caller, form);
       const reply = await handleEc2Call(deps, form, caller);
       send(res, reply.status, reply.body, 'text/xml;charset=UTF-8', {
         'x-amzn-requestid': reply.requestId,

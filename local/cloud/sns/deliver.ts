@@ -36,6 +36,67 @@ export function snsEvent(message: PublishedMessage, subscriptionArn: string): SN
   };
 }
 
+/** POSTs one SNS JSON message (with its `x-amz-sns-*` headers) to an HTTP endpoint. */
+function postJson(endpoint: string, body: string, headers: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      endpoint,
+      {
+        method: 'POST',
+        timeout: 5000,
+        headers: {
+          'content-type': 'text/plain; charset=UTF-8',
+          'content-length': String(Buffer.byteLength(body)),
+          ...headers,
+        },
+      },
+      (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve();
+        else reject(new Error(`HTTP ${status}`));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** What SNS sends an HTTP endpoint right after Subscribe: the token and the URL that confirms. */
+export interface ConfirmationRequest {
+  readonly endpoint: string;
+  readonly topicArn: string;
+  readonly token: string;
+  readonly messageId: string;
+  /** `<sns endpoint>/?Action=ConfirmSubscription&TopicArn=...&Token=...` */
+  readonly subscribeUrl: string;
+}
+
+/**
+ * POSTs the `SubscriptionConfirmation` message, with the fields SNS sends: the endpoint
+ * confirms by GETting `SubscribeURL` or by calling ConfirmSubscription with `Token`.
+ */
+export function postSubscriptionConfirmation(request: ConfirmationRequest): Promise<void> {
+  const body = JSON.stringify({
+    Type: 'SubscriptionConfirmation',
+    MessageId: request.messageId,
+    Token: request.token,
+    TopicArn: request.topicArn,
+    Message: `You have chosen to subscribe to the topic ${request.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`,
+    SubscribeURL: request.subscribeUrl,
+    Timestamp: new Date().toISOString(),
+    SignatureVersion: '1',
+    Signature: PLACEHOLDER,
+    SigningCertURL: PLACEHOLDER,
+  });
+  return postJson(request.endpoint, body, {
+    'x-amz-sns-message-type': 'SubscriptionConfirmation',
+    'x-amz-sns-message-id': request.messageId,
+    'x-amz-sns-topic-arn': request.topicArn,
+  });
+}
+
 /** POSTs the notification JSON an HTTP subscriber gets from SNS. */
 function postNotification(
   endpoint: string,
@@ -55,31 +116,11 @@ function postNotification(
     UnsubscribeURL: PLACEHOLDER,
     MessageAttributes: attributesAsSns(message),
   });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      endpoint,
-      {
-        method: 'POST',
-        timeout: 5000,
-        headers: {
-          'content-type': 'text/plain; charset=UTF-8',
-          'content-length': String(Buffer.byteLength(body)),
-          'x-amz-sns-message-type': 'Notification',
-          'x-amz-sns-message-id': message.messageId,
-          'x-amz-sns-topic-arn': message.topicArn,
-          'x-amz-sns-subscription-arn': subscriptionArn,
-        },
-      },
-      (res) => {
-        res.resume();
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve();
-        else reject(new Error(`HTTP ${status}`));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
+  return postJson(endpoint, body, {
+    'x-amz-sns-message-type': 'Notification',
+    'x-amz-sns-message-id': message.messageId,
+    'x-amz-sns-topic-arn': message.topicArn,
+    'x-amz-sns-subscription-arn': subscriptionArn,
   });
 }
 
@@ -88,8 +129,10 @@ export async function deliver(message: PublishedMessage, subscription: Subscript
   try {
     if (subscription.protocol === 'http') {
       await postNotification(subscription.endpoint, message, subscription.arn);
-    } else {
+    } else if (subscription.protocol === 'lambda') {
       await subscription.listener(snsEvent(message, subscription.arn));
+    } else {
+      throw new Error('the local cloud sends no email');
     }
     message.deliveries.push({ subscriptionArn: subscription.arn, ok: true });
   } catch (err) {

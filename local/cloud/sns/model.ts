@@ -31,12 +31,31 @@ export interface PublishedMessage {
 /** An in-process subscriber; gets the same event shape a Lambda subscribed to the topic would. */
 export type SnsListener = (event: SNSEvent) => unknown;
 
-/** A subscription: an HTTP endpoint on 127.0.0.1 or an in-process function. */
+/**
+ * A subscription: an HTTP endpoint on 127.0.0.1 (pending until the endpoint confirms it with
+ * the token SNS sent it, as on SNS), an email address (pending forever here: the local cloud
+ * sends no mail), or an in-process function (confirmed at once, as a Lambda subscription is).
+ */
 export type Subscription =
-  | { readonly arn: string; readonly topicArn: string; readonly protocol: 'http'; readonly endpoint: string }
+  | {
+      readonly arn: string;
+      readonly topicArn: string;
+      readonly protocol: 'http';
+      readonly endpoint: string;
+      readonly token: string;
+      confirmed: boolean;
+    }
+  | {
+      readonly arn: string;
+      readonly topicArn: string;
+      readonly protocol: 'email';
+      readonly endpoint: string;
+      readonly confirmed: false;
+    }
   | {
       readonly arn: string;
       readonly topicArn: string;
       readonly protocol: 'lambda';
       readonly listener: SnsListener;
+      readonly confirmed: true;
     };

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { IdFactory } from '../util/ids.js';
-import { deliver } from './deliver.js';
+import { deliver, postSubscriptionConfirmation } from './deliver.js';
 import { SnsError } from './errors.js';
 import type { PublishedAttribute, PublishedMessage, SnsListener, Subscription } from './model.js';
 
@@ -28,6 +29,7 @@ export class SnsService {
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #published: PublishedMessage[] = [];
   readonly #inFlight = new Set<Promise<void>>();
+  #endpoint = 'http://127.0.0.1';
 
   constructor(region: string, accountId: string, topicNames: readonly string[], ids: IdFactory) {
     this.#region = region;
@@ -51,6 +53,11 @@ export class SnsService {
     return arn;
   }
 
+  /** The URL this service answers on (SubscribeURLs point at it). */
+  useEndpoint(endpoint: string): void {
+    this.#endpoint = endpoint;
+  }
+
   /** All topic ARNs. */
   listTopics(): string[] {
     return [...this.#topics];
@@ -60,7 +67,11 @@ export class SnsService {
     if (!this.#topics.has(topicArn)) throw new SnsError('NotFound', 'Topic does not exist');
   }
 
-  /** Subscribes an HTTP endpoint, which must be on 127.0.0.1 (confirmed at once, no handshake). */
+  /**
+   * Subscribes an HTTP endpoint, which must be on 127.0.0.1. As on SNS the subscription is
+   * pending: SNS POSTs a SubscriptionConfirmation with a token, and nothing is delivered until
+   * the endpoint confirms (ConfirmSubscription, or a GET of the SubscribeURL). Returns the ARN.
+   */
   subscribeHttp(topicArn: string, endpoint: string): string {
     this.#requireTopic(topicArn);
     let url: URL;
@@ -75,16 +86,80 @@ export class SnsService {
         'Invalid parameter: Endpoint (the local cloud only delivers to http://127.0.0.1)',
       );
     }
+    const existing = [...this.#subscriptions.values()].find(
+      (s) => s.protocol === 'http' && s.topicArn === topicArn && s.endpoint === url.toString(),
+    );
+    if (existing?.protocol === 'http') {
+      // Subscribing again while pending sends the confirmation again, as SNS does.
+      if (!existing.confirmed) this.#sendConfirmation(existing);
+      return existing.arn;
+    }
     const arn = `${topicArn}:${this.#ids.requestId()}`;
-    this.#subscriptions.set(arn, { arn, topicArn, protocol: 'http', endpoint: url.toString() });
+    const subscription: Extract<Subscription, { protocol: 'http' }> = {
+      arn,
+      topicArn,
+      protocol: 'http',
+      endpoint: url.toString(),
+      token: randomBytes(64).toString('hex'),
+      confirmed: false,
+    };
+    this.#subscriptions.set(arn, subscription);
+    this.#sendConfirmation(subscription);
     return arn;
+  }
+
+  #sendConfirmation(subscription: Extract<Subscription, { protocol: 'http' }>): void {
+    const subscribeUrl = `${this.#endpoint}/?${new URLSearchParams({
+      Action: 'ConfirmSubscription',
+      TopicArn: subscription.topicArn,
+      Token: subscription.token,
+    }).toString()}`;
+    this.#track(
+      postSubscriptionConfirmation({
+        endpoint: subscription.endpoint,
+        topicArn: subscription.topicArn,
+        token: subscription.token,
+        messageId: this.#ids.requestId(),
+        subscribeUrl,
+      }).catch(() => undefined), // an endpoint that missed it can subscribe again, as on SNS
+    );
+  }
+
+  /** Subscribes an email address: pending confirmation for good, since no mail leaves here. */
+  subscribeEmail(topicArn: string, address: string): string {
+    this.#requireTopic(topicArn);
+    if (!/^[^@\s]+@[^@\s]+$/.test(address))
+      throw new SnsError('InvalidParameter', 'Invalid parameter: Email address');
+    const arn = `${topicArn}:${this.#ids.requestId()}`;
+    this.#subscriptions.set(arn, { arn, topicArn, protocol: 'email', endpoint: address, confirmed: false });
+    return arn;
+  }
+
+  /**
+   * Confirms the pending subscription the token was sent for.
+   * @throws SnsError InvalidParameter for a token this topic never sent.
+   */
+  confirm(topicArn: string, token: string): string {
+    this.#requireTopic(topicArn);
+    for (const s of this.#subscriptions.values()) {
+      if (s.protocol === 'http' && s.topicArn === topicArn && s.token === token) {
+        s.confirmed = true;
+        return s.arn;
+      }
+    }
+    throw new SnsError('InvalidParameter', 'Invalid token');
+  }
+
+  /** Every subscription (of one topic, when given). */
+  subscriptions(topicArn?: string): Subscription[] {
+    return [...this.#subscriptions.values()].filter((s) => topicArn === undefined || s.topicArn === topicArn);
   }
 
   /** Subscribes an in-process function (the `lambda` protocol); returns its subscription ARN. */
   subscribeListener(topicArn: string, listener: SnsListener): string {
     this.#requireTopic(topicArn);
     const arn = `${topicArn}:${this.#ids.requestId()}`;
-    this.#subscriptions.set(arn, { arn, topicArn, protocol: 'lambda', listener });
+    this.#subscriptions.set(arn, { arn, topicArn, protocol: 'lambda', listener, confirmed: true });
     return arn;
   }
 
@@ -121,15 +196,18 @@ export class SnsService {
     };
     this.#published.push(message);
     for (const subscription of this.#subscriptions.values()) {
-      if (subscription.topicArn !== input.topicArn) continue;
+      if (subscription.topicArn !== input.topicArn || !subscription.confirmed) continue;
       // Deliver after Publish has answered: SNS delivery is asynchronous.
-      const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        deliver(message, subscription),
+      this.#track(
+        new Promise<void>((resolve) => setImmediate(resolve)).then(() => deliver(message, subscription)),
       );
-      this.#inFlight.add(run);
-      void run.finally(() => this.#inFlight.delete(run));
     }
     return message;
+  }
+
+  #track(run: Promise<void>): void {
+    this.#inFlight.add(run);
+    void run.finally(() => this.#inFlight.delete(run));
   }
 
   /** Every published message, oldest first. */

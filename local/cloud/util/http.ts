@@ -3,6 +3,11 @@ import type { Socket } from 'node:net';
 
 /** Reads the whole request body as UTF-8 text. */
 export async function readBody(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<string> {
+  return (await readRawBody(req, limitBytes)).toString('utf8');
+}
+
+/** Reads the whole request body as bytes (what a signature covers). */
+export async function readRawBody(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -11,7 +16,7 @@ export async function readBody(req: IncomingMessage, limitBytes = 1024 * 1024): 
     if (size > limitBytes) throw new Error(`request body larger than ${limitBytes} bytes`);
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Sends a complete response with a content length. */
@@ -30,17 +35,6 @@ export function send(
 /** Sends JSON (pretty-printed: these views are read by people debugging). */
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
-}
-
-/**
- * The access key id from a SigV4 `Authorization` header
- * (`AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, ...`).
- * The signature is not verified: the emulator only records who called.
- */
-export function callerFromAuthorization(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const match = /Credential=([^/,\s]+)\//.exec(header);
-  return match?.[1];
 }
 
 /** Resolves once the server listens; returns the bound port. */

@@ -2,10 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import {
   type LocalCloud,
+  OPERATOR_CREDENTIALS,
   type StartLocalCloudOptions,
   startLocalCloud,
   type TopologyInput,
 } from '../../../local/cloud/index.js';
+import { signedFetch } from '../../helpers/sigv4.js';
 
 /** Paths of the ready-made topologies. */
 export const LB_PAIR = fileURLToPath(new URL('../../../local/topologies/lb-pair.yml', import.meta.url));
@@ -124,10 +126,17 @@ export async function awsError(call: Promise<unknown>): Promise<CaughtAwsError> 
   expect.fail('the call was expected to fail');
 }
 
-/** POSTs a raw form to an emulator, for what the SDK cannot send. */
-export async function postForm(endpoint: string, form: Record<string, string>): Promise<Response> {
-  return fetch(`${endpoint}/`, {
-    method: 'POST',
+/** POSTs a raw form to an emulator, signed with the operator key, for what the SDK cannot send. */
+export async function postForm(
+  endpoint: string,
+  form: Record<string, string>,
+  service: 'ec2' | 'sns' = 'ec2',
+): Promise<Response> {
+  return signedFetch({
+    endpoint: `${endpoint}/`,
+    service,
+    region: 'us-east-1',
+    credentials: OPERATOR_CREDENTIALS,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),
   });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  ConfirmSubscriptionCommand,
   CreateTopicCommand,
   ListTopicsCommand,
   PublishCommand,
@@ -12,7 +13,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../../local/cloud/index.js';
 import { snsClient } from './clients.js';
-import { awsError, LB_PAIR, startCloud } from './fixtures.js';
+import { awsError, LB_PAIR, postForm, startCloud } from './fixtures.js';
 
 describe('SNS emulator', () => {
   let cloud: LocalCloud;
@@ -55,11 +56,11 @@ describe('SNS emulator', () => {
   });
 
   it('answers in the SNS XML namespace', async () => {
-    const res = await fetch(`${cloud.snsEndpoint}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ Action: 'Publish', TopicArn: topicArn, Message: 'hi' }).toString(),
-    });
+    const res = await postForm(
+      cloud.snsEndpoint,
+      { Action: 'Publish', TopicArn: topicArn, Message: 'hi' },
+      'sns',
+    );
     const xml = await res.text();
     expect(xml).toContain(
       '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>',
@@ -151,20 +152,31 @@ describe('SNS emulator', () => {
           Endpoint: `http://127.0.0.1:${port}/events`,
         }),
       );
-      expect(sub.SubscriptionArn).toMatch(new RegExp(`^${topicArn}:`));
-      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: 'hello', Message: 'world' }));
+      expect(sub.SubscriptionArn).toBe('pending confirmation');
       await cloud.deliveriesSettled();
       expect(received).toHaveLength(1);
-      expect(received[0]?.headers['x-amz-sns-message-type']).toBe('Notification');
-      expect(JSON.parse(received[0]?.body ?? '{}')).toMatchObject({
+      expect(received[0]?.headers['x-amz-sns-message-type']).toBe('SubscriptionConfirmation');
+      const confirmation = JSON.parse(received[0]?.body ?? '{}') as { Token: string; SubscribeURL: string };
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'before confirming' }));
+      await cloud.deliveriesSettled();
+      expect(received).toHaveLength(1);
+      const confirmed = await sns.send(
+        new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token: confirmation.Token }),
+      );
+      expect(confirmed.SubscriptionArn).toMatch(new RegExp(`^${topicArn}:`));
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: 'hello', Message: 'world' }));
+      await cloud.deliveriesSettled();
+      expect(received).toHaveLength(2);
+      expect(received[1]?.headers['x-amz-sns-message-type']).toBe('Notification');
+      expect(JSON.parse(received[1]?.body ?? '{}')).toMatchObject({
         Type: 'Notification',
         Subject: 'hello',
         Message: 'world',
       });
-      await sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn }));
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: confirmed.SubscriptionArn }));
       await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'again' }));
       await cloud.deliveriesSettled();
-      expect(received).toHaveLength(1);
+      expect(received).toHaveLength(2);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

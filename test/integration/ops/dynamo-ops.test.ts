@@ -21,7 +21,11 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 beforeEach(async () => {
-  store = new DynamoStore({ tableName: await dynamo.newTable(), client: dynamo.client });
+  store = new DynamoStore({
+    tableName: await dynamo.newTable(),
+    client: dynamo.client,
+    groups: makeConfig().groups,
+  });
 });
 
 describe('DynamoStore operator controls', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { DynamoStore } from '../../../shared/store/dynamo-store';
 import { startDynalite, type TestDynamo } from '../../helpers/dynalite';
-import { groupStoreContract } from '../../helpers/group-store-contract';
+import { CONTRACT_GROUPS, groupStoreContract } from '../../helpers/group-store-contract';
 
 describe('DynamoStore on dynalite keeps the GroupStore contract', () => {
   let dynamo: TestDynamo;
@@ -13,12 +13,11 @@ describe('DynamoStore on dynalite keeps the GroupStore contract', () => {
   });
   groupStoreContract(
     async () => ({
-      // The vantages as the runtime passes them (readGroup reads their heartbeats first);
-      // test/integration/store/races.test.ts also covers a store built without them.
+      // The groups as the runtime passes them (readGroup names their verdict rows from them).
       store: new DynamoStore({
         tableName: await dynamo.newTable(),
         client: dynamo.client,
-        vantages: ['az-a', 'az-c'],
+        groups: CONTRACT_GROUPS,
       }),
     }),
     // dynalite 4 ignores ReturnValuesOnConditionCheckFailure; the unit test with a mocked

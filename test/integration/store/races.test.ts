@@ -3,10 +3,13 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../../shared/errors';
 import { DynamoStore } from '../../../shared/store/dynamo-store';
+import { WriteOrder, withWriteOrder } from '../../../shared/store/write-order';
 import { startDynalite, type TestDynamo } from '../../helpers/dynalite';
+import { verdict } from '../../helpers/verdicts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const LEASE_MS = 60_000;
+const GROUPS = [{ id: 'web-lb', vantages: ['az-a', 'az-c'], nodes: [{ id: 'lb-1' }, { id: 'lb-2' }] }];
 
 describe('DynamoStore with the real DynamoDB client on dynalite', () => {
   let dynamo: TestDynamo;
@@ -30,9 +33,9 @@ describe('DynamoStore with the real DynamoDB client on dynalite', () => {
   });
   beforeEach(async () => {
     table = await dynamo.newTable();
-    // `a` learns the vantages from the verdict rows, `b` is told them, as the runtime does.
-    a = new DynamoStore({ tableName: table, client: dynamo.client });
-    b = new DynamoStore({ tableName: table, client: otherClient, vantages: ['az-a', 'az-c'] });
+    // The groups as the runtime passes them: readGroup names a group's verdict rows from them.
+    a = new DynamoStore({ tableName: table, client: dynamo.client, groups: GROUPS });
+    b = new DynamoStore({ tableName: table, client: otherClient, groups: GROUPS });
   });
 
   it('gives the lease to exactly one of two arbiters racing for it, 20 times', async () => {
@@ -142,40 +145,90 @@ describe('DynamoStore with the real DynamoDB client on dynalite', () => {
     ]);
   });
 
-  it('writes one heartbeat row per vantage and ignores the per-group heartbeat rows of earlier versions', async () => {
-    await a.putVerdict({
-      group: 'web-lb',
-      vantage: 'az-a',
-      node: 'lb-1',
-      status: 'DOWN',
-      since: T0,
-      seenAt: T0,
-      count: 2,
-      evidence: [],
-    });
-    // A row as the earlier layout wrote it (pk g#<group>, sk hb#<vantage>): never read now.
-    await dynamo.client.send(
-      new PutItemCommand({
-        TableName: table,
-        Item: marshall({ pk: 'g#web-lb', sk: 'hb#az-a', vantage: 'az-a', at: T0 + 600_000 }),
-      }),
-    );
+  it('writes one heartbeat row per vantage in its own partition and ignores the rows of earlier layouts', async () => {
+    await a.putVerdict(verdict('az-a', 'lb-1', 'DOWN', T0));
+    // Rows as earlier layouts wrote them: a verdict in the group partition, a per-group
+    // heartbeat and a per-vantage heartbeat partition. Never read now.
+    for (const item of [
+      { ...verdict('az-c', 'lb-1', 'UP', T0 + 600_000), pk: 'g#web-lb', sk: 'v#az-c#lb-1' },
+      { pk: 'g#web-lb', sk: 'hb#az-a', vantage: 'az-a', at: T0 + 600_000 },
+      { pk: 'hb#az-a', sk: 'hb', vantage: 'az-a', at: T0 + 600_000 },
+    ]) {
+      await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall(item) }));
+    }
     await a.putHeartbeat('az-a', T0 + 30_000);
     const rows = await dynamo.client.send(
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: marshall({ ':pk': 'hb#az-a' }),
+        ExpressionAttributeValues: marshall({ ':pk': 'v#az-a' }),
         ConsistentRead: true,
       }),
     );
-    expect((rows.Items ?? []).map((i) => unmarshall(i))).toEqual([
-      { pk: 'hb#az-a', sk: 'hb', vantage: 'az-a', at: T0 + 30_000 },
+    expect((rows.Items ?? []).map((i) => unmarshall(i)).map(({ pk, sk }) => `${pk} ${sk}`)).toEqual([
+      'v#az-a hb',
+      'v#az-a n#web-lb#lb-1',
     ]);
     for (const store of [a, b]) {
       const { verdicts, state } = await store.readGroup('web-lb');
-      expect(verdicts.map((v) => v.seenAt)).toEqual([T0 + 30_000]);
+      expect(verdicts.map((v) => `${v.vantage} ${v.status} ${v.seenAt}`)).toEqual([
+        `az-a DOWN ${T0 + 30_000}`,
+      ]);
       expect(state.leaseEpoch).toBe(0);
     }
+  });
+
+  /*
+   * The race of shared/store/write-order.ts with a real request: the prober's first write is
+   * held on its way (the SDK gave up on it; DynamoDB applies it later), a newer one lands, and
+   * then the held request arrives. Without the condition on `seq`, DOWN would replace UP.
+   */
+  it('keeps the newer verdict when an older write of the same row lands after it', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowClient = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    slowClient.middlewareStack.add(
+      (next) => async (args) => {
+        await held;
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'holdRequest' },
+    );
+    try {
+      let now = T0;
+      const order = new WriteOrder(() => now);
+      const slow = withWriteOrder(
+        new DynamoStore({ tableName: table, client: slowClient, groups: GROUPS }),
+        order,
+      );
+      const prober = withWriteOrder(a, order);
+      const late = slow.putVerdict(verdict('az-a', 'lb-1', 'DOWN', T0));
+      now += 5_000;
+      expect(await prober.putVerdict(verdict('az-a', 'lb-1', 'UP', now))).toBe(true);
+      release();
+      expect(await late).toBe(false);
+      const { verdicts } = await b.readGroup('web-lb');
+      expect(verdicts.map((v) => `${v.status} ${v.seenAt}`)).toEqual([`UP ${T0 + 5_000}`]);
+      const [loaded] = await a.loadVerdicts('az-a', ['web-lb']);
+      expect(loaded?.seq).toBe((T0 + 5_000) * 1000);
+    } finally {
+      release();
+      slowClient.destroy();
+    }
+  });
+
+  it('never moves a heartbeat back: a late one does not undo a newer one', async () => {
+    await a.putVerdict(verdict('az-a', 'lb-1', 'UP', T0));
+    expect(await a.putHeartbeat('az-a', T0 + 30_000)).toBe(true);
+    expect(await b.putHeartbeat('az-a', T0 + 10_000)).toBe(false);
+    expect(await b.putHeartbeat('az-a', T0 + 30_000)).toBe(false);
+    const { verdicts } = await a.readGroup('web-lb');
+    expect(verdicts.map((v) => v.seenAt)).toEqual([T0 + 30_000]);
   });
 });

@@ -21,7 +21,12 @@ const NOW = 1_700_000_000_000;
 const KEY = marshall({ pk: 'g#web-lb', sk: 'state' });
 const lease: Lease = { group: 'web-lb', owner: 'arbiter-a', epoch: 7, expiresAt: NOW + 60_000 };
 
-const store = (options: Pick<DynamoStoreOptions, 'vantages'> = {}) =>
+/** The configured group the reads name their keys from (vantages x nodes). */
+const GROUPS: DynamoStoreOptions['groups'] = [
+  { id: 'web-lb', vantages: ['az-a', 'az-c'], nodes: [{ id: 'lb-1' }, { id: 'lb-2' }] },
+];
+
+const store = (options: Pick<DynamoStoreOptions, 'groups'> = { groups: GROUPS }) =>
   new DynamoStore({ tableName: TABLE, client: new DynamoDBClient({ region: 'us-east-1' }), ...options });
 
 function conditionFailed(item?: Record<string, unknown>) {
@@ -225,8 +230,8 @@ describe('DynamoStore', () => {
 
   describe('reads', () => {
     const verdictRow = {
-      pk: 'g#web-lb',
-      sk: 'v#az-a#lb-1',
+      pk: 'v#az-a',
+      sk: 'n#web-lb#lb-1',
       group: 'web-lb',
       vantage: 'az-a',
       node: 'lb-1',
@@ -235,60 +240,47 @@ describe('DynamoStore', () => {
       seenAt: NOW - 40_000,
       count: 2,
       evidence: [],
+      seq: 17,
     };
     const heartbeatRow = (vantage: string, at: number) =>
-      marshall({ pk: `hb#${vantage}`, sk: 'hb', vantage, at });
-    const groupQuery = {
-      TableName: TABLE,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb' }),
-      ConsistentRead: true,
-    };
+      marshall({ pk: `v#${vantage}`, sk: 'hb', vantage, at });
+    const heartbeatKeys = [marshall({ pk: 'v#az-a', sk: 'hb' }), marshall({ pk: 'v#az-c', sk: 'hb' })];
+    const groupKeys = [
+      marshall({ pk: 'g#web-lb', sk: 'state' }),
+      marshall({ pk: 'v#az-a', sk: 'n#web-lb#lb-1' }),
+      marshall({ pk: 'v#az-a', sk: 'n#web-lb#lb-2' }),
+      marshall({ pk: 'v#az-c', sk: 'n#web-lb#lb-1' }),
+      marshall({ pk: 'v#az-c', sk: 'n#web-lb#lb-2' }),
+    ];
+    const batchKeys = (i: number) =>
+      ddbMock.commandCalls(BatchGetItemCommand)[i]!.args[0].input.RequestItems?.[TABLE]?.Keys;
 
-    it('reads the heartbeats, then the group partition with ConsistentRead, following pages, and raises seenAt', async () => {
+    it('reads the heartbeats, then the state and every verdict key of the group, with ConsistentRead, and raises seenAt', async () => {
       ddbMock
         .on(BatchGetItemCommand)
-        .resolves({ Responses: { [TABLE]: [heartbeatRow('az-a', NOW - 5_000)] } });
-      ddbMock
-        .on(QueryCommand)
+        .resolvesOnce({ Responses: { [TABLE]: [heartbeatRow('az-a', NOW - 5_000)] } })
         .resolvesOnce({
-          Items: [
-            // A per-group heartbeat row of an earlier version: ignored.
-            marshall({ pk: 'g#web-lb', sk: 'hb#az-a', vantage: 'az-a', at: NOW }),
-          ],
-          LastEvaluatedKey: marshall({ pk: 'g#web-lb', sk: 'hb#az-a' }),
-        })
-        .resolvesOnce({
-          Items: [
-            marshall({
-              pk: 'g#web-lb',
-              sk: 'state',
-              leaseEpoch: 3,
-              leaseExpiresAt: 0,
-              'health:lb-1': 'DOWN',
-              'alert:x': 'y',
-            }),
-            marshall(verdictRow),
-          ],
-        });
-      const snapshot = await store({ vantages: (g) => (g === 'web-lb' ? ['az-a', 'az-c'] : []) }).readGroup(
-        'web-lb',
-      );
-      const order = ddbMock.calls().map((c) => c.args[0].constructor.name);
-      expect(order).toEqual(['BatchGetItemCommand', 'QueryCommand', 'QueryCommand']);
-      expect(ddbMock.commandCalls(BatchGetItemCommand)[0]!.args[0].input).toEqual({
-        RequestItems: {
-          [TABLE]: {
-            Keys: [marshall({ pk: 'hb#az-a', sk: 'hb' }), marshall({ pk: 'hb#az-c', sk: 'hb' })],
-            ConsistentRead: true,
+          Responses: {
+            [TABLE]: [
+              marshall(verdictRow),
+              marshall({
+                pk: 'g#web-lb',
+                sk: 'state',
+                leaseEpoch: 3,
+                leaseExpiresAt: 0,
+                'health:lb-1': 'DOWN',
+                'alert:x': 'y',
+              }),
+            ],
           },
-        },
-      });
-      const calls = ddbMock.commandCalls(QueryCommand).map((c) => c.args[0].input);
-      expect(calls).toEqual([
-        groupQuery,
-        { ...groupQuery, ExclusiveStartKey: marshall({ pk: 'g#web-lb', sk: 'hb#az-a' }) },
+        });
+      const snapshot = await store().readGroup('web-lb');
+      expect(ddbMock.calls()).toHaveLength(2);
+      expect(ddbMock.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input)).toEqual([
+        { RequestItems: { [TABLE]: { Keys: heartbeatKeys, ConsistentRead: true } } },
+        { RequestItems: { [TABLE]: { Keys: groupKeys, ConsistentRead: true } } },
       ]);
+      // The streak and seq of a row are the prober's; the arbiter's verdict has neither.
       expect(snapshot.verdicts).toEqual([
         {
           group: 'web-lb',
@@ -304,50 +296,41 @@ describe('DynamoStore', () => {
       expect(snapshot.state).toMatchObject({ leaseEpoch: 3, health: { 'lb-1': 'DOWN' }, alerts: { x: 'y' } });
     });
 
-    it('without the vantages, learns them from the verdict rows before reading the heartbeats', async () => {
-      ddbMock
-        .on(QueryCommand)
-        .resolvesOnce({ Items: [marshall(verdictRow)] })
-        .resolvesOnce({ Items: [marshall(verdictRow)] });
-      ddbMock
-        .on(BatchGetItemCommand)
-        .resolves({ Responses: { [TABLE]: [heartbeatRow('az-a', NOW - 5_000)] } });
-      const snapshot = await store().readGroup('web-lb');
-      const order = ddbMock.calls().map((c) => c.args[0].constructor.name);
-      expect(order).toEqual(['QueryCommand', 'BatchGetItemCommand', 'QueryCommand']);
-      expect(ddbMock.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb', ':p': 'v#' }),
-        ConsistentRead: true,
-      });
-      expect(ddbMock.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual(
-        [marshall({ pk: 'hb#az-a', sk: 'hb' })],
-      );
-      expect(snapshot.verdicts.map((v) => v.seenAt)).toEqual([NOW - 5_000]);
+    it('reads only the state item of a group it was not configured with (no vantage to read)', async () => {
+      ddbMock.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+      const snapshot = await store().readGroup('nat');
+      expect(ddbMock.commandCalls(BatchGetItemCommand)).toHaveLength(1);
+      expect(batchKeys(0)).toEqual([marshall({ pk: 'g#nat', sk: 'state' })]);
+      expect(snapshot.verdicts).toEqual([]);
     });
 
-    it('asks again for heartbeats DynamoDB left unprocessed, and gives up with a StoreError', async () => {
-      ddbMock.on(QueryCommand).resolves({ Items: [marshall(verdictRow)] });
-      const unprocessed = {
-        [TABLE]: { Keys: [marshall({ pk: 'hb#az-a', sk: 'hb' })], ConsistentRead: true },
-      };
+    it('asks again for keys DynamoDB left unprocessed, and gives up with a StoreError', async () => {
+      const unprocessed = { [TABLE]: { Keys: [heartbeatKeys[0]!], ConsistentRead: true } };
       ddbMock
         .on(BatchGetItemCommand)
         .resolvesOnce({ Responses: { [TABLE]: [] }, UnprocessedKeys: unprocessed })
-        .resolvesOnce({ Responses: { [TABLE]: [heartbeatRow('az-a', NOW - 1_000)] } });
-      const snapshot = await store({ vantages: ['az-a'] }).readGroup('web-lb');
+        .resolvesOnce({ Responses: { [TABLE]: [heartbeatRow('az-a', NOW - 1_000)] } })
+        .resolvesOnce({ Responses: { [TABLE]: [marshall(verdictRow)] } });
+      const snapshot = await store().readGroup('web-lb');
       expect(ddbMock.commandCalls(BatchGetItemCommand)[1]!.args[0].input).toEqual({
         RequestItems: unprocessed,
       });
+      expect(batchKeys(2)).toEqual(groupKeys);
       expect(snapshot.verdicts.map((v) => v.seenAt)).toEqual([NOW - 1_000]);
 
       ddbMock.reset();
-      ddbMock.on(QueryCommand).resolves({ Items: [] });
       ddbMock.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: unprocessed });
-      await expect(store({ vantages: ['az-a'] }).readGroup('web-lb')).rejects.toThrow(StoreError);
+      await expect(store().readGroup('web-lb')).rejects.toThrow(
+        'DynamoDB: cannot read heartbeats: 1 keys still unprocessed after 5 attempts',
+      );
       expect(ddbMock.commandCalls(BatchGetItemCommand)).toHaveLength(5);
-      expect(ddbMock.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+
+    it('splits a group of more than 100 keys into requests of 100, all after the heartbeats', async () => {
+      const nodes = Array.from({ length: 60 }, (_, i) => ({ id: `n${i}` }));
+      ddbMock.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+      await store({ groups: [{ id: 'big', vantages: ['az-a', 'az-c'], nodes }] }).readGroup('big');
+      expect([0, 1, 2].map((i) => batchKeys(i)?.length)).toEqual([2, 100, 21]);
     });
 
     it('reads history newest first with ConsistentRead', async () => {
@@ -363,19 +346,23 @@ describe('DynamoStore', () => {
       });
     });
 
-    it('loads one vantage verdicts per group with ConsistentRead', async () => {
-      ddbMock.on(QueryCommand).resolves({ Items: [] });
-      await store().loadVerdicts('az-a', ['web-lb']);
+    it("loads a vantage's verdicts from its own partition in one query, with streak and seq, for the asked groups", async () => {
+      ddbMock.on(QueryCommand).resolves({
+        Items: [marshall(verdictRow), marshall({ ...verdictRow, sk: 'n#other#lb-1', group: 'other' })],
+      });
+      const loaded = await store().loadVerdicts('az-a', ['web-lb']);
       expect(ddbMock.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
         TableName: TABLE,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: marshall({ ':pk': 'g#web-lb', ':p': 'v#az-a#' }),
+        ExpressionAttributeValues: marshall({ ':pk': 'v#az-a', ':p': 'n#' }),
         ConsistentRead: true,
       });
+      const { pk: _pk, sk: _sk, ...stored } = verdictRow;
+      expect(loaded).toEqual([stored]);
     });
 
     it('turns a failed read into StoreError', async () => {
-      ddbMock.on(QueryCommand).rejects(new Error('ECONNREFUSED'));
+      ddbMock.on(BatchGetItemCommand).rejects(new Error('ECONNREFUSED'));
       await expect(store().readGroup('web-lb')).rejects.toThrow(StoreError);
     });
   });
@@ -400,34 +387,66 @@ describe('DynamoStore', () => {
       expect(item.ttl).toEqual({ N: String(NOW / 1000 + 30 * 86_400) });
     });
 
-    it('writes a verdict row under its vantage and node', async () => {
+    const up = {
+      group: 'web-lb',
+      vantage: 'az-a',
+      node: 'lb-1',
+      status: 'UP' as const,
+      since: NOW,
+      seenAt: NOW,
+      count: 2,
+      evidence: [{ ok: true, latencyMs: 3, at: NOW }],
+    };
+
+    it("writes a verdict row in its vantage's partition, only over an older write", async () => {
       ddbMock.on(PutItemCommand).resolves({});
-      await store().putVerdict({
-        group: 'web-lb',
-        vantage: 'az-a',
-        node: 'lb-1',
-        status: 'UP',
-        since: NOW,
-        seenAt: NOW,
-        count: 2,
-        evidence: [{ ok: true, latencyMs: 3, at: NOW }],
-      });
+      expect(await store().putVerdict({ ...up, seq: 42 })).toBe(true);
       const input = ddbMock.commandCalls(PutItemCommand)[0]!.args[0].input;
-      expect(input.TableName).toBe(TABLE);
+      expect(input).toMatchObject({
+        TableName: TABLE,
+        ConditionExpression: 'attribute_not_exists(#seq) OR #seq < :seq',
+        ExpressionAttributeNames: { '#seq': 'seq' },
+        ExpressionAttributeValues: marshall({ ':seq': 42 }),
+      });
       expect(input.Item).toMatchObject({
-        pk: { S: 'g#web-lb' },
-        sk: { S: 'v#az-a#lb-1' },
+        pk: { S: 'v#az-a' },
+        sk: { S: 'n#web-lb#lb-1' },
         status: { S: 'UP' },
+        seq: { N: '42' },
       });
     });
 
-    it('writes one heartbeat row per vantage, in its own partition', async () => {
+    it('drops a verdict write whose condition fails (a newer one is there) and says so, without an error', async () => {
+      ddbMock.on(PutItemCommand).rejects(conditionFailed());
+      expect(await store().putVerdict({ ...up, seq: 41 })).toBe(false);
+    });
+
+    it('lets a verdict without seq replace only a row without one', async () => {
       ddbMock.on(PutItemCommand).resolves({});
-      await store().putHeartbeat('az-a', NOW);
+      await store().putVerdict(up);
+      const input = ddbMock.commandCalls(PutItemCommand)[0]!.args[0].input;
+      expect(input.ConditionExpression).toBe('attribute_not_exists(#seq)');
+      expect(input.ExpressionAttributeValues).toBeUndefined();
+    });
+
+    it("writes the heartbeat as the hb row of the vantage's partition, never back in time", async () => {
+      ddbMock.on(PutItemCommand).resolvesOnce({}).rejects(conditionFailed());
+      expect(await store().putHeartbeat('az-a', NOW)).toBe(true);
+      expect(await store().putHeartbeat('az-a', NOW - 1)).toBe(false);
       expect(ddbMock.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
         TableName: TABLE,
-        Item: marshall({ pk: 'hb#az-a', sk: 'hb', vantage: 'az-a', at: NOW }),
+        Item: marshall({ pk: 'v#az-a', sk: 'hb', vantage: 'az-a', at: NOW }),
+        ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: marshall({ ':at': NOW }),
       });
+    });
+
+    it('turns any other write failure into StoreError naming the row', async () => {
+      ddbMock.on(PutItemCommand).rejects(new Error('ECONNREFUSED'));
+      await expect(store().putVerdict({ ...up, seq: 1 })).rejects.toThrow(
+        'DynamoDB: cannot write verdict az-a/web-lb/lb-1: Error: ECONNREFUSED',
+      );
     });
   });
 });

@@ -29,9 +29,9 @@ describe('parseArbiterEvent', () => {
   it('reconciles the groups of verdict rows in a stream batch, once each', () => {
     const event = {
       Records: [
-        record('g#web-lb', 'v#az-a#lb-1'),
-        record('g#web-lb', 'v#az-c#lb-1', 'INSERT'),
-        record('g#nat', 'v#az-a#nat-0'),
+        record('v#az-a', 'n#web-lb#lb-1'),
+        record('v#az-c', 'n#web-lb#lb-1', 'INSERT'),
+        record('v#az-a', 'n#nat#nat-0'),
       ],
     };
     expect(parseArbiterEvent(event, config, NOW)).toEqual({ kind: 'stream', groups: ['web-lb', 'nat'] });
@@ -41,11 +41,13 @@ describe('parseArbiterEvent', () => {
     const event = {
       Records: [
         record('g#web-lb', 'state'),
+        record('v#az-a', 'hb'),
+        // Rows of earlier layouts, still in an old table: heartbeats and a verdict.
         record('hb#az-a', 'hb'),
-        // A per-group heartbeat row of an earlier version, still in an old table.
         record('g#web-lb', 'hb#az-a'),
+        record('g#web-lb', 'v#az-a#lb-1'),
         record('h#web-lb', '2025-01-01T12:00:00.000Z#abc'),
-        record('g#gone', 'v#az-a#lb-1'),
+        record('v#az-a', 'n#gone#lb-1'),
       ],
     };
     expect(parseArbiterEvent(event, config, NOW)).toEqual({ kind: 'stream', groups: [] });

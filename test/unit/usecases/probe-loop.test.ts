@@ -56,14 +56,16 @@ function setup(
   const heartbeats: number[] = [];
   const putHeartbeat = store.putHeartbeat.bind(store);
   store.putHeartbeat = async (vantage, at) => {
-    await putHeartbeat(vantage, at);
+    const written = await putHeartbeat(vantage, at);
     heartbeats.push(at - start);
+    return written;
   };
   const verdictWrites: { node: string; status: string; seenAt: number }[] = [];
   const putVerdict = store.putVerdict.bind(store);
   store.putVerdict = async (v) => {
-    await putVerdict(v);
+    const written = await putVerdict(v);
     verdictWrites.push({ node: v.node, status: v.status, seenAt: v.seenAt - start });
+    return written;
   };
   const run = () =>
     runProbeLoop({
@@ -260,8 +262,10 @@ describe('runProbeLoop', () => {
       expect(first.streakWrites).toBe(1);
       expect(t.verdictWrites).toEqual([{ node: 'lb-1', status: 'UP', seenAt: -10_000 }]);
       const row = (await t.store.loadVerdicts('az-a', ['web-lb'])).find((v) => v.node === 'lb-1')!;
-      const { streak, ...verdictPart } = row;
+      // The verdict as stored; only the streak and the write's order (seq) are new.
+      const { streak, seq, ...verdictPart } = row;
       expect(verdictPart).toEqual(before);
+      expect(seq).toBe((t.start + 55_000) * 1000);
       expect(streak).toMatchObject({ ok: false, count: 2, at: t.start + 55_000 });
       expect(streak?.evidence.map((e) => e.ok)).toEqual([false, false]);
       // The arbiter reads the same verdict as before (raised to the last heartbeat), and no streak.
@@ -327,7 +331,7 @@ describe('runProbeLoop', () => {
       const put = t.store.putVerdict.bind(t.store);
       t.store.putVerdict = async (v) => {
         if (v.status === 'DOWN') throw new Error('injected');
-        await put(v);
+        return put(v);
       };
       const summary = await t.run();
       expect(summary.streakWrites).toBe(0);
@@ -382,3 +386,38 @@ function runFrom(t: ReturnType<typeof setup>, at: number) {
     log: silentLog,
   });
 }
+
+describe('runProbeLoop write order', () => {
+  it('stamps each verdict write with a rising seq, above every row it loaded', async () => {
+    const t = setup();
+    // A row written by an earlier container whose clock was 10 min ahead.
+    const ahead = (t.start + 600_000) * 1000;
+    await t.store.putVerdict({ ...verdict('az-a', 'lb-1', 'UP', t.start - 60_000), seq: ahead });
+    t.setOnProbe((at) => {
+      t.healthy['lb-1'] = at < 20_000;
+    });
+    await t.run();
+    const [row] = (await t.store.loadVerdicts('az-a', ['web-lb'])).filter((v) => v.node === 'lb-1');
+    expect(row?.status).toBe('DOWN');
+    const [other] = (await t.store.loadVerdicts('az-a', ['web-lb'])).filter((v) => v.node === 'lb-2');
+    // lb-2 UP at 5 s, then lb-1 DOWN at 25 s: one order for all the vantage's rows.
+    expect([other?.seq, row?.seq]).toEqual([ahead + 1, ahead + 2]);
+  });
+
+  it('drops a verdict write that a newer one superseded, without an error, and keeps its heartbeats', async () => {
+    const t = setup();
+    const put = t.store.putVerdict.bind(t.store);
+    t.store.putVerdict = async (v) => {
+      // A newer write of the same row lands first (as from a container with a clock ahead).
+      if (v.node === 'lb-1') await put({ ...v, status: 'DOWN', seq: (v.seq ?? 0) + 1_000 });
+      return put(v);
+    };
+    const summary = await t.run();
+    expect(summary.verdictWrites).toBe(1);
+    expect((await t.store.readGroup('web-lb')).verdicts.map((v) => `${v.node} ${v.status}`)).toEqual([
+      'lb-1 DOWN',
+      'lb-2 UP',
+    ]);
+    expect(t.heartbeats).toEqual([0, 30_000]);
+  });
+});
