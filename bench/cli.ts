@@ -1,7 +1,9 @@
+import '../scripts/require-node';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { runMain } from '../scripts/cli-args';
 import { BASELINES } from './baselines/index';
-import { parseBenchArgs } from './options';
+import { type BenchOptions, parseBenchArgs, USAGE } from './options';
 import { failoverChart } from './report/chart';
 import { chartInput } from './report/chart-data';
 import {
@@ -17,8 +19,25 @@ import { type BenchResult, runBench } from './run';
  * `npm run bench`: failover time against the old ways, false failovers, cost per month and
  * scale, in one run. `-- --quick --json` for a short run whose last stdout line is the JSON.
  */
+/** The options, or the help (exit 0) or a usage error (one line, the usage, exit 2). */
+function optionsOrExit(argv: readonly string[]): BenchOptions {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  try {
+    return parseBenchArgs(argv);
+  } catch (error) {
+    const first = (error as Error).message.split('\n')[0] ?? '';
+    process.stderr.write(
+      `npm run bench: ${first.replace(/\. To specify a positional argument.*$/, '.')}\n\n${USAGE}\n`,
+    );
+    process.exit(2);
+  }
+}
+
 async function main() {
-  const options = parseBenchArgs(process.argv.slice(2));
+  const options = optionsOrExit(process.argv.slice(2));
   // Progress to stderr, so stdout carries only the summary (or, with --json, the JSON).
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`bench: ${options.mode} run, ${options.trialsPerKind} trials per failure kind, seed ${options.seed}`);
@@ -63,7 +82,7 @@ function patch(path: string, marker: string, content: string) {
   write(path, replaceBetweenMarkers(doc, marker, content));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
+runMain('bench', async () => {
+  await main();
+  return undefined;
 });

@@ -23,7 +23,8 @@ export interface BenchOptions {
   seed: number;
 }
 
-const USAGE = `npm run bench [-- options]
+/** The usage text of `npm run bench` (printed by `--help`). */
+export const USAGE = `usage: npm run bench [-- options]
   --quick                 a short run (under ~5 minutes): fewer trials, shorter simulations
   --json                  print the result as JSON on the last line (progress goes to stderr)
   --trials N              failover trials per failure kind (default 25, quick 8)
@@ -36,7 +37,12 @@ const USAGE = `npm run bench [-- options]
   --seed N                seed of every random draw (default 20261125)
   --no-live               skip the live trials (models and simulations only)
   --docs / --no-docs      write docs/bench.md, docs/cost.md, docs/bench/ (default: full live runs only)
-  --config PATH --topology PATH   the live stack (default bench/fixtures/)`;
+  --config PATH --topology PATH   the live stack (default bench/fixtures/)
+  --help, -h              print this help and exit
+
+examples:
+  npm run bench -- --quick --json
+  npm run bench -- --no-live --seed 7`;
 
 /** Parses the command line; throws with the usage text on a bad option. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
@@ -7,12 +6,13 @@ import { requireEnv } from '../shared/env';
 import { postToSlack, ssmWebhookUrl } from '../shared/notify/slack';
 import { forwardToSlack, type SlackForwardDeps } from '../shared/ops/notify-slack';
 import { toLog } from '../shared/runtime/container';
+import { createLogger } from '../shared/runtime/logger';
 
 /*
  * Needs neither the config nor the table: only the SSM parameter holding the webhook URL, so
  * it is built here rather than from the arbiter's container.
  */
-const logger = new Logger({ serviceName: 'ha-arbiter' });
+const logger = createLogger();
 let deps: SlackForwardDeps | undefined;
 
 function slackDeps(): SlackForwardDeps {

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createEc2Client } from '../shared/aws/clients';
@@ -8,8 +7,9 @@ import type { PreflightReport } from '../shared/preflight/finding';
 import { formatReport } from '../shared/preflight/format';
 import { parsePreflightPayload } from '../shared/preflight/payload';
 import { runPreflight } from '../shared/preflight/run';
+import { createLogger } from '../shared/runtime/logger';
 
-const logger = new Logger({ serviceName: 'ha-arbiter' });
+const logger = createLogger();
 let ec2: ReturnType<typeof createEc2Client> | undefined;
 
 /**

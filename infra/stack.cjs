@@ -31,20 +31,25 @@ async function stack({ resolveVariable }) {
   return builds.get(key);
 }
 
-/** osls prints the stack of the error it receives; a config error reads best without one. */
-function withoutStack(error) {
+/**
+ * A config error ends the command here, printed once as it is: osls would wrap it in "Cannot
+ * resolve serverless.yml: Variables resolution errored with:", once for every generated part
+ * that needs the config, and flatten its list of issues into that wrapper's own list. Any
+ * other error goes back to osls unchanged.
+ */
+function endOnConfigError(error) {
   if (error?.name !== 'ConfigError') return error;
-  const clean = new Error(error.message);
-  clean.name = error.name;
-  clean.stack = `${error.name}: ${error.message}`;
-  return clean;
+  process.stderr.write(
+    `\n${error.name}: ${error.message}\n\nFix the config and run the command again (every field: docs/config.md).\n`,
+  );
+  process.exit(1);
 }
 
 async function build(input) {
   try {
     return load('./build.ts').buildStack(input);
   } catch (error) {
-    throw withoutStack(error);
+    throw endOnConfigError(error);
   }
 }
 
@@ -57,7 +62,7 @@ async function configPath({ resolveVariable }) {
   try {
     return load('./params.ts').parseParams(params, serviceDir).configPath;
   } catch (error) {
-    throw withoutStack(error);
+    throw endOnConfigError(error);
   }
 }
 

@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util';
+import '../scripts/require-node';
+import { defineCli, parseCliOrExit, runMain, UsageError, usageText } from '../scripts/cli-args';
 import { EventType } from '../shared/constants';
 import { longestOutage, startClientProbe } from './nodes/index';
 import { startStack } from './stack';
@@ -11,16 +12,48 @@ import { StackWatcher, type WatchEvent } from './watch';
  * what happens, shows the alert, then revives the node (the address stays: sticky) and fails
  * back by hand through the same handler `serverless invoke -f failover` runs.
  */
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    config: { type: 'string', default: 'local/examples/demo.arbiter.yml' },
-    topology: { type: 'string', default: 'local/examples/demo.topology.yml' },
-    'describe-latency': { type: 'string', default: '100' },
-    'mutate-latency': { type: 'string', default: '300' },
-    'propagation-ms': { type: 'string', default: '500' },
+const CLI = defineCli({
+  command: 'npm run demo --',
+  summary: [
+    'A real failover on the local cloud, narrated: kills the active load balancer, shows detection,',
+    'the move and the alert, revives it (the address stays: sticky) and fails back by hand. About 40 s.',
+  ].join('\n'),
+  flags: {
+    json: { type: 'boolean', default: false, help: 'print only a JSON summary at the end' },
+    config: { type: 'string', default: 'local/examples/demo.arbiter.yml', value: 'FILE', help: 'the config' },
+    topology: {
+      type: 'string',
+      default: 'local/examples/demo.topology.yml',
+      value: 'FILE',
+      help: 'the local world',
+    },
+    'describe-latency': {
+      type: 'string',
+      default: '100',
+      value: 'MS',
+      help: 'injected latency of every EC2 Describe call',
+    },
+    'mutate-latency': {
+      type: 'string',
+      default: '300',
+      value: 'MS',
+      help: 'injected latency of every mutating EC2 call',
+    },
+    'propagation-ms': {
+      type: 'string',
+      default: '500',
+      value: 'MS',
+      help: 'time until traffic follows a move',
+    },
+    'keep-logs': {
+      type: 'boolean',
+      default: false,
+      help: 'keep the function logs (a temp folder) after the run',
+    },
   },
+  examples: ['npm run demo', 'npm run demo -- --json', 'npm run demo -- --mutate-latency 1500 --keep-logs'],
 });
+const { values } = parseCliOrExit(CLI);
 
 const t0 = Date.now();
 const quiet = values.json;
@@ -56,13 +89,14 @@ function describe(e: WatchEvent): string | undefined {
 }
 
 async function main() {
-  const describeMs = Number(values['describe-latency']);
-  const mutateMs = Number(values['mutate-latency']);
-  const propagationDelayMs = Number(values['propagation-ms']);
+  const describeMs = milliseconds('describe-latency');
+  const mutateMs = milliseconds('mutate-latency');
+  const propagationDelayMs = milliseconds('propagation-ms');
   const stack = await startStack({
     configPath: values.config,
     topologyPath: values.topology,
     faults: { latencyMs: { describe: describeMs, mutating: mutateMs }, propagationDelayMs },
+    keepWorkDir: values['keep-logs'],
   });
   const watcher = new StackWatcher(stack);
   const group = stack.config.groups[0]!;
@@ -98,14 +132,33 @@ async function main() {
 
   await stack.runtime.start();
   const client = startClientProbe({ url: `${stack.proxy!.url}/`, intervalMs: 50, timeoutMs: 1000 });
-  line(Date.now(), 'waiting for both probers to see both nodes UP...');
+  const wanted = group.vantages.length * group.nodes.length;
+  const waitStart = Date.now();
+  line(
+    waitStart,
+    `waiting for every prober to see every node UP (${wanted} verdicts; each prober starts cold, then needs rise ${group.policy.rise} probes)...`,
+  );
   const ups = new Set<string>();
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('nodes did not come UP within 20 s')), 20_000);
+    // Progress while nothing else is printed: a cold start of each prober takes seconds.
+    const ticker = setInterval(() => {
+      line(
+        Date.now(),
+        `  ... ${ups.size}/${wanted} UP after ${((Date.now() - waitStart) / 1000).toFixed(0)} s`,
+      );
+    }, 3000);
+    const timer = setTimeout(() => {
+      clearInterval(ticker);
+      reject(new Error(`nodes did not come UP within 30 s (${ups.size}/${wanted} UP verdicts)`));
+    }, 30_000);
     const check = (e: WatchEvent) => {
-      if (e.kind === 'verdict' && e.status === 'UP') ups.add(`${e.vantage}/${e.node}`);
-      if (ups.size >= group.vantages.length * group.nodes.length) {
+      if (e.kind === 'verdict' && e.status === 'UP' && !ups.has(`${e.vantage}/${e.node}`)) {
+        ups.add(`${e.vantage}/${e.node}`);
+        line(e.at, `  ${e.vantage} sees ${e.node} UP (${ups.size}/${wanted})`);
+      }
+      if (ups.size >= wanted) {
         clearTimeout(timer);
+        clearInterval(ticker);
         resolve();
       }
     };
@@ -115,6 +168,7 @@ async function main() {
   const holder = () => nodeOf(stack.cloud.dataPath.holderOfPublicIp(String(publicIp))?.instanceId);
   // The arbiter's first look records who holds the address (and says so once); fail nothing
   // before that, so the timeline below starts from a group the arbiter is already watching.
+  line(Date.now(), "waiting for the arbiter's first look (it records who holds the address)...");
   const watching = await watcher.waitFor(
     (e): e is Extract<WatchEvent, { kind: 'sns' }> =>
       e.kind === 'sns' && e.message.attributes.event?.value === EventType.PLACEMENT_RECORDED,
@@ -185,7 +239,16 @@ async function main() {
   await sleep(propagationDelayMs + 300);
   narrate = false;
   const finalHolder = holder();
-  line(Date.now(), `failover function returned in ${failbackMs} ms; ${publicIp} -> ${finalHolder}`);
+  // The first call of the failover function starts its container (a new worker loading the
+  // handler), as a first `serverless invoke` on AWS would: say how much of the wait that was.
+  const timings = (result?.timings ?? {}) as { totalMs?: number; moveMs?: number };
+  const handlerMs = timings.totalMs ?? failbackMs;
+  const coldMs = Math.max(0, failbackMs - handlerMs);
+  const moveMs = timings.moveMs ?? handlerMs;
+  line(
+    Date.now(),
+    `failover function returned in ${failbackMs} ms: cold start ${coldMs} ms (first call: container + handler load), handler ${handlerMs} ms, of which the move ${moveMs} ms; ${publicIp} -> ${finalHolder}`,
+  );
   const outcome = (result?.outcome as string | undefined) ?? JSON.stringify(result).slice(0, 200);
   say(`  result: ${outcome}`);
 
@@ -199,7 +262,14 @@ async function main() {
     failoverMs: moved.at - killAt,
     outageMs: outage?.durationMs ?? 0,
     sticky,
-    failback: { to: finalHolder, ms: failbackMs, ok: finalHolder === primary!.id },
+    failback: {
+      to: finalHolder,
+      ms: failbackMs,
+      coldStartMs: coldMs,
+      handlerMs,
+      moveMs,
+      ok: finalHolder === primary!.id,
+    },
     notifications: notifications.length,
     notificationSubjects: notifications,
     clientRequests: samples.length,
@@ -221,15 +291,23 @@ async function main() {
     `  client outage:      ${(summary.outageMs / 1000).toFixed(2)} s (longest run of failed requests through ${publicIp})`,
   );
   say(
-    `  sticky:             ${sticky ? 'yes' : 'NO'}; manual failback ${summary.failback.ok ? 'done' : 'FAILED'} in ${failbackMs} ms`,
+    `  sticky:             ${sticky ? 'yes' : 'NO'}; manual failback ${summary.failback.ok ? 'done' : 'FAILED'}: move ${moveMs} ms (lease -> verified, recorded), ${failbackMs} ms with the function's cold start`,
   );
   say(`  notifications:      ${summary.notifications}`);
   for (const s of notifications) say(`    - ${s}`);
-  say(`  function logs:      ${stack.workDir}/logs`);
+  if (values['keep-logs']) say(`  function logs:      ${stack.workDir}/logs`);
   await stack.stop();
   if (values.json) console.log(JSON.stringify(summary));
   const ok = summary.sticky && summary.failback.ok;
   process.exitCode = ok ? 0 : 1;
+}
+
+/** A millisecond flag as a number, or a usage error naming the flag. */
+function milliseconds(flag: 'describe-latency' | 'mutate-latency' | 'propagation-ms'): number {
+  const n = Number(values[flag]);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${flag} must be milliseconds >= 0, got ${JSON.stringify(values[flag])}`);
+  return n;
 }
 
 function sleep(ms: number) {
@@ -246,7 +324,11 @@ async function waitUntil<T>(fn: () => T | undefined, timeoutMs: number): Promise
   }
 }
 
-main().catch((error) => {
-  console.error(`demo failed: ${(error as Error).stack ?? error}`);
-  process.exit(1);
-});
+runMain(
+  'demo',
+  async () => {
+    await main();
+    return undefined;
+  },
+  usageText(CLI),
+);

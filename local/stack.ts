@@ -1,16 +1,28 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseConfig } from '../shared/config/load';
 import type { ArbiterConfig } from '../shared/config/schema';
+import { ConfigError } from '../shared/errors';
 import { functionPrincipals } from './cloud/auth/index';
-import { type DescribeLag, type FaultSettingsInput, type LocalCloud, startLocalCloud } from './cloud/index';
+import {
+  type DescribeLag,
+  type FaultSettingsInput,
+  type LocalCloud,
+  loadTopology,
+  startLocalCloud,
+  type Topology,
+  TopologyError,
+  type TopologyInput,
+} from './cloud/index';
+import { idsMissingFromTopology, topologyFromConfig } from './cloud/topology-from-config';
 import {
   type EgressForwarder,
   type FrontProxy,
   type NatState,
   type NodeFleet,
+  type NodeHealth,
   type OutsideTarget,
   publicIpUpstream,
   startEgressForwarder,
@@ -24,7 +36,8 @@ import { LocalRuntime, type RuntimeOptions } from './runtime/runtime';
 /** Options of the whole local stack. */
 export interface StackOptions {
   configPath: string;
-  topologyPath: string;
+  /** The local world; absent: one derived from the config (`topologyFromConfig`). */
+  topologyPath?: string;
   faults?: FaultSettingsInput;
   seed?: number;
   /** EC2 Describe lag (default: AWS-like, see docs/topology.md); `0` for instant answers. */
@@ -39,8 +52,10 @@ export interface StackOptions {
   ephemeralPorts?: boolean;
   /** Fixed ports for the emulators (default: free ports). */
   ports?: { ec2?: number; sns?: number; dynamodb?: number; proxy?: number };
-  /** Where the effective config and the function logs go (default: a new temp dir). */
+  /** Where the effective config and the function logs go (default: a new temp dir, removed by `stop`). */
   workDir?: string;
+  /** Keep the temp dir (logs, effective config) after `stop` (default false). */
+  keepWorkDir?: boolean;
   runtime?: Pick<
     RuntimeOptions,
     'probeEverySeconds' | 'probeTimeoutSeconds' | 'reconcileEverySeconds' | 'streamPollMs' | 'schedules'
@@ -65,6 +80,10 @@ export interface LocalStack {
   egress: LocalEgress | undefined;
   runtime: LocalRuntime;
   config: ArbiterConfig;
+  /** The topology file, or `derived` when the world was built from the config. */
+  topologySource: string;
+  /** What the stack changed or could not provide for this config, one line each (printed by `npm run local`). */
+  notes: string[];
   /** The config the functions run with (node ports filled in). */
   configPath: string;
   topicArn: string;
@@ -83,12 +102,18 @@ export interface LocalStack {
  * 127.0.0.1 only.
  */
 export async function startStack(options: StackOptions): Promise<LocalStack> {
+  // Config and topology first: a mismatch is refused before anything listens.
+  const userConfig = parseConfig(readConfigFile(options.configPath), options.configPath);
+  const topology = await stackTopology(userConfig, options.topologyPath);
+  const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'ha-arbiter-'));
   mkdirSync(join(workDir, 'logs'), { recursive: true });
   const cleanups: Array<() => Promise<void>> = [];
+  if (ownWorkDir && !options.keepWorkDir)
+    cleanups.push(async () => rmSync(workDir, { recursive: true, force: true }));
   try {
     const cloud = await startLocalCloud({
-      topology: resolve(options.topologyPath),
+      topology,
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.describeLag !== undefined ? { describeLag: options.describeLag } : {}),
@@ -97,7 +122,10 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       iam: options.iam ?? true,
     });
     cleanups.push(() => cloud.close());
-    const nodes = await startNodeFleet(cloud, { ephemeralPorts: options.ephemeralPorts ?? true });
+    const nodes = await startNodeFleet(cloud, {
+      ephemeralPorts: options.ephemeralPorts ?? true,
+      healthOf: (instanceId) => healthOf(userConfig, instanceId),
+    });
     cleanups.push(() => nodes.close());
     const ephemeral = options.ephemeralPorts ?? true;
     const egress = await startEgress(cloud, nodes, ephemeral);
@@ -114,7 +142,21 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     }
     const outsideAt = cloud.topology.egress?.outside;
     if (outsideAt && egress) endpointMap.set(outsideAt, egress.outside.endpoint);
-    const { config, path: configPath } = effectiveConfig(options.configPath, cloud, workDir, endpointMap);
+    const notes: string[] = [];
+    const { config, path: configPath } = effectiveConfig(
+      options.configPath,
+      cloud,
+      workDir,
+      endpointMap,
+      notes,
+    );
+    if (options.topologyPath === undefined) {
+      for (const g of config.groups.filter((x) => x.check.type === 'egress')) {
+        notes.push(
+          `group ${g.id}: an egress check needs the NAT data path of a topology with egress forwarders (docs/topology.md, local/topologies/nat-egress.yml); a derived world has none`,
+        );
+      }
+    }
     const dynamo = await startLocalDynamo({
       auth: cloud.auth,
       ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}),
@@ -148,6 +190,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       AWS_ENDPOINT_URL_EC2: cloud.ec2Endpoint,
       AWS_ENDPOINT_URL_SNS: cloud.snsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      // `npx serverless invoke local` in the printed shell: no SDK Node-version warning.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: dynamo.tableName,
       TOPIC_ARN: topicArn,
       CONFIG_PATH: configPath,
@@ -184,6 +228,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       egress,
       runtime,
       config,
+      topologySource: options.topologyPath ?? 'derived',
+      notes,
       configPath,
       topicArn,
       workDir,
@@ -198,6 +244,48 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     throw error;
   }
+}
+
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
+  }
+}
+
+/**
+ * The world to start: the topology file, refused when it lacks an id the config names (every
+ * call would answer NotFound), or one derived from the config.
+ * @throws TopologyError listing the missing ids, or the topology's own problems.
+ */
+async function stackTopology(
+  config: ArbiterConfig,
+  topologyPath: string | undefined,
+): Promise<Topology | TopologyInput> {
+  if (topologyPath === undefined) return topologyFromConfig(config);
+  const topology = await loadTopology(resolve(topologyPath));
+  const missing = idsMissingFromTopology(config, topology);
+  if (missing.length > 0) {
+    throw new TopologyError(topologyPath, [
+      `does not match the config: it has no ${missing.join(', ')}`,
+      'leave out --topology to run a world derived from the config, or add these ids (docs/topology.md)',
+    ]);
+  }
+  return topology;
+}
+
+/** The health check a node server answers: the check of the first group the instance is in. */
+function healthOf(config: ArbiterConfig, instanceId: string): NodeHealth | undefined {
+  const group = config.groups.find((g) => g.nodes.some((n) => n.instanceId === instanceId));
+  if (!group) return undefined;
+  const check = group.check.type === 'egress' ? group.check.direct : group.check;
+  if (check.type !== 'http') return undefined;
+  return {
+    path: check.path,
+    status: Number(check.expectStatus.split('-')[0]),
+    ...(check.bodyContains !== undefined ? { bodyContains: check.bodyContains } : {}),
+  };
 }
 
 /**
@@ -271,19 +359,36 @@ function effectiveConfig(
   cloud: LocalCloud,
   workDir: string,
   endpoints: Map<string, string> = new Map(),
+  notes: string[] = [],
 ): { config: ArbiterConfig; path: string } {
   const text = readFileSync(path, 'utf8');
   parseConfig(text, path); // fail early with the user's path in the message
   const doc = parseDocument(text);
   const raw = doc.toJS() as {
     groups?: Array<{
-      check?: { type?: string; targets?: Array<{ host?: string; port?: number; url?: string }> };
+      id?: string;
+      check?: {
+        type?: string;
+        tls?: boolean;
+        targets?: Array<{ host?: string; port?: number; url?: string }>;
+        direct?: { type?: string; tls?: boolean };
+      };
       nodes?: Array<{ instanceId?: string; address?: string; port?: number }>;
     }>;
   };
+  const external = new Set(cloud.topology.instances.filter((i) => i.external).map((i) => i.id));
   for (const group of raw.groups ?? []) {
     if (group.check?.type === 'egress') {
       for (const target of group.check.targets ?? []) remapTarget(target, endpoints);
+    }
+    // The built-in node servers speak plain HTTP: an HTTPS check of theirs would fail on every
+    // probe. Nodes of your own (external) are probed as configured.
+    const direct = group.check?.type === 'egress' ? group.check.direct : group.check;
+    if (direct?.tls && (group.nodes ?? []).some((n) => !external.has(n.instanceId ?? ''))) {
+      direct.tls = false;
+      notes.push(
+        `group ${group.id}: the local node servers speak plain HTTP, so the check runs without TLS here`,
+      );
     }
     for (const node of group.nodes ?? []) {
       const endpoint = cloud.world.instances().find((i) => i.id === node.instanceId)?.endpoint;

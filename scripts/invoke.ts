@@ -6,11 +6,13 @@
  * The shortcut for `npx serverless invoke local --stage local -f <fn> --data '<json>'`, which
  * runs the same handlers through osls after bundling them.
  */
+import './require-node';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { defineCli, parseCli, usageText } from './cli-args';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ENDPOINT_VARS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_EC2'];
@@ -20,19 +22,36 @@ export function exportName(fn: string): string {
   return fn.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-function usage(): string {
-  return [
-    "usage: npm run invoke -- <function> ['<json payload>'] [--real-aws]",
-    '',
-    'examples:',
-    `  npm run invoke -- status '{"format":"text"}'`,
-    `  npm run invoke -- failover '{"group":"web-lb","to":"lb-2","reason":"patching lb-1"}'`,
-    `  npm run invoke -- control '{"group":"web-lb","action":"ban","node":"lb-1","expiresInMinutes":60}'`,
-    '',
+const CLI = defineCli({
+  command: 'npm run invoke --',
+  positionals: "<function> ['<json payload>']",
+  maxPositionals: 2,
+  summary: [
+    'Calls one function (functions/<function>.ts) in this process and prints its result on stdout:',
+    'text as is, anything else as indented JSON; logs go to stderr. Exit 1 on an error, 2 on bad usage.',
+  ].join('\n'),
+  flags: {
+    'real-aws': {
+      type: 'boolean',
+      default: false,
+      help: 'allow calling real AWS when no AWS_ENDPOINT_URL_* is set',
+    },
+  },
+  examples: [
+    `npm run invoke -- status '{"format":"text"}'`,
+    `npm run -s invoke -- status '{"group":"web-lb"}' | jq .groups[0].holders`,
+    `npm run invoke -- failover '{"group":"web-lb","to":"lb-2","reason":"patching lb-1"}'`,
+    `npm run invoke -- control '{"group":"web-lb","action":"ban","node":"lb-1","expiresInMinutes":60}'`,
+  ],
+  notes: [
     'Set the env lines printed by `npm run local` first. Without AWS_ENDPOINT_URL_* the call',
     'would go to real AWS; that needs --real-aws. The same through osls (bundles first):',
     `  npx serverless invoke local --stage local -f status --data '{"format":"text"}'`,
-  ].join('\n');
+  ],
+});
+
+function usage(): string {
+  return usageText(CLI);
 }
 
 /** Who runs the command, for `requestedBy` (passed as client context, like `serverless invoke --context`). */
@@ -55,11 +74,12 @@ export async function runInvoke(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<InvokeOutcome> {
-  const realAws = argv.includes('--real-aws');
-  const args = argv.filter((a) => a !== '--real-aws');
-  const [fn, data] = args;
-  if (!fn || fn === '--help' || fn === '-h' || args.length > 2)
-    return { code: 2, stdout: '', stderr: usage() };
+  const parsed = parseCli(CLI, argv);
+  if (parsed.kind === 'help') return { code: 0, stdout: `${parsed.text}\n`, stderr: '' };
+  if (parsed.kind === 'usage-error') return { code: 2, stdout: '', stderr: parsed.text };
+  const realAws = parsed.values['real-aws'];
+  const [fn, data] = parsed.positionals;
+  if (!fn) return { code: 2, stdout: '', stderr: usage() };
   if (!/^[a-z][a-z0-9-]*$/.test(fn))
     return { code: 2, stdout: '', stderr: `not a function name: ${fn}\n\n${usage()}` };
   if (!realAws && !ENDPOINT_VARS.some((v) => env[v])) {

@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/preflight.ts --config arbiter.yml`: checks a config against EC2 (read-only;
+ * `npm run preflight -- --config arbiter.yml --real-aws`: checks a config against EC2 (read-only;
  * mutating calls only as DryRun) and prints the findings. Exit code 1 on any error finding,
  * 2 on bad usage or an invalid config.
  *
@@ -7,14 +7,15 @@
  * process; otherwise the AWS_ENDPOINT_URL_EC2 (or AWS_ENDPOINT_URL) the environment sets,
  * e.g. the lines printed by `npm run local`; real AWS only with --real-aws.
  */
+import './require-node';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { createEc2Client } from '../shared/aws/clients';
 import { loadConfig } from '../shared/config/load';
 import { messageOf } from '../shared/errors';
 import { formatReport } from '../shared/preflight/format';
 import { type PreflightOptions, runPreflight } from '../shared/preflight/run';
+import { defineCli, isExpected, parseCli, usageText } from './cli-args';
 
 /** What one run printed and its exit code. */
 export interface PreflightOutcome {
@@ -23,20 +24,47 @@ export interface PreflightOutcome {
   stderr: string;
 }
 
+const CLI = defineCli({
+  command: 'npm run preflight --',
+  summary: [
+    'Checks a config against EC2 (read-only; mutating calls only as DryRun) and prints the findings.',
+    'Exit 1 on any error finding, 2 on bad usage or an invalid config. It looks at, in this order:',
+    'the local cloud of --topology (started in this process), the AWS_ENDPOINT_URL_EC2 of the',
+    'environment (the lines `npm run local` prints), or real AWS with --real-aws.',
+  ].join('\n'),
+  flags: {
+    config: { type: 'string', value: 'FILE', help: 'the config to check (required)' },
+    topology: {
+      type: 'string',
+      value: 'FILE',
+      help: 'start the local cloud from this topology and check against it',
+    },
+    group: { type: 'string', multiple: true, value: 'ID', help: 'only this group (repeatable)' },
+    'arbiter-subnet': {
+      type: 'string',
+      multiple: true,
+      value: 'ID',
+      help: 'the arbiter runs in this subnet (repeatable; default: outside the VPC)',
+    },
+    'eni-limit': {
+      type: 'string',
+      multiple: true,
+      value: 'KEY=N',
+      help: 'private IPv4 addresses per ENI for an instance type or ENI id (repeatable)',
+    },
+    'skip-dry-run': { type: 'boolean', help: 'skip the DryRun permission checks' },
+    json: { type: 'boolean', help: 'print the report as JSON' },
+    verbose: { type: 'boolean', help: 'list passed checks too' },
+    'real-aws': { type: 'boolean', help: 'check the real account of your AWS credentials' },
+  },
+  examples: [
+    'npm run preflight -- --config local/examples/demo.arbiter.yml --topology local/examples/demo.topology.yml',
+    'npm run preflight -- --config arbiter.yml --real-aws   # your account, your AWS credentials',
+  ],
+});
+
 function usage(): string {
-  return [
-    'usage: npx tsx scripts/preflight.ts --config <file> [options]',
-    '',
-    'options:',
-    '  --topology <file>        start the local cloud from this topology and check against it',
-    '  --group <id>             only this group (repeatable)',
-    '  --arbiter-subnet <id>    the arbiter runs in this subnet (repeatable; default: outside the VPC)',
-    '  --eni-limit <key>=<n>    private IPv4 addresses per ENI for an instance type or ENI id (repeatable)',
-    '  --skip-dry-run           skip the DryRun permission checks',
-    '  --json                   print the report as JSON',
-    '  --verbose                list passed checks too',
-    '  --real-aws               allow calling real AWS when no AWS_ENDPOINT_URL_* is set',
-  ].join('\n');
+  return usageText(CLI);
 }
 
 /** Runs preflight for command-line arguments; separate from `main` so tests call it in-process. */
@@ -44,14 +72,10 @@ export async function runPreflightCli(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<PreflightOutcome> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    return { code: 2, stdout: '', stderr: `${messageOf(error)}\n\n${usage()}` };
-  }
+  const args = parseCli(CLI, argv);
+  if (args.kind === 'help') return { code: 0, stdout: args.text, stderr: '' };
+  if (args.kind === 'usage-error') return { code: 2, stdout: '', stderr: args.text };
   const v = args.values;
-  if (v.help) return { code: 0, stdout: usage(), stderr: '' };
   if (!v.config) return { code: 2, stdout: '', stderr: `--config is required\n\n${usage()}` };
   const eniLimits: Record<string, number> = {};
   for (const item of v['eni-limit'] ?? []) {
@@ -71,8 +95,12 @@ export async function runPreflightCli(
     return {
       code: 2,
       stdout: '',
-      stderr:
-        'no AWS_ENDPOINT_URL_EC2 is set and no --topology given; pass --real-aws to check a real account',
+      stderr: [
+        'preflight needs an EC2 to look at: none of --topology, AWS_ENDPOINT_URL_EC2 or --real-aws was given.',
+        '  local cloud:   npm run preflight -- --config <file> --topology <topology file>',
+        '  npm run local: source the env lines it prints, then npm run preflight -- --config <file>',
+        '  your account:  npm run preflight -- --config <file> --real-aws',
+      ].join('\n'),
     };
   }
   let config: ReturnType<typeof loadConfig>;
@@ -87,7 +115,13 @@ export async function runPreflightCli(
   if (v.topology) {
     // Imported lazily: the local cloud is a development tool, not part of the product.
     const { startLocalCloud } = await import('../local/cloud/index');
-    const cloud = await startLocalCloud({ topology: v.topology });
+    let cloud: Awaited<ReturnType<typeof startLocalCloud>>;
+    try {
+      cloud = await startLocalCloud({ topology: v.topology });
+    } catch (error) {
+      if (isExpected(error)) return { code: 2, stdout: '', stderr: messageOf(error) };
+      throw error;
+    }
     close = () => cloud.close();
     ec2 = new EC2Client({ ...cloud.clientConfig('ec2'), maxAttempts: 2 });
     // The emulator's per-ENI limits are in the topology, not behind DescribeInstanceTypes.
@@ -115,25 +149,6 @@ export async function runPreflightCli(
     ec2.destroy();
     await close?.();
   }
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      config: { type: 'string' },
-      topology: { type: 'string' },
-      group: { type: 'string', multiple: true },
-      'arbiter-subnet': { type: 'string', multiple: true },
-      'eni-limit': { type: 'string', multiple: true },
-      'skip-dry-run': { type: 'boolean' },
-      json: { type: 'boolean' },
-      verbose: { type: 'boolean' },
-      'real-aws': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-/** The logging surface the core needs (Powertools Logger satisfies it). */
+/** The logging surface the core needs (the Powertools logger of shared/runtime/logger.ts satisfies it). */
 export interface Log {
   debug(message: string, extra?: Record<string, unknown>): void;
   info(message: string, extra?: Record<string, unknown>): void;

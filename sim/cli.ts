@@ -1,18 +1,37 @@
+import '../scripts/require-node';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { defineCli, parseCliOrExit, runMain, UsageError, usageText } from '../scripts/cli-args';
 import { runEpisode } from './episode';
 import { episodesOf, type RegressionFile } from './regression-file';
 import { shrinkFailure, simulate } from './run';
 import type { TraceLine } from './scheduler';
 import { SIM_EPOCH } from './topology';
 
-const USAGE = `Usage: npm run simulate -- [--steps N] [--seed S] [--json] [--shrink-seconds T] [--save FILE]
-       npm run simulate -- --replay FILE [--json]
-
-Runs the deterministic simulation of arbiters, probers, nodes, EC2 and the table with
+const CLI = defineCli({
+  command: 'npm run simulate --',
+  summary: `Runs the deterministic simulation of arbiters, probers, nodes, EC2 and the table with
 injected faults, checking the safety invariants after every step (docs/simulation.md).
 A failing run prints the seed, the violation and a counterexample shrunk by fast-check;
---save writes it as JSON that test/sim/regressions/ takes as is; --replay runs such a file.`;
+--save writes it as JSON that test/sim/regressions/ takes as is; --replay runs such a file.`,
+  flags: {
+    steps: { type: 'string', default: '50000', value: 'N', help: 'simulation steps in all' },
+    seed: { type: 'string', default: '20261123', value: 'S', help: 'seed of every random draw' },
+    json: { type: 'boolean', default: false, help: 'print one JSON summary line' },
+    'shrink-seconds': {
+      type: 'string',
+      default: '120',
+      value: 'T',
+      help: 'time allowed to shrink a counterexample',
+    },
+    save: { type: 'string', value: 'FILE', help: 'write a found counterexample here (JSON)' },
+    replay: { type: 'string', value: 'FILE', help: 'run the episodes of a saved file instead' },
+  },
+  examples: [
+    'npm run simulate -- --steps 50000 --seed 20261123 --json',
+    'npm run simulate -- --replay test/sim/regressions/<file>.json',
+  ],
+});
+const USAGE = usageText(CLI);
 
 function formatTrace(trace: readonly TraceLine[], last: number): string {
   return trace
@@ -22,21 +41,7 @@ function formatTrace(trace: readonly TraceLine[], last: number): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      steps: { type: 'string', default: '50000' },
-      seed: { type: 'string', default: '20261123' },
-      json: { type: 'boolean', default: false },
-      'shrink-seconds': { type: 'string', default: '120' },
-      save: { type: 'string' },
-      replay: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const { values } = parseCliOrExit(CLI);
   if (values.replay) {
     const episodes = episodesOf(JSON.parse(readFileSync(values.replay, 'utf8')));
     let steps = 0;
@@ -64,8 +69,7 @@ async function main(): Promise<number> {
   const steps = Number(values.steps);
   const seed = Number(values.seed);
   if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(seed)) {
-    console.error(`--steps and --seed must be integers (got ${values.steps}, ${values.seed})\n\n${USAGE}`);
-    return 2;
+    throw new UsageError(`--steps and --seed must be integers (got ${values.steps}, ${values.seed})`);
   }
   let lastReport = 0;
   const summary = await simulate({
@@ -140,12 +144,4 @@ async function main(): Promise<number> {
   return summary.violations > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(error);
-    process.exitCode = 2;
-  },
-);
+runMain('simulate', main, USAGE);

@@ -109,7 +109,7 @@ export function buildConfig(variant: Variant): ArbiterConfig {
     version: 1,
     vantages: VANTAGE_IDS.slice(0, variant.vantages).map((id, i) => ({
       id,
-      subnet: `subnet-00000000000000v${i}`,
+      subnet: `subnet-00000000000000f${i}`,
     })),
     arbiter: { leaseSeconds: variant.leaseSeconds, heartbeatSeconds: 30, maxEventAgeSeconds: 30 },
     groups: [

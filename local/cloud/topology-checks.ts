@@ -36,6 +36,15 @@ export function checkTopology(t: Topology): TopologyIssue[] {
     if (instanceIds.has(instance.id)) add(`${at}.id`, `duplicate instance id ${instance.id}`);
     instanceIds.add(instance.id);
     if (!subnets.has(instance.subnet)) add(`${at}.subnet`, `unknown subnet ${instance.subnet}`);
+    if (instance.external && !instance.endpoint) {
+      add(`${at}.external`, 'an external node needs the endpoint it listens on (127.x.y.z:PORT)');
+    }
+    if (instance.endpoint && !instance.external && !instance.endpoint.startsWith('127.0.0.1:')) {
+      add(
+        `${at}.endpoint`,
+        `${instance.endpoint}: the built-in node server listens on 127.0.0.1 only; set external: true for a node of your own`,
+      );
+    }
     if (instance.endpoint) {
       const other = endpoints.get(instance.endpoint);
       if (other) add(`${at}.endpoint`, `${instance.endpoint} is already the endpoint of ${other}`);

@@ -42,6 +42,19 @@ const loopbackEndpoint = z
     return port >= 1 && port <= 65535;
   }, 'port must be between 1 and 65535');
 
+/**
+ * An instance's endpoint: any loopback address, so a node the user runs (nginx on 127.0.0.2:8080)
+ * can stand for an instance. Built-in node servers still listen on 127.0.0.1 only (checked in
+ * topology-checks.ts).
+ */
+const instanceEndpoint = z
+  .string()
+  .regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}:\d{1,5}$/, 'must be 127.x.y.z:PORT (loopback only)')
+  .refine((text) => {
+    const [host = '', port] = text.split(':');
+    return host.split('.').every((o) => Number(o) <= 255) && Number(port) >= 1 && Number(port) <= 65535;
+  }, 'must be a loopback address 127.0.0.0/8 and a port between 1 and 65535');
+
 const statusValue = z.enum(['ok', 'impaired']);
 
 /**
@@ -133,8 +146,13 @@ const InstanceSchema = z
     status: z
       .union([statusValue, z.object({ instance: statusValue, system: statusValue }).strict()])
       .default('ok'),
-    /** Where this instance's node server listens. */
-    endpoint: loopbackEndpoint.optional(),
+    /** Where this instance's node listens: the built-in node server's fixed port, or an external node. */
+    endpoint: instanceEndpoint.optional(),
+    /**
+     * The node is a process of your own (nginx, HAProxy) listening at `endpoint`: the local cloud
+     * starts no server for it, probes it there, and the front proxy forwards to it.
+     */
+    external: z.boolean().default(false),
     tags: z.record(z.string(), z.string()).default({}),
     networkInterfaces: z.array(NetworkInterfaceSchema).min(1),
   })

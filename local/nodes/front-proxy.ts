@@ -4,7 +4,7 @@ import { closeNow, listen, trackSockets } from '../cloud/util/http.js';
 /** Where the proxy should send a request: the instance holding the address, and its node endpoint. */
 export interface Upstream {
   readonly instanceId: string;
-  /** `127.0.0.1:PORT`; anything else is refused. */
+  /** `127.x.y.z:PORT` (loopback); anything else is refused. */
   readonly endpoint: string;
 }
 
@@ -29,7 +29,7 @@ export interface FrontProxy {
   close(): Promise<void>;
 }
 
-const LOOPBACK_ENDPOINT = /^127\.0\.0\.1:(\d{1,5})$/;
+const LOOPBACK_ENDPOINT = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/;
 
 function fail(res: ServerResponse, status: number, message: string, upstream?: Upstream): void {
   if (res.headersSent) {
@@ -60,8 +60,8 @@ function forward(req: IncomingMessage, res: ServerResponse, upstream: Upstream, 
     fail(res, status, message, upstream);
   };
   const upstreamReq = request({
-    host: '127.0.0.1',
-    port: Number(match[1]),
+    host: match[1],
+    port: Number(match[2]),
     method: req.method,
     path: req.url,
     headers: { ...req.headers, host: upstream.endpoint, connection: 'close' },

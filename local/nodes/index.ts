@@ -20,7 +20,13 @@ export {
   type Upstream,
   type UpstreamResolver,
 } from './front-proxy.js';
-export { type NodeServer, type NodeServerOptions, type NodeStatus, startNodeServer } from './node-server.js';
+export {
+  type NodeHealth,
+  type NodeServer,
+  type NodeServerOptions,
+  type NodeStatus,
+  startNodeServer,
+} from './node-server.js';
 export {
   longestOutage,
   type OutageWindow,

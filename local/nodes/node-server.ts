@@ -16,6 +16,19 @@ export interface NodeServerOptions {
   readonly host?: '127.0.0.1';
   /** 0 (default) picks a free port; kept across kill/revive. */
   readonly port?: number;
+  /**
+   * The health check it answers, as a config's check asks for it (default `/healthz`, 200,
+   * `ok <name>`): `npm run local -- --config mine.yml` makes every node pass the configured check.
+   */
+  readonly health?: NodeHealth;
+}
+
+/** What a node answers on its health path while up. */
+export interface NodeHealth {
+  readonly path: string;
+  readonly status: number;
+  /** Text the answer must contain (a check's `bodyContains`). */
+  readonly bodyContains?: string;
 }
 
 /** A stand-in for the service running on one instance. */
@@ -51,6 +64,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
   let served = 0;
   let held: Array<{ req: IncomingMessage; res: ServerResponse }> = [];
 
+  const healthPath = options.health?.path ?? '/healthz';
+  const healthStatus = options.health?.status ?? 200;
+  const healthBody = options.health?.bodyContains ? ` ${options.health.bodyContains}` : '';
   const idHeader: Record<string, string> = options.instanceId ? { 'x-instance-id': options.instanceId } : {};
   const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (res.destroyed) return;
@@ -58,9 +74,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<NodeS
     const headers = { 'content-type': 'text/plain; charset=utf-8', 'x-node-name': name, ...idHeader };
     let code = 200;
     let body: string;
-    if (path === '/healthz') {
-      code = status === 'sick' ? 503 : 200;
-      body = status === 'sick' ? `unhealthy ${name}` : `ok ${name}`;
+    if (path === healthPath) {
+      code = status === 'sick' ? 503 : healthStatus;
+      body = status === 'sick' ? `unhealthy ${name}` : `ok ${name}${healthBody}`;
     } else if (path === '/') {
       body = `hello from ${name}`;
     } else {

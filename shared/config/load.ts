@@ -37,6 +37,8 @@ function written(input: unknown, path: ReadonlyArray<PropertyKey>): Record<strin
 
 function show(value: unknown): string {
   if (value === undefined) return 'missing';
+  // YAML reads 1e309 as Infinity, which JSON would print as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (not a finite number)`;
   const text = JSON.stringify(value);
   if (text === undefined) return String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -77,6 +79,11 @@ export function parseConfig(text: string, source = 'config'): ArbiterConfig {
  * @throws ConfigError naming every bad field path and value.
  */
 export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(source, [
+      'the file is empty (or only comments): it needs at least version: 1, vantages and groups (see arbiter.yml and docs/config.md)',
+    ]);
+  }
   const parsed = ConfigFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error, raw));
   const file = parsed.data;

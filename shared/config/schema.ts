@@ -4,8 +4,17 @@ import { ARBITER_DEFAULTS, HTTP_CHECK_DEFAULTS, POLICY_DEFAULTS } from './defaul
 const id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes (max 63)');
+/**
+ * AWS resource ids: the prefix, a dash and lowercase hex digits (EC2 prints 8 or 17; shorter
+ * ones are accepted for hand-written test worlds), so a typo such as `eipalloc-0a1b2c3g` fails here.
+ */
 const awsId = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}-[0-9a-zA-Z]+$`), `must look like ${prefix}-0123abcd`);
+  z
+    .string()
+    .regex(
+      new RegExp(`^${prefix}-[0-9a-f]{1,17}$`),
+      `must be ${prefix}- and up to 17 hex digits (0-9, a-f), like ${prefix}-0123456789abcdef0`,
+    );
 const ipv4 = z.ipv4({ message: 'must be an IPv4 address' });
 const cidr = z.cidrv4({ message: 'must be an IPv4 CIDR such as 0.0.0.0/0 or 192.168.255.1/32' });
 const port = z.int().min(1).max(65535);

@@ -29,6 +29,14 @@ export interface ControlResult {
   requestedBy: string;
   /** The Lambda request id of this invocation (absent outside Lambda); also in the history row. */
   requestId?: string;
+  /**
+   * What became of the group's resources, in one word, whichever step decided it: `moved` when
+   * the reconcile or the move off a banned holder moved them, else the reconcile's outcome
+   * (`held`, `none`, ...), `failed` when that step failed, `unchanged` when nothing ran (pause).
+   */
+  outcome: string;
+  /** Why, in one sentence, when `reconcile` alone would mislead (held by the cooldown, then moved by the ban). */
+  detail?: string;
   /** The group's controls after the action. */
   state: {
     paused: boolean;
@@ -40,6 +48,28 @@ export interface ControlResult {
   /** The manual move off a banned holder, made when the reconcile was held only by the cooldown. */
   move?: Pick<ManualFailoverResult, 'outcome' | 'from' | 'to' | 'detail'> | { error: string };
   warnings: string[];
+}
+
+/**
+ * One outcome for the reply: a ban within the cooldown shows a reconcile `held` ("cooldown: ...")
+ * next to a move that did happen; the top-level outcome says what the address did.
+ */
+function overallOutcome(
+  reconcile: ControlResult['reconcile'],
+  move: ControlResult['move'],
+  node: string | undefined,
+): { outcome: string; detail?: string } {
+  if (move) {
+    if ('error' in move) return { outcome: 'failed', detail: `the move off ${node} failed: ${move.error}` };
+    const held = reconcile && 'outcome' in reconcile ? reconcile.detail : undefined;
+    return {
+      outcome: move.outcome,
+      detail: `the arbiter's reconcile was held${held ? ` (${held})` : ''}, which only guards against flapping; the ban moved the address off ${node} by hand${move.to ? ` to ${move.to}` : ''} (see move)`,
+    };
+  }
+  if (!reconcile) return { outcome: 'unchanged' };
+  if ('error' in reconcile) return { outcome: 'failed', detail: `the reconcile failed: ${reconcile.error}` };
+  return { outcome: reconcile.outcome };
 }
 
 async function moveOffBanned(
@@ -185,6 +215,7 @@ export async function control(
 
   const { state } = await deps.store.readGroup(group.id);
   const after = deps.now();
+  const { outcome, detail } = overallOutcome(reconcile, move, node);
   return {
     group: group.id,
     action: payload.action,
@@ -193,6 +224,8 @@ export async function control(
     summary: controlSummary(facts),
     requestedBy,
     ...(requestId !== undefined ? { requestId } : {}),
+    outcome,
+    ...(detail !== undefined ? { detail } : {}),
     state: {
       paused: state.paused,
       breakerOpen: state.breakerOpenSince !== undefined,

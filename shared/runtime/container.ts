@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoClient, createEc2Client, createSnsClient, createSsmClient } from '../aws/clients';
 import { ec2Cloud } from '../cloud';
 import { loadConfig } from '../config/load';
@@ -12,6 +12,7 @@ import { createAfterMove } from '../ops/after-move';
 import { ssmSender } from '../os-hook';
 import { DynamoStore } from '../store/dynamo-store';
 import { type ArbiterDeps, newContainerMemory } from '../usecases/reconcile';
+import { createLogger } from './logger';
 
 /**
  * Things built once per Lambda container (or local process): the config, SDK clients,
@@ -36,7 +37,7 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
   if (cached) return cached;
   const config = loadConfig(optionalEnv('CONFIG_PATH', 'arbiter.yml', env));
   const tableName = requireEnv('TABLE_NAME', 'the DynamoDB table of ha-arbiter', env);
-  const logger = new Logger({ serviceName: 'ha-arbiter' });
+  const logger = createLogger();
   const store = new DynamoStore({
     tableName,
     client: createDynamoClient(),

@@ -67,15 +67,13 @@ function invokeLocal(stack: LocalStack, fn: string, payload: unknown): Promise<R
 }
 
 /**
- * The function's result as osls prints it: indented JSON after any log lines of the handler
- * (Powertools writes one JSON object per line to stdout).
+ * The function's result as osls prints it: stdout is exactly one JSON document (the handler's
+ * log lines go to stderr outside Lambda), so `| jq` works on it.
  */
 function resultOf<T>(run: Run): T {
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const lines = run.stdout.split('\n');
-  const start = lines.lastIndexOf('{');
-  expect(start, run.stdout).toBeGreaterThanOrEqual(0);
-  return JSON.parse(lines.slice(start).join('\n')) as T;
+  expect(() => JSON.parse(run.stdout), run.stdout).not.toThrow();
+  return JSON.parse(run.stdout) as T;
 }
 
 describe('npx serverless invoke local against the local stack', () => {

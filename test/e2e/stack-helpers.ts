@@ -57,7 +57,9 @@ export async function startSteady(options: SteadyOptions = {}): Promise<Running>
         if (e.kind === 'verdict' && e.status === 'UP') ups.add(`${e.vantage}/${e.node}`);
       return ups.size >= wanted;
     },
-    20_000,
+    // Each prober's first invocation is a cold start (a worker loading its handler through
+    // tsx): about a second idle, 20 s and more on a loaded machine.
+    60_000,
     'every node UP from every vantage',
   );
   return {

@@ -147,9 +147,9 @@ describe('Arbiter side IAM', () => {
     expect(on('ec2:AssignPrivateIpAddresses')).toEqual(
       ['network-interface/eni-0b1', 'network-interface/eni-0b2'].map(sub),
     );
-    expect(on('ec2:ReplaceRoute')).toEqual(['route-table/rtb-0p1', 'route-table/rtb-0p2'].map(sub));
+    expect(on('ec2:ReplaceRoute')).toEqual(['route-table/rtb-0f1', 'route-table/rtb-0f2'].map(sub));
     expect(on('ec2:ReplaceRouteTableAssociation')).toEqual(
-      ['route-table/rtb-0n1', 'route-table/rtb-0n2', 'subnet/subnet-0s1'].map(sub),
+      ['route-table/rtb-0e1', 'route-table/rtb-0e2', 'subnet/subnet-0d1'].map(sub),
     );
     expect(on('ec2:StopInstances')).toEqual(['instance/i-0b1', 'instance/i-0b2'].map(sub));
   });

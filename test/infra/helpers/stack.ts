@@ -43,12 +43,12 @@ export function deployableConfig() {
         id: 'nat',
         check: { type: 'tcp', port: 22 },
         nodes: [
-          { id: 'nat-1', instanceId: 'i-0c1', address: '10.0.0.5', eni: 'eni-0c1', routeTable: 'rtb-0n1' },
-          { id: 'nat-2', instanceId: 'i-0c2', address: '10.0.2.5', eni: 'eni-0c2', routeTable: 'rtb-0n2' },
+          { id: 'nat-1', instanceId: 'i-0c1', address: '10.0.0.5', eni: 'eni-0c1', routeTable: 'rtb-0e1' },
+          { id: 'nat-2', instanceId: 'i-0c2', address: '10.0.2.5', eni: 'eni-0c2', routeTable: 'rtb-0e2' },
         ],
         resources: [
-          { kind: 'route', destination: '0.0.0.0/0', routeTables: ['rtb-0p1', 'rtb-0p2'] },
-          { kind: 'route-table-association', subnets: ['subnet-0s1'] },
+          { kind: 'route', destination: '0.0.0.0/0', routeTables: ['rtb-0f1', 'rtb-0f2'] },
+          { kind: 'route-table-association', subnets: ['subnet-0d1'] },
         ],
       },
     ] as Record<string, unknown>[],

@@ -115,8 +115,23 @@ describe('topology validation', () => {
   it('only allows loopback node endpoints', () => {
     const yaml = minimal.replace('name: a', 'name: a\n    endpoint: 10.0.1.10:80');
     expect(issuesOf(() => parseTopologyYaml(yaml))[0]).toMatch(
-      /^instances\[0\]\.endpoint: must be 127\.0\.0\.1:PORT/,
+      /^instances\[0\]\.endpoint: must be 127\.x\.y\.z:PORT \(loopback only\)/,
     );
+  });
+
+  it('keeps the built-in node server on 127.0.0.1 and lets an external node use any loopback address', () => {
+    const other = minimal.replace('name: a', 'name: a\n    endpoint: 127.0.0.2:8080');
+    expect(issuesOf(() => parseTopologyYaml(other))[0]).toMatch(
+      /^instances\[0\]\.endpoint: 127\.0\.0\.2:8080: the built-in node server listens on 127\.0\.0\.1 only; set external: true/,
+    );
+    expect(() =>
+      parseTopologyYaml(
+        minimal.replace('name: a', 'name: a\n    external: true\n    endpoint: 127.0.0.2:8080'),
+      ),
+    ).not.toThrow();
+    expect(
+      issuesOf(() => parseTopologyYaml(minimal.replace('name: a', 'name: a\n    external: true')))[0],
+    ).toMatch(/^instances\[0\]\.external: an external node needs the endpoint/);
   });
 
   it('reports the file name when loading fails', async () => {

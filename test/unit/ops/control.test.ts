@@ -56,6 +56,11 @@ describe('control', () => {
     });
     expect(result.reconcile).toMatchObject({ outcome: 'held', detail: expect.stringMatching(/^cooldown/) });
     expect(result.move).toMatchObject({ outcome: 'moved', from: 'lb-1', to: 'lb-2' });
+    // The reply's own outcome is what the address did, and says why the reconcile shows `held`.
+    expect(result.outcome).toBe('moved');
+    expect(result.detail).toMatch(
+      /reconcile was held \(cooldown.*the ban moved the address off lb-1 by hand to lb-2/,
+    );
     expect(h.cloud.mutations).toEqual(['move elastic-ip eipalloc-01 -> lb-2']);
     expect(h.notifier.subjects()).toContain(
       '[ha-arbiter] web-lb: manual failover lb-1 -> lb-2 (lb-1 banned: disk)',
@@ -68,6 +73,7 @@ describe('control', () => {
     const result = await control(h.deps, { group: 'web-lb', action: 'ban', node: 'lb-1' });
     expect(result.reconcile).toMatchObject({ outcome: 'held', detail: expect.stringMatching(/^paused/) });
     expect(result.move).toBeUndefined();
+    expect(result.outcome).toBe('held');
     expect(result.warnings.join('\n')).toMatch(/the move off lb-1 is held \(paused.*invoke -f failover/);
     expect(h.cloud.mutations).toEqual([]);
   });
