@@ -1,5 +1,6 @@
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { ProbeResult, Verdict } from './model';
+import { type Readiness, ReadinessStatus } from './readiness/judge';
 import type { ReconcileResult } from './usecases/reconcile';
 
 /**
@@ -39,6 +40,11 @@ export const MetricName = {
   LEASE_CONTENTION: 'LeaseContention',
   /** A group's reconcile threw (AccessDenied, throttling, table unreachable...). */
   RECONCILE_ERRORS: 'ReconcileErrors',
+  /**
+   * Groups whose failover would not work now (shared/readiness/judge.ts), stack-wide: one
+   * continuous series, one alarm, whatever the number of groups (the SNS alert names them).
+   */
+  GROUPS_NOT_READY: 'GroupsNotReady',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -54,6 +60,7 @@ const UNIT: Record<MetricName, 'Milliseconds' | 'Count'> = {
   FailoverDurationMs: 'Milliseconds',
   LeaseContention: 'Count',
   ReconcileErrors: 'Count',
+  GroupsNotReady: 'Count',
 };
 
 /** The metrics port. */
@@ -128,4 +135,19 @@ export function recordReconcile(metrics: Metrics, results: readonly ReconcileRes
       else metrics.add(MetricName.FAILED_FAILOVERS, 1);
     }
   }
+}
+
+/**
+ * How many groups are not ready to fail over, when this invocation judged every group (the
+ * reconcile schedule): a partial count (a stream batch about one group) would read as "fewer
+ * groups not ready". Pending groups (still starting up) are not counted.
+ */
+export function recordReadiness(
+  metrics: Metrics,
+  judged: ReadonlyMap<string, Readiness>,
+  groupCount: number,
+): void {
+  if (judged.size < groupCount) return;
+  const notReady = [...judged.values()].filter((r) => r.status === ReadinessStatus.NOT_READY).length;
+  metrics.add(MetricName.GROUPS_NOT_READY, notReady);
 }

@@ -20,6 +20,7 @@ import * as format from '../notify/format';
 import type { Notification, Notifier } from '../notify/notifier';
 import type { AfterMove } from '../ops/after-move';
 import type { GroupSnapshot, GroupStore } from '../store/ports';
+import { noteReadiness, type ReadinessPorts } from './readiness';
 
 /** What the arbiter use-cases need; built once per container by the handler. */
 export interface ArbiterDeps {
@@ -33,6 +34,8 @@ export interface ArbiterDeps {
   log: Log;
   /** OS hook and fencing after a verified move; absent = neither. */
   afterMove?: AfterMove;
+  /** Readiness checks (shared/usecases/readiness.ts); absent = readiness is not judged. */
+  readiness?: ReadinessPorts;
 }
 
 /** What one reconcile of one group did. */
@@ -78,6 +81,7 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
   const base = { group: group.id, action: action.kind };
   await forgetWouldAlerts(deps, group, snapshot, action);
   await noteDrift(deps, group, snapshot, decision);
+  await noteReadiness(deps, group, { snapshot, decision });
 
   if (action.kind === ActionKind.NO_HEALTHY_TARGET) {
     if (await deps.store.setAlert(group.id, NO_TARGET_ALERT, action.from ?? 'none')) {
