@@ -28,6 +28,7 @@ function usage(): string {
     `  npm run invoke -- status '{"format":"text"}'`,
     `  npm run invoke -- failover '{"group":"web-lb","to":"lb-2","reason":"patching lb-1"}'`,
     `  npm run invoke -- control '{"group":"web-lb","action":"ban","node":"lb-1","expiresInMinutes":60}'`,
+    `  npm run invoke -- drill '{"group":"web-lb"}'`,
     '',
     'Set the env lines printed by `npm run local` first. Without AWS_ENDPOINT_URL_* the call',
     'would go to real AWS; that needs --real-aws. The same through osls (bundles first):',

@@ -124,28 +124,35 @@ export function judgeReadiness(input: ReadinessInput): Readiness {
     );
   }
 
+  // A stack starting up has no verdicts yet: every node would look UNKNOWN and the group
+  // "not ready" for the first minute of its life. Until every vantage has judged every node
+  // once, readiness is pending and tells nobody (a prober that never runs is the heartbeat
+  // alarm's business).
   const staleBefore = now - policy.staleAfterSeconds * 1000;
-  const nodes = new Set(group.nodes.map((n) => n.id));
-  const silentSince: string[] = [];
+  const lastSeen = new Map<string, number>();
+  const judged = new Set<string>();
+  for (const v of verdicts) {
+    if (v.group !== group.id || !group.vantages.includes(v.vantage)) continue;
+    if (!group.nodes.some((n) => n.id === v.node)) continue;
+    judged.add(`${v.vantage} on ${v.node}`);
+    lastSeen.set(v.vantage, Math.max(lastSeen.get(v.vantage) ?? 0, v.seenAt));
+  }
+  const unjudged = group.vantages.flatMap((vantage) =>
+    group.nodes.map((n) => `${vantage} on ${n.id}`).filter((pair) => !judged.has(pair)),
+  );
   for (const vantage of group.vantages) {
-    let last: number | undefined;
-    for (const v of verdicts) {
-      if (v.group !== group.id || v.vantage !== vantage || !nodes.has(v.node)) continue;
-      last = Math.max(last ?? 0, v.seenAt);
-    }
-    if (last === undefined) silentSince.push(vantage);
-    else if (last < staleBefore) {
+    const last = lastSeen.get(vantage);
+    if (last !== undefined && last < staleBefore) {
       reasons.push(
         `vantage ${vantage} has confirmed nothing for ${duration(now - last)} (staleAfterSeconds ${policy.staleAfterSeconds}): is its prober running?`,
       );
     }
   }
-  if (silentSince.length > 0 && reasons.length === 0) {
-    const reason = `waiting for the first verdicts of vantage ${silentSince.join(', ')}`;
+  if (unjudged.length > 0 && reasons.length === 0) {
+    const reason = `waiting for the first verdicts (${unjudged.join(', ')})`;
     return { status: ReadinessStatus.PENDING, reason, reasons: [reason], notes };
   }
-  for (const vantage of silentSince)
-    reasons.push(`vantage ${vantage} has never written a verdict on the group`);
+  if (unjudged.length > 0) reasons.push(`no verdict yet from ${unjudged.join(', ')}`);
 
   if (decision.drift) reasons.push(`the resources are not where the record says: ${decision.drift.summary}`);
 
