@@ -5,7 +5,9 @@ import type { ArbiterConfig } from '../shared/config/schema';
 import { ConfigError } from '../shared/errors';
 import { alarmResources } from './alarms';
 import type { CfnResources } from './cfn';
+import { dashboardResources } from './dashboard';
 import { dataResources } from './data';
+import { drillScheduleResources } from './drill-schedules';
 import { type FunctionDefinition, generatedFunctions } from './functions';
 import { functionPolicies } from './iam/policies';
 import { lambdaRole, MAX_INLINE_POLICY_CHARS, policyChars } from './iam/role';
@@ -74,6 +76,8 @@ export function buildStack(input: StackInput): Stack {
         ...schedulerResources(config),
         ...roles,
         ...alarmResources(config, names),
+        ...drillScheduleResources(config),
+        ...(params.dashboard ? dashboardResources(config, names) : {}),
       },
       Outputs: {
         TableName: { Description: 'The ha-arbiter table', Value: { Ref: Ids.table } },

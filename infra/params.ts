@@ -21,6 +21,8 @@ export interface StackParams {
   dynamodbPrefixList?: string;
   /** Memory of each prober (it runs ~58 s a minute, so this is most of the Lambda bill). */
   proberMemoryMb: number;
+  /** Adds a CloudWatch dashboard of the stack (infra/dashboard.ts). */
+  dashboard: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export const PARAM_NAMES = [
   'dynamodbEndpoint',
   'dynamodbPrefixList',
   'proberMemory',
+  'dashboard',
 ] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 
@@ -86,6 +89,8 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     'must be a whole number of MB from 128 to 10240',
   );
 
+  const dashboard = check('dashboard', (v) => v === 'true' || v === 'false', 'must be true or false');
+
   if (issues.length > 0) throw new ConfigError('deploy parameters', issues);
   return {
     configPath,
@@ -95,6 +100,7 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     ...(dynamodbEndpoint !== undefined ? { dynamodbEndpoint } : {}),
     ...(dynamodbPrefixList !== undefined ? { dynamodbPrefixList } : {}),
     proberMemoryMb: memory === undefined ? 128 : Number(memory),
+    dashboard: dashboard === 'true',
   };
 }
 

@@ -58,11 +58,14 @@ async function readiness(running: Running) {
   return report.groups[0]?.readiness;
 }
 
+/** Workers boot slowly on a busy machine; the checks below do not depend on it. */
+const UP_WITHIN_MS = 90_000;
+
 describe('Drills on the local stack', () => {
   const start = stackPerTest();
 
   it('moves the address to the standby and back through npm run invoke, verifies both and prints the timings', async () => {
-    const running = await start();
+    const running = await start({ upWithinMs: UP_WITHIN_MS });
     expect(running.holder()).toBe('lb-1');
     // One reconcile records the placement the stack started with.
     await running.stack.runtime.invoke('arbiter', {
@@ -113,7 +116,7 @@ describe('Drills on the local stack', () => {
   }, 180_000);
 
   it('is refused, says why and moves nothing when the group is not ready', async () => {
-    const running = await start();
+    const running = await start({ upWithinMs: UP_WITHIN_MS });
     await running.stack.nodes.node(instanceOf(running, 'lb-2')).kill();
     let status = await readiness(running);
     await until(

@@ -20,6 +20,8 @@ export interface SteadyOptions {
   topology?: string;
   faults?: StackOptions['faults'];
   runtime?: StackOptions['runtime'];
+  /** How long the nodes may take to be UP from every vantage (default 20 s; more on a loaded machine). */
+  upWithinMs?: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function startSteady(options: SteadyOptions = {}): Promise<Running>
         if (e.kind === 'verdict' && e.status === 'UP') ups.add(`${e.vantage}/${e.node}`);
       return ups.size >= wanted;
     },
-    20_000,
+    options.upWithinMs ?? 20_000,
     'every node UP from every vantage',
   );
   return {
