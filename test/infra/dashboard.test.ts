@@ -7,7 +7,7 @@ import { build, deployableConfig } from './helpers/stack';
 const STACK_NAME = ['$', '{AWS::StackName}'].join('');
 const REGION = ['$', '{AWS::Region}'].join('');
 
-const ofType = (resources: Record<string, { Type: string }>, type: string) =>
+const ofType = (resources: Record<string, { Type: string; Properties?: unknown }>, type: string) =>
   Object.entries(resources).filter(([, r]) => r.Type === type);
 
 describe('The dashboard parameter', () => {
