@@ -414,7 +414,8 @@ export function notReady(input: ReadinessNote): Notification {
     group: group.id,
     event: EventType.NOT_READY,
     severity: Severity.WARNING,
-    subject: `${PREFIX} ${line}`,
+    // Short enough that the DryRun answer survives SNS's 100 characters; the body has it all.
+    subject: `${PREFIX} ${group.id} NOT READY: ${readiness.reason.replace(/ \([^)]*\)$/, '')}`,
     body,
   };
 }

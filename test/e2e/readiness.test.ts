@@ -35,9 +35,12 @@ describe('Readiness on the local stack', () => {
     running.stack.cloud.world.setDenied('arbiter', ['AssociateAddress']);
     await reconcile(running);
     expect(subjects(running, 'not-ready')).toEqual([
-      '[ha-arbiter] web-lb is NOT READY to fail over: DryRun AssociateAddress to lb-2 answered UnauthorizedOperation (a policy or SCP change?)',
+      '[ha-arbiter] web-lb NOT READY: DryRun AssociateAddress to lb-2 answered UnauthorizedOperation',
     ]);
     const [alert] = snsEvents(running, 'not-ready');
+    expect(alert?.message.message).toMatch(
+      /^web-lb is NOT READY to fail over: DryRun AssociateAddress to lb-2 answered UnauthorizedOperation \(a policy or SCP change\?\)\.\n/,
+    );
     expect(alert?.message.message).toContain('if the holder failed now');
     const status = await readiness(running);
     expect(status?.status).toBe('not-ready');
@@ -84,7 +87,7 @@ describe('Readiness on the local stack', () => {
     );
     const [alert] = snsEvents(running, 'not-ready');
     expect(alert?.message.subject).toMatch(
-      /^\[ha-arbiter\] web-lb is NOT READY to fail over: no standby is HEALTHY by quorum: lb-2 is DOWN/,
+      /^\[ha-arbiter\] web-lb NOT READY: no standby is HEALTHY by quorum: lb-2 is DOWN/,
     );
     expect(running.holder()).toBe('lb-1');
 
