@@ -59,8 +59,9 @@ function drawGroup(g) {
     const verdicts = n.verdicts.length ? n.verdicts : [{ vantage: '-', status: 'no verdict', stale: false }];
     verdicts.forEach((v, i) => {
       table.appendChild(row([
-        [i === 0 ? n.id : ''], [i === 0 ? n.health : '', n.health],
-        [v.vantage], [v.status + (v.stale ? ' (stale)' : ''), v.stale ? 'stale' : v.status], [v.lastProbe || ''],
+        [i === 0 ? n.id : ''], i === 0 ? [n.health, 'health ' + n.health] : [''],
+        [v.vantage], [v.status + (v.stale ? ' (stale)' : ''), 'verdict ' + (v.stale ? 'stale' : v.status)],
+        [v.lastProbe || ''],
       ]));
     });
   }

@@ -42,7 +42,7 @@ describe('The local page in a browser', () => {
       await expect.poll(() => holder.textContent(), { timeout: 20_000 }).toBe('lb-1');
       // Both vantages' verdicts on both nodes are drawn.
       await expect
-        .poll(() => page.locator('[data-group="web-lb"] td.UP').count(), { timeout: 20_000 })
+        .poll(() => page.locator('[data-group="web-lb"] td.verdict.UP').count(), { timeout: 20_000 })
         .toBe(4);
 
       await running.stack.nodes.node(instanceOf(running, 'lb-1')).kill();
@@ -52,7 +52,7 @@ describe('The local page in a browser', () => {
         .poll(() => page.locator('#timeline .event.ec2').first().textContent(), { timeout: 20_000 })
         .toMatch(/EC2 AssociateAddress by arbiter: ok/);
       await expect
-        .poll(() => page.locator('[data-group="web-lb"] td.DOWN').count(), { timeout: 20_000 })
+        .poll(() => page.locator('[data-group="web-lb"] td.verdict.DOWN').count(), { timeout: 20_000 })
         .toBe(2);
 
       mkdirSync(resolve('test-output'), { recursive: true });
