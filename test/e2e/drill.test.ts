@@ -85,6 +85,8 @@ describe('Drills on the local stack', () => {
     const outageMs = longestOutage(samples);
     console.log(
       `drill timings: ${JSON.stringify({
+        outcome: result.outcome,
+        reason: result.reason,
         totalMs: result.totalMs,
         legs: result.legs,
         clientOutageUpperBoundMs: result.clientOutage.upperBoundMs,
