@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { emfMetrics, recordReconcile } from '../shared/metrics';
+import { emfMetrics, recordReadiness, recordReconcile } from '../shared/metrics';
+import type { Readiness } from '../shared/readiness/judge';
 import { container } from '../shared/runtime/container';
 import { parseArbiterEvent } from '../shared/usecases/arbiter-event';
 import { type ReconcileResult, reconcileAll } from '../shared/usecases/reconcile';
@@ -29,7 +30,11 @@ export async function arbiter(
   const c = container();
   const correlation = tickId(event, context?.awsRequestId);
   if (correlation !== undefined) c.logger.setCorrelationId(correlation);
-  const deps = c.arbiterDeps(context?.awsRequestId ? `arbiter-${context.awsRequestId}` : undefined);
+  const base = c.arbiterDeps(context?.awsRequestId ? `arbiter-${context.awsRequestId}` : undefined);
+  const judged = new Map<string, Readiness>();
+  const deps = base.readiness
+    ? { ...base, readiness: { ...base.readiness, onJudged: (g: string, r: Readiness) => judged.set(g, r) } }
+    : base;
   const trigger = parseArbiterEvent(event, c.config, deps.now());
   if (trigger.kind === 'dropped') {
     c.logger.info('event dropped', { reason: trigger.reason });
@@ -40,6 +45,7 @@ export async function arbiter(
     const results = await reconcileAll(deps, groups);
     for (const r of results) c.logger.info('reconciled', { trigger: trigger.kind, ...r });
     recordReconcile(metrics, results);
+    recordReadiness(metrics, judged, c.config.groups.length);
     return results;
   } finally {
     metrics.flush();

@@ -51,7 +51,8 @@ function alarm(spec: AlarmSpec) {
  *   failed move names the group, so a per-group alarm would only cost $0.10 a month per group);
  * - ReconcileErrors > 0 (the arbiter catches per-group errors, so Lambda sees no error);
  * - the arbiter function's own Errors > 0.
- * The count is vantages + 3, whatever the number of groups.
+ * - GroupsNotReady > 0 (readinessAlarm).
+ * The count is vantages + 4, whatever the number of groups.
  */
 export function alarmResources(
   config: ArbiterConfig,
@@ -87,6 +88,7 @@ export function alarmResources(
     });
   resources.FailedFailoversAlarm = anyInAMinute('failover failed', MetricName.FAILED_FAILOVERS);
   resources.ReconcileErrorsAlarm = anyInAMinute('arbiter reconcile errors', MetricName.RECONCILE_ERRORS);
+  Object.assign(resources, readinessAlarm(service));
   resources.ArbiterErrorsAlarm = alarm({
     description: 'arbiter function errors',
     namespace: 'AWS/Lambda',
@@ -99,4 +101,27 @@ export function alarmResources(
     missingData: 'notBreaching',
   });
   return resources;
+}
+
+/**
+ * GroupsNotReady > 0 for 3 minutes in a row: some group's failover would not work (a standby
+ * down, a move denied by IAM or an SCP, a prober gone quiet). The arbiter has already said
+ * which group and why over SNS, once; this alarm keeps it red on dashboards and pagers until
+ * fixed. Missing data is not breaching: a silent arbiter is the ArbiterErrors and heartbeat
+ * alarms' business. Stack-wide: one alarm whatever the number of groups.
+ */
+export function readinessAlarm(service: string): CfnResources {
+  return {
+    GroupsNotReadyAlarm: alarm({
+      description: 'a group is not ready to fail over',
+      namespace: METRICS_NAMESPACE,
+      metric: MetricName.GROUPS_NOT_READY,
+      dimensions: { [MetricDimension.SERVICE]: service },
+      statistic: 'Sum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluationPeriods: 3,
+      missingData: 'notBreaching',
+    }),
+  };
 }

@@ -6,7 +6,9 @@ import { ConfigError } from '../shared/errors';
 import { alarmResources } from './alarms';
 import { auditResources } from './audit';
 import type { CfnResources } from './cfn';
+import { dashboardResources } from './dashboard';
 import { dataResources } from './data';
+import { drillScheduleResources } from './drill-schedules';
 import { type FunctionDefinition, generatedFunctions } from './functions';
 import { functionPolicies } from './iam/policies';
 import { lambdaRole, MAX_INLINE_POLICY_CHARS, policyChars } from './iam/role';
@@ -76,6 +78,8 @@ export function buildStack(input: StackInput): Stack {
         ...roles,
         ...alarmResources(config, names),
         ...auditResources(params, names),
+        ...drillScheduleResources(config),
+        ...(params.dashboard ? dashboardResources(config, names) : {}),
       },
       Outputs: {
         TableName: { Description: 'The ha-arbiter table', Value: { Ref: Ids.table } },

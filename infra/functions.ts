@@ -67,6 +67,10 @@ export function generatedFunctions(input: {
   const functions: Record<FixedFunction, FunctionDefinition> & Record<string, FunctionDefinition> = {
     arbiter: fixed('arbiter'),
     failover: fixed('failover'),
+    // Two moves, each within its own lease (extended before every mutating call, so the
+    // function outliving one lease cannot act on it), and after each a wait of at most
+    // staleAfterSeconds for the vantages' data-path check.
+    drill: fixed('drill', { timeout: drillTimeoutSeconds(config, leaseTimeout) }),
     status: fixed('status'),
     control: fixed('control'),
     // Preflight checks that the arbiter does not depend on a NAT it protects: tell it where it runs.
@@ -108,4 +112,10 @@ export function generatedFunctions(input: {
     };
   }
   return functions;
+}
+
+/** The drill's timeout: two leased moves and two data-path waits, within Lambda's 15 minutes. */
+export function drillTimeoutSeconds(config: ArbiterConfig, leaseTimeout: number): number {
+  const wait = Math.max(0, ...config.groups.map((g) => g.policy.staleAfterSeconds));
+  return Math.min(900, 2 * (leaseTimeout + wait) + 30);
 }

@@ -13,6 +13,7 @@ export const FIXED_FUNCTIONS = [
   'control',
   'preflight',
   'notify-slack',
+  'drill',
 ] as const;
 export type FixedFunction = (typeof FIXED_FUNCTIONS)[number];
 
@@ -41,6 +42,8 @@ export const Ids = {
   topic: 'AlertTopic',
   emailSubscription: 'AlertEmailSubscription',
   schedulerRole: 'SchedulerRole',
+  drillSchedulerRole: 'DrillSchedulerRole',
+  dashboard: 'Dashboard',
   dynamoEndpoint: 'DynamoDbGatewayEndpoint',
   prefixList: 'DynamoDbPrefixList',
   prefixListFunction: 'DynamoDbPrefixListLookupFunction',

@@ -26,6 +26,8 @@ export interface StackParams {
    * kept this many days in a bucket of its own (infra/audit.ts); none when unset.
    */
   auditTrailDays?: number;
+  /** Adds a CloudWatch dashboard of the stack (infra/dashboard.ts). */
+  dashboard: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export const PARAM_NAMES = [
   'dynamodbPrefixList',
   'proberMemory',
   'auditTrailDays',
+  'dashboard',
 ] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 
@@ -97,6 +100,7 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 3_650,
     'must be a whole number of days from 1 to 3650 (leave it empty for no trail)',
   );
+  const dashboard = check('dashboard', (v) => v === 'true' || v === 'false', 'must be true or false');
 
   if (issues.length > 0) throw new ConfigError('deploy parameters', issues);
   return {
@@ -108,6 +112,7 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     ...(dynamodbPrefixList !== undefined ? { dynamodbPrefixList } : {}),
     proberMemoryMb: memory === undefined ? 128 : Number(memory),
     ...(auditDays !== undefined ? { auditTrailDays: Number(auditDays) } : {}),
+    dashboard: dashboard === 'true',
   };
 }
 

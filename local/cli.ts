@@ -202,6 +202,7 @@ async function main(): Promise<number | undefined> {
   for (const n of stack.nodes.all()) console.log(`  node     ${n.name} (${n.instanceId}) at ${n.url}`);
   for (const i of stack.cloud.topology.instances.filter((x) => x.external))
     console.log(`  node     ${i.name} (${i.id}) at http://${i.endpoint}   (external: yours)`);
+  console.log(`  page     ${stack.page.url}   (holders, verdicts, readiness, timeline)`);
   console.log(
     `  logs     ${stack.workDir}/logs${values['keep-logs'] ? '' : '   (removed on Ctrl-C; --keep-logs keeps them)'}`,
   );

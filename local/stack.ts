@@ -11,6 +11,7 @@ import {
   type FaultSettingsInput,
   type LocalCloud,
   loadTopology,
+  OPERATOR_CREDENTIALS,
   startLocalCloud,
   type Topology,
   TopologyError,
@@ -30,8 +31,11 @@ import {
   startNodeFleet,
   startOutsideTarget,
 } from './nodes/index';
+import { type LocalPage, startLocalPage } from './page/server';
+import { snapshotReader } from './page/snapshot';
 import { type LocalDynamo, startLocalDynamo } from './runtime/dynamo';
 import { LocalRuntime, type RuntimeOptions } from './runtime/runtime';
+import { StackWatcher } from './watch';
 
 /** Options of the whole local stack. */
 export interface StackOptions {
@@ -51,7 +55,7 @@ export interface StackOptions {
   /** Node servers on free ports (default true); the effective config points at them. */
   ephemeralPorts?: boolean;
   /** Fixed ports for the emulators (default: free ports). */
-  ports?: { ec2?: number; sns?: number; dynamodb?: number; proxy?: number };
+  ports?: { ec2?: number; sns?: number; dynamodb?: number; proxy?: number; page?: number };
   /** Where the effective config and the function logs go (default: a new temp dir, removed by `stop`). */
   workDir?: string;
   /** Keep the temp dir (logs, effective config) after `stop` (default false). */
@@ -79,6 +83,8 @@ export interface LocalStack {
   /** The NAT data path, when the topology declares `egress`. */
   egress: LocalEgress | undefined;
   runtime: LocalRuntime;
+  /** The page on 127.0.0.1: holder per group, per-vantage verdicts, readiness, the timeline. */
+  page: LocalPage;
   config: ArbiterConfig;
   /** The topology file, or `derived` when the world was built from the config. */
   topologySource: string;
@@ -220,7 +226,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     if (proxy) cleanups.push(() => proxy.close());
 
     let stopped = false;
-    return {
+    const stack: Omit<LocalStack, 'page'> = {
       cloud,
       dynamo,
       nodes,
@@ -240,6 +246,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         for (const c of cleanups.reverse()) await c().catch(() => undefined);
       },
     };
+    const page = await startPage(stack, options.ports?.page);
+    cleanups.push(() => page.close());
+    return { ...stack, page };
   } catch (error) {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     throw error;
@@ -286,6 +295,35 @@ function healthOf(config: ArbiterConfig, instanceId: string): NodeHealth | undef
     status: Number(check.expectStatus.split('-')[0]),
     ...(check.bodyContains !== undefined ? { bodyContains: check.bodyContains } : {}),
   };
+}
+
+/** The local page over the stack's endpoints, with its own timeline of the stack. */
+async function startPage(stack: Omit<LocalStack, 'page'>, port = 0): Promise<LocalPage> {
+  const watcher = new StackWatcher(stack);
+  try {
+    const page = await startLocalPage(
+      snapshotReader({
+        config: stack.config,
+        region: stack.cloud.region,
+        ec2Endpoint: stack.cloud.ec2Endpoint,
+        dynamoEndpoint: stack.dynamo.endpoint,
+        tableName: stack.dynamo.tableName,
+        credentials: OPERATOR_CREDENTIALS,
+        events: () => watcher.events,
+      }),
+      port,
+    );
+    return {
+      url: page.url,
+      close: async () => {
+        watcher.stop();
+        await page.close();
+      },
+    };
+  } catch (error) {
+    watcher.stop();
+    throw error;
+  }
 }
 
 /**

@@ -42,6 +42,7 @@ const CLI = defineCli({
     `npm run -s invoke -- status '{"group":"web-lb"}' | jq .groups[0].holders`,
     `npm run invoke -- failover '{"group":"web-lb","to":"lb-2","reason":"patching lb-1"}'`,
     `npm run invoke -- control '{"group":"web-lb","action":"ban","node":"lb-1","expiresInMinutes":60}'`,
+    `npm run invoke -- drill '{"group":"web-lb"}'`,
   ],
   notes: [
     'Set the env lines printed by `npm run local` first. Without AWS_ENDPOINT_URL_* the call',

@@ -42,6 +42,12 @@ export const EventType = {
   STORE_UNAVAILABLE: 'store-unavailable',
   /** The record now names the node EC2 shows holding everything (first reconcile, interrupted move). */
   PLACEMENT_RECORDED: 'placement-recorded',
+  /** A failover would not work now (readiness lost), and why. */
+  NOT_READY: 'not-ready',
+  /** A failover would work again. */
+  READY_AGAIN: 'ready-again',
+  /** A drill rehearsed a failover (or was refused). */
+  DRILL: 'drill',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -2,6 +2,7 @@ import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { ProbeResult, Verdict } from './model';
 import type { ControlResult } from './ops/control';
 import type { ManualFailoverResult } from './ops/manual-failover';
+import { type Readiness, ReadinessStatus } from './readiness/judge';
 import type { ReconcileResult } from './usecases/reconcile';
 
 /**
@@ -44,6 +45,11 @@ export const MetricName = {
   LEASE_CONTENTION: 'LeaseContention',
   /** A group's reconcile threw (AccessDenied, throttling, table unreachable...). */
   RECONCILE_ERRORS: 'ReconcileErrors',
+  /**
+   * Groups whose failover would not work now (shared/readiness/judge.ts), stack-wide: one
+   * continuous series, one alarm, whatever the number of groups (the SNS alert names them).
+   */
+  GROUPS_NOT_READY: 'GroupsNotReady',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -59,6 +65,7 @@ const UNIT: Record<MetricName, 'Milliseconds' | 'Count'> = {
   FailoverDurationMs: 'Milliseconds',
   LeaseContention: 'Count',
   ReconcileErrors: 'Count',
+  GroupsNotReady: 'Count',
 };
 
 /** The metrics port. */
@@ -157,4 +164,19 @@ export function recordControl(metrics: Metrics, result: ControlResult): void {
     else metrics.add(MetricName.RECONCILE_ERRORS, 1);
   }
   if (result.move && 'outcome' in result.move) recordOperatorMove(metrics, result.group, result.move.outcome);
+}
+
+/**
+ * How many groups are not ready to fail over, when this invocation judged every group (the
+ * reconcile schedule): a partial count (a stream batch about one group) would read as "fewer
+ * groups not ready". Pending groups (still starting up) are not counted.
+ */
+export function recordReadiness(
+  metrics: Metrics,
+  judged: ReadonlyMap<string, Readiness>,
+  groupCount: number,
+): void {
+  if (judged.size < groupCount) return;
+  const notReady = [...judged.values()].filter((r) => r.status === ReadinessStatus.NOT_READY).length;
+  metrics.add(MetricName.GROUPS_NOT_READY, notReady);
 }

@@ -77,6 +77,11 @@ const WIN_OF_EVENT: Record<EventType, Win['kind'] | null> = {
   manual: null,
   control: null,
   'store-unavailable': null,
+  // Readiness changes open or close the `not-ready` alert with a conditional write.
+  'not-ready': 'alert',
+  'ready-again': 'alert',
+  // A drill is an operator action (or its schedule), told once per request.
+  drill: null,
 };
 
 /** Checks the invariants as the simulation runs; the first violation ends the episode. */

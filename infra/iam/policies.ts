@@ -30,6 +30,7 @@ export const ARBITER_SIDE_IN_VPC: readonly FixedFunction[] = [
   'status',
   'control',
   'preflight',
+  'drill',
 ];
 
 /** Every statement of every function's role, keyed by function key. */
@@ -52,7 +53,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
           subnets: vantageSubnets(config),
           securityGroupIds: [Ids.arbiterSecurityGroup],
           // The functions holding the EC2 mutations keep them on the configured ENIs.
-          ownEnis: ['arbiter', 'failover', 'control', 'preflight'].includes(key)
+          ownEnis: ['arbiter', 'failover', 'control', 'preflight', 'drill'].includes(key)
             ? secondaryIpEnis(config)
             : [],
         })
@@ -79,6 +80,18 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
       ...mutations,
       ...osHook(config),
       ...vpc('failover'),
+    ],
+    // A drill is a manual failover and back: the same rights as failover (its DryRuns need
+    // the rights of the real calls, which these are).
+    drill: [
+      writeLogs('drill'),
+      tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
+      readGroupRows(),
+      publishAlerts(),
+      ec2Read(),
+      ...mutations,
+      ...osHook(config),
+      ...vpc('drill'),
     ],
     status: [
       writeLogs('status'),

@@ -47,12 +47,15 @@ export type RuntimeEvent =
       error?: string;
     };
 
-const OPERATION_FUNCTIONS = ['failover', 'status', 'control', 'preflight'] as const;
+const OPERATION_FUNCTIONS = ['failover', 'status', 'control', 'preflight', 'drill'] as const;
+
+/** A drill makes two moves and waits for the vantages after each: more than the others' 30 s. */
+const FUNCTION_TIMEOUT_MS: Partial<Record<(typeof OPERATION_FUNCTIONS)[number], number>> = { drill: 300_000 };
 
 /**
  * Runs the project's handlers the way Lambda would: probers on their schedule (one container
  * each, concurrency 1), the arbiter on verdict-row stream records and on its reconcile
- * schedule, and manual invocations (failover, status, control, preflight).
+ * schedule, and manual invocations (failover, status, control, preflight, drill).
  */
 export class LocalRuntime {
   readonly functions = new Map<string, FunctionHost>();
@@ -100,7 +103,8 @@ export class LocalRuntime {
       add(`probe-${v.id}`, 'functions/probe.ts', { VANTAGE_ID: v.id }, probeTimeout);
     add('arbiter', 'functions/arbiter.ts', {}, 30_000);
     for (const fn of OPERATION_FUNCTIONS) {
-      if (existsSync(repoPath(`functions/${fn}.ts`))) add(fn, `functions/${fn}.ts`, {}, 30_000);
+      if (existsSync(repoPath(`functions/${fn}.ts`)))
+        add(fn, `functions/${fn}.ts`, {}, FUNCTION_TIMEOUT_MS[fn] ?? 30_000);
     }
     this.poller = new StreamPoller(dynamo.client, dynamo.tableName, options.streamPollMs ?? 100);
     this.poller.onRecords((records) => {

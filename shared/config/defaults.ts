@@ -48,6 +48,11 @@ export const ARBITER_DEFAULTS = {
   probeConcurrency: 64,
   /** Scheduled events older than this are dropped as late deliveries. */
   maxEventAgeSeconds: 30,
+  /**
+   * The readiness checks that call EC2 (DryRun of every move to the standby) run at most this
+   * often per group; the rest of readiness is judged on every reconcile. 0: every reconcile.
+   */
+  readinessCheckSeconds: 300,
 } as const;
 
 export const HTTP_CHECK_DEFAULTS = {

@@ -169,6 +169,7 @@ export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
       resources: g.resources,
       policy,
       ...(g.osHook !== undefined ? { osHook: g.osHook } : {}),
+      ...(g.drill !== undefined ? { drill: g.drill } : {}),
     };
   });
 

@@ -184,6 +184,49 @@ export const OsHookSchema = z
     path: ['configure'],
   });
 
+/**
+ * A Scheduler schedule expression: `cron(minutes hours day-of-month month day-of-week year)`
+ * (six fields; one of day-of-month and day-of-week must be `?`) or `rate(7 days)`. Checked
+ * here so that a typo fails the config, not the deployment.
+ */
+export const ScheduleExpressionSchema = z.string().superRefine((s, ctx) => {
+  const problem = scheduleProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+function scheduleProblem(s: string): string | undefined {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(s);
+  if (rate) return Number(rate[1]) < 1 ? 'a rate must be at least 1' : undefined;
+  const cron = /^cron\((.*)\)$/.exec(s);
+  if (!cron) return 'must be cron(minutes hours day-of-month month day-of-week year) or rate(N days)';
+  const fields = (cron[1] ?? '').trim().split(/\s+/);
+  if (fields.length !== 6) {
+    return `a cron expression needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`;
+  }
+  if (fields[2] !== '?' && fields[4] !== '?') return 'one of day-of-month and day-of-week must be ?';
+  if (!fields.every((f) => /^[0-9A-Za-z*?,/#L W-]+$/.test(f)))
+    return 'a field has characters cron does not accept';
+  return undefined;
+}
+
+/**
+ * Scheduled drills of a group (opt-in): EventBridge Scheduler starts the `drill` function at
+ * `schedule`, somewhere within `windowMinutes` (spreads the drills of several groups), and the
+ * drill refuses to start once the window has passed (a late delivery must not fail over at an
+ * hour nobody expects).
+ */
+export const DrillSchema = z.strictObject({
+  schedule: ScheduleExpressionSchema,
+  /** IANA time zone of the cron expression; default UTC. */
+  timezone: z
+    .string()
+    .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'must be an IANA time zone such as Europe/Berlin')
+    .optional(),
+  windowMinutes: z.int().min(1).max(1440).default(30),
+  /** Leave the address on the standby after the drill (default: move it back). */
+  stay: z.boolean().default(false),
+});
+
 export const GroupSchema = z.strictObject({
   id,
   description: z.string().max(200).optional(),
@@ -194,6 +237,8 @@ export const GroupSchema = z.strictObject({
   resources: z.array(ResourceSchema).min(1, 'a group needs at least 1 resource'),
   policy: PolicyInputSchema.default({}),
   osHook: OsHookSchema.optional(),
+  /** Scheduled failover drills; none by default. */
+  drill: DrillSchema.optional(),
 });
 
 export const VantageSchema = z.strictObject({
@@ -209,6 +254,7 @@ export const ArbiterSettingsSchema = z.strictObject({
   heartbeatSeconds: z.int().min(5).max(300).default(ARBITER_DEFAULTS.heartbeatSeconds),
   probeConcurrency: z.int().min(1).max(1024).default(ARBITER_DEFAULTS.probeConcurrency),
   maxEventAgeSeconds: z.int().min(5).max(600).default(ARBITER_DEFAULTS.maxEventAgeSeconds),
+  readinessCheckSeconds: z.int().min(0).max(3600).default(ARBITER_DEFAULTS.readinessCheckSeconds),
 });
 
 export const ConfigFileSchema = z.strictObject({
@@ -236,6 +282,7 @@ export type RouteTableAssociationResource = z.infer<typeof RouteTableAssociation
 export type Policy = z.infer<typeof PolicySchema>;
 export type VantageConfig = z.infer<typeof VantageSchema>;
 export type OsHook = z.infer<typeof OsHookSchema>;
+export type DrillConfig = z.infer<typeof DrillSchema>;
 export type ArbiterSettings = z.infer<typeof ArbiterSettingsSchema>;
 
 /** A group after defaults are applied: every policy field is set, vantages resolved. */
@@ -248,6 +295,7 @@ export interface GroupConfig {
   resources: ResourceConfig[];
   policy: Policy;
   osHook?: OsHook;
+  drill?: DrillConfig;
 }
 
 /** The validated config the rest of the code uses. */

@@ -30,6 +30,19 @@ function nextLine(g: GroupStatus): string {
   return `next: ${n.action}${move}${held} (${n.reason})`;
 }
 
+/** `readiness: READY (move to lb-2 proven by DryRun at 10:41:07Z)`, or the first reason not. */
+export function readinessLine(g: GroupStatus, now: number): string {
+  const r = g.readiness;
+  if (!r) return 'readiness: unknown (EC2 could not be read)';
+  if (r.status === 'pending') return `readiness: pending (${r.reason})`;
+  if (r.status === 'not-ready') {
+    const more = r.reasons.length > 1 ? ` (+${r.reasons.length - 1} more reason(s))` : '';
+    return `readiness: NOT READY: ${r.reason}${more}`;
+  }
+  const proven = r.checkedAt ? `, proven by DryRun at ${when(r.checkedAt, now)}` : '';
+  return `readiness: READY (standby ${r.standby ?? '?'}${proven})`;
+}
+
 function warnings(g: GroupStatus): string[] {
   const out: string[] = [];
   for (const r of g.resources.filter((x) => x.drift)) {
@@ -56,6 +69,7 @@ function groupText(g: GroupStatus, now: number): string[] {
     `${g.group}${g.description ? `: ${g.description}` : ''}`,
     `  ${headline(g, now)}`,
     `  ${nextLine(g)}`,
+    `  ${readinessLine(g, now)}`,
   ];
   lines.push(...warnings(g).map((w) => `  ${w}`));
   lines.push('');

@@ -3,6 +3,7 @@ import type { NodeHealth, VerdictStatus } from '../constants';
 import { type Action, BAN_ENDED_PREFIX, decide, isMove } from '../decide';
 import { messageOf } from '../errors';
 import type { Holding, InstanceSignal, Verdict } from '../model';
+import { judgeReadiness, type ReadinessStatus } from '../readiness/judge';
 import type { CallerContext, OpsDeps } from './deps';
 import { parsePayload, resolveGroup, StatusPayloadSchema } from './payload';
 import { renderStatusText } from './status-text';
@@ -77,6 +78,20 @@ export interface GroupStatus {
   nodes: NodeView[];
   bans: Array<{ node: string; until: string | null }>;
   alerts: Record<string, string>;
+  /**
+   * Would a failover work now (judged as the arbiter does, with the last DryRun it remembered);
+   * absent when EC2 could not be read.
+   */
+  readiness?: {
+    status: ReadinessStatus;
+    /** The first reason it is not ready; empty when ready. */
+    reason: string;
+    reasons: string[];
+    standby?: string;
+    /** When the move to the standby was last proven by DryRun. */
+    checkedAt?: string;
+    notes: string[];
+  };
   /** What the arbiter would do if it reconciled now. */
   next?: { action: string; reason: string; from?: string; to?: string; hold?: string };
   /** Newest first; manual actions say who asked and in which Lambda request (see docs/runbook.md). */
@@ -163,13 +178,14 @@ export async function groupStatus(
 ): Promise<GroupStatus> {
   const errors: string[] = [];
   const movers = deps.cloud.movers(group);
-  const [snapshot, instances, holdings, history] = await Promise.all([
+  const [snapshot, instances, holdings, history, permissions] = await Promise.all([
     deps.store.readGroup(group.id),
     settle(deps.cloud.signals(group), errors, 'EC2 instances'),
     settle(Promise.all(movers.map((m) => m.observe())), errors, 'EC2 holders'),
     historyCount > 0
       ? settle(deps.store.readHistory(group.id, historyCount), errors, 'history')
       : Promise.resolve([]),
+    deps.readiness ? settle(deps.readiness.memo.read(group.id), errors, 'readiness') : undefined,
   ]);
   const now = deps.now();
   const { state } = snapshot;
@@ -188,6 +204,16 @@ export async function groupStatus(
     { instances: instances ?? {}, holdings: seen },
     now,
   );
+  const readiness = holdings
+    ? judgeReadiness({
+        group,
+        state,
+        decision,
+        verdicts: snapshot.verdicts,
+        ...(permissions ? { permissions } : {}),
+        now,
+      })
+    : undefined;
   const resources: ResourceView[] = seen.map((h) => {
     const recorded = state.holders[h.resource] || state.active;
     const misplaced =
@@ -251,6 +277,18 @@ export async function groupStatus(
     bans: activeBans.map(([node, until]) => ({ node, until: until === 0 ? null : isoSecond(until) })),
     // Records of announced ban ends are not open problems.
     alerts: Object.fromEntries(Object.entries(state.alerts).filter(([k]) => !k.startsWith(BAN_ENDED_PREFIX))),
+    ...(readiness
+      ? {
+          readiness: {
+            status: readiness.status,
+            reason: readiness.reason,
+            reasons: readiness.reasons,
+            ...(readiness.standby ? { standby: readiness.standby } : {}),
+            ...(readiness.checkedAt !== undefined ? { checkedAt: isoSecond(readiness.checkedAt) } : {}),
+            notes: readiness.notes,
+          },
+        }
+      : {}),
     ...(holdings ? { next: nextOf(decision.action) } : {}),
     history: (history ?? []).map((e) => ({
       at: isoSecond(e.at),

@@ -10,6 +10,8 @@ import type { Log } from '../log';
 import { SnsNotifier } from '../notify/sns-notifier';
 import { createAfterMove } from '../ops/after-move';
 import { ssmSender } from '../os-hook';
+import { ec2MovePermissions } from '../readiness/ec2-dry-run';
+import { DynamoReadinessMemo } from '../readiness/memo';
 import { DynamoStore } from '../store/dynamo-store';
 import { type ArbiterDeps, newContainerMemory } from '../usecases/reconcile';
 import { createLogger } from './logger';
@@ -64,6 +66,10 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
         sleep: (ms: number) => new Promise<void>((done) => setTimeout(done, ms)),
       },
     }),
+    readiness: {
+      permissions: ec2MovePermissions(createEc2Client()),
+      memo: new DynamoReadinessMemo(createDynamoClient(), tableName),
+    },
   });
   cached = {
     config,

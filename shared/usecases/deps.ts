@@ -5,6 +5,7 @@ import type { TimelineStep } from '../notify/format';
 import type { Notifier } from '../notify/notifier';
 import type { AfterMove } from '../ops/after-move';
 import type { GroupStore } from '../store/ports';
+import type { ReadinessPorts } from './readiness';
 
 /**
  * What an arbiter container remembers across its invocations. Built once per container (one
@@ -35,6 +36,8 @@ export interface ArbiterDeps {
   memory: ContainerMemory;
   /** OS hook and fencing after a verified move; absent = neither. */
   afterMove?: AfterMove;
+  /** Readiness checks (shared/usecases/readiness.ts); absent = readiness is not judged. */
+  readiness?: ReadinessPorts;
 }
 
 /** What one reconcile of one group did. */

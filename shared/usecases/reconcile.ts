@@ -15,6 +15,7 @@ import {
 import type { ArbiterDeps, ReconcileResult } from './deps';
 import { look } from './look';
 import { executeMove } from './move';
+import { noteReadiness } from './readiness';
 
 export type { ArbiterDeps, ContainerMemory, ReconcileResult } from './deps';
 export { newContainerMemory } from './deps';
@@ -34,6 +35,7 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
   await announceEndedBans(deps, group, snapshot, decision, now);
   await forgetWouldAlerts(deps, group, snapshot, action);
   await noteDrift(deps, group, snapshot, decision);
+  await noteReadiness(deps, group, { snapshot, decision });
   const alerted = await noHealthyTarget(deps, group, snapshot, decision);
   if (alerted) return alerted;
 

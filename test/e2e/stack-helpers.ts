@@ -20,6 +20,8 @@ export interface SteadyOptions {
   topology?: string;
   faults?: StackOptions['faults'];
   runtime?: StackOptions['runtime'];
+  /** How long the nodes may take to be UP from every vantage (default 20 s; more on a loaded machine). */
+  upWithinMs?: number;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function startSteady(options: SteadyOptions = {}): Promise<Running>
     },
     // Each prober's first invocation is a cold start (a worker loading its handler through
     // tsx): about a second idle, 20 s and more on a loaded machine.
-    60_000,
+    options.upWithinMs ?? 60_000,
     'every node UP from every vantage',
   );
   return {

@@ -331,7 +331,10 @@ describe('Data and alarms', () => {
         TreatMissingData: 'notBreaching',
       }),
     ]);
-    expect(alarms).toHaveLength(config.vantages.length + 3);
+    expect(alarms).toHaveLength(config.vantages.length + 4);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ MetricName: 'GroupsNotReady', EvaluationPeriods: 3, Threshold: 0 }),
+    );
     expect(alarms).toContainEqual(
       expect.objectContaining({
         Namespace: 'AWS/Lambda',

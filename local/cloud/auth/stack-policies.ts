@@ -105,7 +105,13 @@ export function functionPrincipals(
 ): Map<string, Principal> {
   const policies = functionPolicies({
     config,
-    params: { configPath: 'arbiter.yml', arbiterInVpc: false, proberMemoryMb: 128, ...params },
+    params: {
+      configPath: 'arbiter.yml',
+      arbiterInVpc: false,
+      proberMemoryMb: 128,
+      dashboard: false,
+      ...params,
+    },
     service: names.service,
     stage: names.stage,
   });

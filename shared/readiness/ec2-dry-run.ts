@@ -1,0 +1,200 @@
+import {
+  AssociateAddressCommand,
+  DescribeRouteTablesCommand,
+  type EC2Client,
+  ReplaceRouteCommand,
+  ReplaceRouteTableAssociationCommand,
+  type RouteTable,
+  StopInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { isDryRunSuccess, mapEc2Error } from '../aws/ec2-errors';
+import type { GroupConfig, NodeConfig } from '../config/schema';
+import { ThrottledError, UnauthorizedError } from '../errors';
+import { CallOutcome, type CheckedCall } from './judge';
+
+/** Proves, without changing anything, that every call of a move would be allowed. */
+export interface MovePermissions {
+  /**
+   * Sends every mutating call a move of the group from `from` to `target` would make, with
+   * DryRun, and says what each answered. Never throws for an EC2 answer: that is the result.
+   */
+  check(group: GroupConfig, target: NodeConfig, from: NodeConfig | undefined): Promise<CheckedCall[]>;
+}
+
+/** One planned call: what it is, and how to send it with DryRun (absent: no DryRun mode). */
+interface PlannedCall {
+  action: string;
+  node: string;
+  resource: string;
+  send?: () => Promise<unknown>;
+  /** Known refused before sending (e.g. no association to replace). */
+  refused?: string;
+}
+
+/** EC2 answers that say nothing about the move: try again at the next check. */
+const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable']);
+
+/**
+ * MovePermissions over EC2 DryRun. The calls are built with the parameters the movers
+ * (shared/movers/*) send: AssociateAddress with the target's ENI and private IP and
+ * AllowReassociation, ReplaceRoute per route table, ReplaceRouteTableAssociation with each
+ * subnet's current association id (read here as the mover reads it), and StopInstances of the
+ * holder when the group fences. DryRun answers with the caller's real permissions, so IAM,
+ * SCPs and permission boundaries all have their say; the role needs the rights of the real
+ * call, which the arbiter has.
+ */
+export function ec2MovePermissions(ec2: EC2Client): MovePermissions {
+  return {
+    async check(group, target, from) {
+      const planned = await plan(ec2, group, target, from);
+      const out: CheckedCall[] = [];
+      for (const call of planned) out.push(await send(call));
+      return out;
+    },
+  };
+}
+
+async function plan(
+  ec2: EC2Client,
+  group: GroupConfig,
+  target: NodeConfig,
+  from: NodeConfig | undefined,
+): Promise<PlannedCall[]> {
+  const calls: PlannedCall[] = [];
+  const node = target.id;
+  for (const r of group.resources) {
+    switch (r.kind) {
+      case 'elastic-ip':
+        calls.push({
+          action: 'AssociateAddress',
+          node,
+          resource: `${r.allocationId} -> ${target.eni}${target.privateIp ? `/${target.privateIp}` : ''}`,
+          send: () =>
+            ec2.send(
+              new AssociateAddressCommand({
+                AllocationId: r.allocationId,
+                NetworkInterfaceId: target.eni,
+                ...(target.privateIp ? { PrivateIpAddress: target.privateIp } : {}),
+                AllowReassociation: true,
+                DryRun: true,
+              }),
+            ),
+        });
+        break;
+      case 'secondary-ip':
+        calls.push({ action: 'AssignPrivateIpAddresses', node, resource: `${r.ip} -> ${target.eni}` });
+        break;
+      case 'route':
+        for (const table of r.routeTables) {
+          calls.push({
+            action: 'ReplaceRoute',
+            node,
+            resource: `${r.destination} in ${table} -> ${target.eni}`,
+            send: () =>
+              ec2.send(
+                new ReplaceRouteCommand({
+                  RouteTableId: table,
+                  DestinationCidrBlock: r.destination,
+                  NetworkInterfaceId: target.eni,
+                  DryRun: true,
+                }),
+              ),
+          });
+        }
+        break;
+      case 'route-table-association': {
+        const associations = await associationsOf(ec2, r.subnets);
+        for (const subnet of r.subnets) {
+          const a = associations.get(subnet);
+          const resource = `${subnet} (${a?.associationId ?? 'no association'}) -> ${target.routeTable}`;
+          if (!a) {
+            calls.push({
+              action: 'ReplaceRouteTableAssociation',
+              node,
+              resource,
+              refused: 'NoExplicitAssociation',
+            });
+            continue;
+          }
+          // Already there: the mover would not call anything for this subnet.
+          if (a.table === target.routeTable) continue;
+          calls.push({
+            action: 'ReplaceRouteTableAssociation',
+            node,
+            resource,
+            send: () =>
+              ec2.send(
+                new ReplaceRouteTableAssociationCommand({
+                  AssociationId: a.associationId,
+                  RouteTableId: target.routeTable,
+                  DryRun: true,
+                }),
+              ),
+          });
+        }
+        break;
+      }
+    }
+  }
+  if (group.policy.fence === 'stop' && from) {
+    calls.push({
+      action: 'StopInstances',
+      node: from.id,
+      resource: `${from.instanceId} (fencing ${from.id})`,
+      send: () => ec2.send(new StopInstancesCommand({ InstanceIds: [from.instanceId], DryRun: true })),
+    });
+  }
+  return calls;
+}
+
+async function send(call: PlannedCall): Promise<CheckedCall> {
+  const base = { action: call.action, node: call.node, resource: call.resource };
+  if (call.refused) return { ...base, outcome: CallOutcome.REFUSED, code: call.refused };
+  if (!call.send) return { ...base, outcome: CallOutcome.UNPROVABLE };
+  try {
+    await call.send();
+    // The endpoint ignored DryRun and made the call: the move would work, but say so.
+    return { ...base, outcome: CallOutcome.INCONCLUSIVE, code: 'DryRunIgnored' };
+  } catch (error) {
+    if (isDryRunSuccess(error)) return { ...base, outcome: CallOutcome.ALLOWED };
+    const mapped = mapEc2Error(error, `${call.action} (DryRun)`);
+    const code = (mapped as { code?: string }).code ?? mapped.name;
+    if (mapped instanceof UnauthorizedError) return { ...base, outcome: CallOutcome.DENIED, code };
+    // No $metadata: no answer from EC2 at all (a timeout, a refused connection).
+    const answered = (error as { $metadata?: unknown } | undefined)?.$metadata !== undefined;
+    if (!answered || mapped instanceof ThrottledError || TRANSIENT_CODES.has(code)) {
+      return { ...base, outcome: CallOutcome.INCONCLUSIVE, code };
+    }
+    return { ...base, outcome: CallOutcome.REFUSED, code };
+  }
+}
+
+/** Each subnet's explicit route table association (the id ReplaceRouteTableAssociation needs). */
+async function associationsOf(
+  ec2: EC2Client,
+  subnets: readonly string[],
+): Promise<Map<string, { table: string; associationId: string }>> {
+  const tables: RouteTable[] = [];
+  let token: string | undefined;
+  do {
+    const out = await ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: 'association.subnet-id', Values: [...subnets] }],
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    tables.push(...(out.RouteTables ?? []));
+    token = out.NextToken;
+  } while (token);
+  const found = new Map<string, { table: string; associationId: string }>();
+  for (const t of tables) {
+    for (const a of t.Associations ?? []) {
+      const state = a.AssociationState?.State;
+      const live = state === undefined || state === 'associated' || state === 'associating';
+      if (a.SubnetId && a.Main !== true && live && a.RouteTableAssociationId && t.RouteTableId) {
+        found.set(a.SubnetId, { table: t.RouteTableId, associationId: a.RouteTableAssociationId });
+      }
+    }
+  }
+  return found;
+}
