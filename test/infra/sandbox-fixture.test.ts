@@ -17,7 +17,7 @@ interface Resource {
 }
 
 const template = JSON.parse(JSON.stringify(fixtureTemplate())) as {
-  Parameters: Record<string, { Type: string; Default?: string }>;
+  Parameters: Record<string, { Type: string; Default?: string; AllowedPattern?: string }>;
   Resources: Record<string, Resource>;
   Outputs: Record<string, { Value: unknown }>;
 };
