@@ -82,7 +82,7 @@ export function localPorts(stack: LocalStack, say: (line: string) => void): Dril
  */
 export async function startLocalSandbox(
   say: (line: string) => void,
-  readyTimeoutMs = 60_000,
+  readyTimeoutMs = 120_000,
 ): Promise<LocalStack> {
   const stack = await startStack({ configPath: LOCAL_CONFIG, topologyPath: LOCAL_TOPOLOGY });
   try {

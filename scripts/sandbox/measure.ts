@@ -137,6 +137,10 @@ export function summarizeRun(o: DrillObservation): DrillRunSummary {
 
   if (!row) notes.push('no failover recorded in the group history since the break');
   if (row && timeline.length === 0) notes.push('the failover row carries no timeline');
+  else if (row && quorumDownAt(timeline) === undefined)
+    notes.push(
+      'no quorum step in the timeline: the instance state said DOWN (counts at once), so no detectMs',
+    );
   if (!firstNew) notes.push('no client request was answered by another node after the break');
   if (!alert) notes.push('no failover alert arrived');
   if (o.samples.filter((s) => s.at < o.brokeAt && s.ok).length === 0)
