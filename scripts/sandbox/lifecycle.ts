@@ -71,7 +71,11 @@ export function serverlessArgs(command: 'deploy' | 'remove', region: string): st
  * alert queue subscribed to the arbiter's topic, then waits until the arbiter has placed the
  * Elastic IP and every vantage sees both nodes UP.
  */
-export async function up(l: Lifecycle, operatorCidr: string): Promise<void> {
+export async function up(
+  l: Lifecycle,
+  operatorCidr: string,
+  steady: (l: Lifecycle, sandbox: DeployedSandbox, timeoutMs: number) => Promise<void> = waitSteady,
+): Promise<void> {
   const { cli, root, say } = l;
   mkdirSync(join(root, WORK_DIR), { recursive: true });
   saveState(root, { region: cli.region });
@@ -130,7 +134,7 @@ export async function up(l: Lifecycle, operatorCidr: string): Promise<void> {
 
   say('4/4 waiting for nginx on both nodes and the first placement of the Elastic IP (up to 10 min)');
   const sandbox = await deployedSandbox(l);
-  await waitSteady(l, sandbox, 10 * 60_000);
+  await steady(l, sandbox, 10 * 60_000);
   say(`ready: http://${sandbox.publicIp}/ is served by the arbiter's holder. Next: npm run sandbox -- drill`);
 }
 
