@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   AMI_PARAMETER,
   ARBITER_STACK,
@@ -9,6 +12,8 @@ import {
   userData,
   VPC_CIDR,
 } from '../../infra/sandbox/fixture';
+import { sandboxConfig } from '../../scripts/sandbox/config';
+import { osls, SERVICE_DIR } from './helpers/osls';
 
 interface Resource {
   Type: string;
@@ -187,4 +192,60 @@ describe('The sandbox fixture template', () => {
       for (const d of r.DependsOn ?? []) expect(known.has(d), `${id} depends on ${d}`).toBe(true);
     }
   });
+});
+
+describe('The arbiter stack with the config up writes', () => {
+  const config = `arbiter.sandbox-test-${process.pid}.yml`;
+  const out = mkdtempSync(join(tmpdir(), 'ha-arbiter-sandbox-package-'));
+  afterAll(() => {
+    rmSync(join(SERVICE_DIR, config), { force: true });
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('packages offline for stage sandbox, probers in the fixture subnets, the endpoint on its route table', async () => {
+    const outputs: Record<string, string> = {
+      [Outputs.vpc]: 'vpc-0a1b2c3d4e5f60000',
+      [Outputs.subnetA]: 'subnet-0a1b2c3d4e5f60001',
+      [Outputs.subnetB]: 'subnet-0a1b2c3d4e5f60002',
+      [Outputs.routeTable]: 'rtb-0a1b2c3d4e5f60001',
+      [Outputs.node1]: 'i-0a1b2c3d4e5f60001',
+      [Outputs.node2]: 'i-0a1b2c3d4e5f60002',
+      [Outputs.node1Ip]: FIXTURE_NODES[0].privateIp,
+      [Outputs.node2Ip]: FIXTURE_NODES[1].privateIp,
+      [Outputs.allocation]: 'eipalloc-0a1b2c3d4e5f60001',
+      [Outputs.publicIp]: '198.51.100.20',
+      [Outputs.queueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
+      [Outputs.queueArn]: 'arn:aws:sqs:eu-west-1:123456789012:q',
+    };
+    const enis = { 'lb-1': 'eni-0a1b2c3d4e5f60001', 'lb-2': 'eni-0a1b2c3d4e5f60002' };
+    writeFileSync(join(SERVICE_DIR, config), sandboxConfig(outputs, enis).text);
+    const run = await osls([
+      'package',
+      '--stage',
+      'sandbox',
+      '--region',
+      'eu-west-1',
+      `--param=config=${config}`,
+      '--package',
+      out,
+    ]);
+    expect(run.code, run.output).toBe(0);
+    const packaged = JSON.parse(
+      readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as {
+      Resources: Record<string, Resource>;
+    };
+    const probers = Object.values(packaged.Resources).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        JSON.stringify(r.Properties.Handler) === '"functions/probe.handler"',
+    );
+    expect(probers.map((p) => (p.Properties.VpcConfig as { SubnetIds: string[] }).SubnetIds).sort()).toEqual([
+      ['subnet-0a1b2c3d4e5f60001'],
+      ['subnet-0a1b2c3d4e5f60002'],
+    ]);
+    expect(packaged.Resources.DynamoDbGatewayEndpoint?.Properties.RouteTableIds).toEqual([
+      'rtb-0a1b2c3d4e5f60001',
+    ]);
+  }, 300_000);
 });
