@@ -47,6 +47,7 @@ async function main() {
   console.log(`  DynamoDB ${stack.dynamo.endpoint}   table ${stack.dynamo.tableName}`);
   if (stack.proxy) console.log(`  address  ${stack.proxy.url}   (front proxy for the Elastic IP)`);
   for (const n of stack.nodes.all()) console.log(`  node     ${n.name} (${n.instanceId}) at ${n.url}`);
+  console.log(`  page     ${stack.page.url}   (holders, verdicts, readiness, timeline)`);
   console.log(`  logs     ${stack.workDir}/logs`);
   console.log('');
   console.log(`Environment (in another shell: source ${envFile}):`);

@@ -17,8 +17,11 @@ import {
   startNodeFleet,
   startOutsideTarget,
 } from './nodes/index';
+import { type LocalPage, startLocalPage } from './page/server';
+import { snapshotReader } from './page/snapshot';
 import { LOCAL_CREDENTIALS, type LocalDynamo, startLocalDynamo } from './runtime/dynamo';
 import { LocalRuntime, type RuntimeOptions } from './runtime/runtime';
+import { StackWatcher } from './watch';
 
 /** Options of the whole local stack. */
 export interface StackOptions {
@@ -29,7 +32,7 @@ export interface StackOptions {
   /** Node servers on free ports (default true); the effective config points at them. */
   ephemeralPorts?: boolean;
   /** Fixed ports for the emulators (default: free ports). */
-  ports?: { ec2?: number; sns?: number; dynamodb?: number; proxy?: number };
+  ports?: { ec2?: number; sns?: number; dynamodb?: number; proxy?: number; page?: number };
   /** Where the effective config and the function logs go (default: a new temp dir). */
   workDir?: string;
   runtime?: Pick<
@@ -55,6 +58,8 @@ export interface LocalStack {
   /** The NAT data path, when the topology declares `egress`. */
   egress: LocalEgress | undefined;
   runtime: LocalRuntime;
+  /** The page on 127.0.0.1: holder per group, per-vantage verdicts, readiness, the timeline. */
+  page: LocalPage;
   config: ArbiterConfig;
   /** The config the functions run with (node ports filled in). */
   configPath: string;
@@ -146,7 +151,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     if (proxy) cleanups.push(() => proxy.close());
 
     let stopped = false;
-    return {
+    const stack: Omit<LocalStack, 'page'> = {
       cloud,
       dynamo,
       nodes,
@@ -164,8 +169,40 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         for (const c of cleanups.reverse()) await c().catch(() => undefined);
       },
     };
+    const page = await startPage(stack, options.ports?.page);
+    cleanups.push(() => page.close());
+    return { ...stack, page };
   } catch (error) {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The local page over the stack's endpoints, with its own timeline of the stack. */
+async function startPage(stack: Omit<LocalStack, 'page'>, port = 0): Promise<LocalPage> {
+  const watcher = new StackWatcher(stack);
+  try {
+    const page = await startLocalPage(
+      snapshotReader({
+        config: stack.config,
+        region: stack.cloud.region,
+        ec2Endpoint: stack.cloud.ec2Endpoint,
+        dynamoEndpoint: stack.dynamo.endpoint,
+        tableName: stack.dynamo.tableName,
+        credentials: LOCAL_CREDENTIALS,
+        events: () => watcher.events,
+      }),
+      port,
+    );
+    return {
+      url: page.url,
+      close: async () => {
+        watcher.stop();
+        await page.close();
+      },
+    };
+  } catch (error) {
+    watcher.stop();
     throw error;
   }
 }

@@ -31,7 +31,7 @@ export class StackWatcher {
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly stack: LocalStack) {
+  constructor(private readonly stack: Pick<LocalStack, 'runtime' | 'cloud' | 'topicArn'>) {
     stack.runtime.onTableChange((records) => {
       const now = Date.now();
       for (const r of records) {

@@ -28,6 +28,7 @@ export type DrillPayload = z.output<typeof DrillPayloadSchema>;
 
 /** One timed step of a drill. */
 export interface DrillStep {
+  /** ISO time, to the millisecond. */
   at: string;
   what: string;
   /** Milliseconds since the drill started. */
@@ -95,9 +96,8 @@ export async function drill(deps: OpsDeps, input: unknown, context?: CallerConte
   );
   const stay = payload.stay ?? group.drill?.stay ?? false;
   const steps: DrillStep[] = [];
-  const step = (what: string) => {
-    const at = deps.now();
-    steps.push({ at: isoSecond(at), what, atMs: at - started });
+  const step = (what: string, at = deps.now()) => {
+    steps.push({ at: new Date(at).toISOString(), what, atMs: at - started });
   };
   const result: DrillResult = {
     group: group.id,
@@ -232,7 +232,7 @@ async function leg(
   to: string,
   reason: string,
   requestedBy: string,
-  step: (what: string) => void,
+  step: (what: string, at?: number) => void,
 ): Promise<DrillLeg> {
   step(`moving ${from} -> ${to}`);
   let moved: ManualFailoverResult;
@@ -243,7 +243,7 @@ async function leg(
     return { from, to, outcome: 'failed', dataPath: 'not-checked', detail: messageOf(error) };
   }
   const timeline = moved.timings.steps ?? [];
-  for (const s of timeline) step(`  ${s.what}`);
+  for (const s of timeline) step(`  ${s.what}`, Date.parse(s.at));
   const base: DrillLeg = {
     from,
     to,

@@ -79,10 +79,14 @@ describe('Drills on the local stack', () => {
     const samples = await client.stop();
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const result = JSON.parse(run.stdout) as DrillResult;
+    // The function's log lines (JSON, one per line) come first; the result is printed indented.
+    const at = run.stdout.startsWith('{\n') ? 0 : run.stdout.lastIndexOf('\n{\n') + 1;
+    const result = JSON.parse(run.stdout.slice(at)) as DrillResult;
     const outageMs = longestOutage(samples);
     console.log(
       `drill timings: ${JSON.stringify({
+        outcome: result.outcome,
+        reason: result.reason,
         totalMs: result.totalMs,
         legs: result.legs,
         clientOutageUpperBoundMs: result.clientOutage.upperBoundMs,
