@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeAddressesCommand,
   DescribeInstancesCommand,
@@ -250,6 +251,7 @@ export const SSM_COMMANDS = {
 
 /**
  * Runs shell commands on an instance through SSM Run Command and waits for them to finish.
+ * @returns when SSM says the commands finished on the instance (epoch ms), if it says.
  * @throws Error when the command does not succeed within `timeoutMs`.
  */
 export async function runOnInstance(
@@ -258,7 +260,7 @@ export async function runOnInstance(
   commands: readonly string[],
   sleep: (ms: number) => Promise<void>,
   timeoutMs = 60_000,
-): Promise<void> {
+): Promise<number | undefined> {
   const sent = await ssm.send(
     new SendCommandCommand({
       InstanceIds: [instanceId],
@@ -276,7 +278,10 @@ export async function runOnInstance(
       const out = await ssm.send(
         new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
       );
-      if (out.Status === 'Success') return;
+      if (out.Status === 'Success') {
+        const ended = out.ExecutionEndDateTime ? Date.parse(out.ExecutionEndDateTime) : Number.NaN;
+        return Number.isFinite(ended) ? ended : undefined;
+      }
       if (out.Status && !['Pending', 'InProgress', 'Delayed'].includes(out.Status))
         throw new Error(
           `${commands.join('; ')} on ${instanceId}: ${out.Status} ${out.StandardErrorContent ?? ''}`.trim(),
@@ -321,14 +326,21 @@ export function awsPorts(
   };
   return {
     group,
-    store: new DynamoStore({ tableName: sandbox.tableName, vantages: group.vantages }),
+    store: new DynamoStore({
+      tableName: sandbox.tableName,
+      client: new DynamoDBClient({ region: cli.region }),
+      vantages: group.vantages,
+    }),
     now: Date.now,
     sleep,
     startClient: (intervalMs) => startSampler(`http://${sandbox.publicIp}/`, intervalMs),
     async breakNode(node, kind) {
       const id = instanceOf(node);
-      if (kind === BreakKind.STOP_INSTANCE) await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
-      else await runOnInstance(ssm, id, SSM_COMMANDS[kind].break, sleep);
+      if (kind === BreakKind.STOP_INSTANCE) {
+        await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
+        return undefined;
+      }
+      return runOnInstance(ssm, id, SSM_COMMANDS[kind].break, sleep);
     },
     async restoreNode(node, kind) {
       const id = instanceOf(node);

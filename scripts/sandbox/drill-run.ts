@@ -32,7 +32,11 @@ export interface DrillPorts {
   sleep(ms: number): Promise<void>;
   /** Starts requesting the address every `intervalMs`. */
   startClient(intervalMs: number): ClientSampler;
-  breakNode(node: string, kind: BreakKind): Promise<void>;
+  /**
+   * Breaks the node; may return when the break took effect (epoch ms), e.g. when SSM reports
+   * the command finished on the instance, which is later than the call by SSM's delivery.
+   */
+  breakNode(node: string, kind: BreakKind): Promise<number | undefined>;
   /** Undoes `breakNode`; resolves when the node's service runs again. */
   restoreNode(node: string, kind: BreakKind): Promise<void>;
   /** Alerts received since the last call (the queue is drained as it is read). */
@@ -87,7 +91,7 @@ export async function runDrillOnce(ports: DrillPorts, options: DrillRunOptions):
     await ports.sleep(options.warmupMs);
     brokeAt = ports.now();
     ports.say(`breaking ${from} (${options.kind})`);
-    await ports.breakNode(from, options.kind);
+    brokeAt = (await ports.breakNode(from, options.kind)) ?? brokeAt;
     const deadline = brokeAt + options.moveTimeoutMs;
     for (;;) {
       alerts.push(...(await ports.takeAlerts()));

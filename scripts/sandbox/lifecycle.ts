@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   ARBITER_STACK,
@@ -167,7 +168,11 @@ export async function deployedSandbox(l: Pick<Lifecycle, 'cli' | 'root'>): Promi
 /** Until the arbiter has recorded a holder and every vantage sees every node UP. */
 async function waitSteady(l: Lifecycle, sandbox: DeployedSandbox, timeoutMs: number) {
   const group = sandbox.config.groups[0]!;
-  const store = new DynamoStore({ tableName: sandbox.tableName, vantages: group.vantages });
+  const store = new DynamoStore({
+    tableName: sandbox.tableName,
+    client: new DynamoDBClient({ region: l.cli.region }),
+    vantages: group.vantages,
+  });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const snapshot = await store.readGroup(group.id);

@@ -59,6 +59,7 @@ export function localPorts(stack: LocalStack, say: (line: string) => void): Dril
       if (kind === BreakKind.STOP_INSTANCE) await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
       else if (kind === BreakKind.HANG) stack.nodes.node(id).hang();
       else await stack.nodes.node(id).kill();
+      return undefined;
     },
     async restoreNode(node, kind) {
       const id = instanceOf(node);

@@ -119,6 +119,7 @@ function fakeWorld(options: { moveAfterMs?: number; restoreFails?: boolean } = {
       calls.push(`break ${node} ${kind}`);
       broken = { node, at: now };
       lastBreak = broken;
+      return undefined;
     },
     restoreNode: async (node, kind) => {
       calls.push(`restore ${node} ${kind}`);
@@ -158,6 +159,18 @@ describe('runDrillOnce', () => {
       notes: [],
     });
     expect(run.clientOutageMs).toBe(6200);
+  });
+
+  it('measures from when the break took effect, when the port says so (SSM delivery is not detection)', async () => {
+    const world = fakeWorld();
+    const breakNode = world.ports.breakNode;
+    world.ports.breakNode = async (node, kind) => {
+      await breakNode(node, kind);
+      return world.now() + 1500;
+    };
+    const run = await runDrillOnce(world.ports, OPTIONS);
+    expect(run.detectMs).toBe(5000 - 1500);
+    expect(run.verifiedMs).toBe(5900 - 1500);
   });
 
   it('gives up after the timeout when nothing moves, and still restores the node', async () => {
