@@ -4,6 +4,7 @@ import {
   DescribeAddressesCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
+  DisassociateAddressCommand,
   EC2Client,
   StartInstancesCommand,
   StopInstancesCommand,
@@ -240,6 +241,24 @@ export async function allocationExists(ec2: EC2Client, allocationId: string): Pr
     if ((error as Error).name === 'InvalidAllocationID.NotFound') return false;
     throw error;
   }
+}
+
+/**
+ * Disassociates the Elastic IP wherever the arbiter left it, so deleting the fixture can release
+ * it: the stack placed it on the first node, the arbiter may have moved it since.
+ * @returns the association removed, if there was one.
+ */
+export async function detachAddress(ec2: EC2Client, allocationId: string): Promise<string | undefined> {
+  let associationId: string | undefined;
+  try {
+    const out = await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }));
+    associationId = out.Addresses?.[0]?.AssociationId;
+  } catch (error) {
+    if ((error as Error).name === 'InvalidAllocationID.NotFound') return undefined;
+    throw error;
+  }
+  if (associationId) await ec2.send(new DisassociateAddressCommand({ AssociationId: associationId }));
+  return associationId;
 }
 
 /** Commands that break and restore nginx through SSM Run Command. */

@@ -17,6 +17,7 @@ import {
   type AwsCli,
   allocationExists,
   type DeployedSandbox,
+  detachAddress,
   type Exec,
   lambdaEnis,
   primaryEnis,
@@ -197,7 +198,7 @@ export interface Leftovers {
 /**
  * `down`: removes the arbiter stack (serverless remove empties its deployment bucket), waits
  * for the Lambda network interfaces in the fixture's VPC to go (they would block deleting its
- * subnets), deletes the fixture stack, then checks: both stacks gone, the Elastic IP released,
+ * subnets), takes the Elastic IP off whichever node holds it, deletes the fixture stack, then checks: both stacks gone, the Elastic IP released,
  * no Lambda ENI, no log group of the sandbox's functions (deleted unless `keepLogs`).
  */
 export async function down(l: Lifecycle, keepLogs: boolean, eniTimeoutMs = 30 * 60_000): Promise<Leftovers> {
@@ -227,6 +228,8 @@ export async function down(l: Lifecycle, keepLogs: boolean, eniTimeoutMs = 30 * 
     }
   }
   if (fixture) {
+    if (allocationId && (await detachAddress(l.ec2, allocationId)))
+      say(`Elastic IP ${allocationId} disassociated (the arbiter had placed it)`);
     say(`deleting ${FIXTURE_STACK}`);
     await cli.deleteStack(FIXTURE_STACK);
   }

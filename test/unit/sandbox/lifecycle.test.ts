@@ -5,6 +5,7 @@ import {
   DescribeAddressesCommand,
   DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
+  DisassociateAddressCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -157,8 +158,16 @@ describe('down', () => {
       .resolves({ NetworkInterfaces: [] });
     ec2Mock
       .on(DescribeAddressesCommand)
+      .resolvesOnce({
+        Addresses: [{ AllocationId: 'eipalloc-0a1b2c3d4e5f60001', AssociationId: 'eipassoc-on-lb-2' }],
+      })
       .rejects(Object.assign(new Error('gone'), { name: 'InvalidAllocationID.NotFound' }));
+    ec2Mock.on(DisassociateAddressCommand).resolves({});
     const left = await down(lifecycle(cloud.exec, root), false);
+    // Taken off the node the arbiter left it on, before the fixture (and so the address) goes.
+    expect(ec2Mock.commandCalls(DisassociateAddressCommand).map((c) => c.args[0].input)).toEqual([
+      { AssociationId: 'eipassoc-on-lb-2' },
+    ]);
     expect(left).toEqual({ stacks: [], elasticIps: [], enis: [], logGroups: [] });
     expect(cloud.calls).toContain(`npx ${serverlessArgs('remove', 'eu-west-1').join(' ')}`);
     const order = [
