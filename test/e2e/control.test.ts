@@ -98,7 +98,8 @@ describe('Operator controls over the local stack', () => {
       time: new Date().toISOString(),
     });
     await sleep(1_500);
-    expect(running.stack.cloud.audit()).toEqual([]);
+    // Readiness DryRuns (outcome dry-run) change nothing; no other mutating call was made.
+    expect(running.stack.cloud.audit().filter((a) => a.outcome !== 'dry-run')).toEqual([]);
     expect(running.holder()).toBe('lb-1');
 
     const resumed = await control(running, { action: 'resume' });
