@@ -8,6 +8,7 @@ import { CallOutcome, chooseStandby, judgeReadiness, ReadinessStatus } from '../
 import { announce } from './announce';
 import { type CallerContext, callerOf, type OpsDeps } from './deps';
 import { type ManualFailoverResult, manualFailover } from './manual-failover';
+import { addressSwitchMs } from './move-timeline';
 import { parsePayload, resolveGroup } from './payload';
 import { isoSecond } from './time';
 
@@ -248,7 +249,7 @@ async function leg(
     to,
     outcome: moved.outcome,
     ...(moved.timings.moveMs !== undefined ? { moveMs: moved.timings.moveMs } : {}),
-    ...(addressSwitch(timeline) !== undefined ? { addressSwitchMs: addressSwitch(timeline) } : {}),
+    ...(addressSwitchMs(timeline) !== undefined ? { addressSwitchMs: addressSwitchMs(timeline) } : {}),
     dataPath: 'not-checked',
     ...(moved.outcome !== 'moved' && moved.detail ? { detail: moved.detail } : {}),
   };
@@ -262,15 +263,6 @@ async function leg(
     dataPathMs: deps.now() - movedAt,
     ...(check.ok ? {} : { detail: check.detail }),
   };
-}
-
-/** First mutating call to the last read-back in a move's timeline. */
-function addressSwitch(timeline: Array<{ at: string; what: string }>): number | undefined {
-  const isCall = (w: string) => /^(AssociateAddress|AssignPrivateIpAddresses|ReplaceRoute)/.test(w);
-  const first = timeline.find((s) => isCall(s.what));
-  const verified = timeline.filter((s) => s.what.startsWith('verified')).at(-1);
-  if (!first || !verified) return undefined;
-  return Date.parse(verified.at) - Date.parse(first.at);
 }
 
 /**
