@@ -9,8 +9,20 @@ export const POLICY_DEFAULTS = {
    * false failover in 100,000 simulated minutes where 5 s / fall 2 made 33 (docs/bench.md).
    */
   intervalSeconds: 2,
-  /** Probe timeout in milliseconds; must be below intervalSeconds * 1000. */
-  timeoutMs: 1500,
+  /**
+   * Probe timeout in milliseconds; must be below intervalSeconds * 1000. A hung node is seen
+   * only after one timeout per probe, fall times over (docs/config.md, detection bounds): 800 ms
+   * keeps a hang's detection within about 4.5 s at fall 3. A node in the same VPC answers in
+   * milliseconds; the cost is that a dropped SYN (retransmitted after 1 s) now fails the probe,
+   * which is the probe loss fall 3 and quorum absorb (docs/bench.md, false failovers).
+   */
+  timeoutMs: 800,
+  /**
+   * Milliseconds between the end of a probe that starts or continues a streak (a failure on an
+   * UP node, a success on a DOWN one) and the recheck of that node, until fall/rise is reached
+   * or the streak breaks. The steady interval is unchanged.
+   */
+  recheckMs: 300,
   /** Consecutive failures before a vantage says DOWN. */
   fall: 3,
   /** Consecutive successes before a vantage says UP again. */
