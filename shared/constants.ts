@@ -42,6 +42,8 @@ export const EventType = {
   STORE_UNAVAILABLE: 'store-unavailable',
   /** The record now names the node EC2 shows holding everything (first reconcile, interrupted move). */
   PLACEMENT_RECORDED: 'placement-recorded',
+  /** A vantage stopped confirming its verdicts (or started again): shared/vantage-silence.ts. */
+  VANTAGE_SILENT: 'vantage-silent',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -20,6 +20,7 @@ import * as format from '../notify/format';
 import type { Notification, Notifier } from '../notify/notifier';
 import type { AfterMove } from '../ops/after-move';
 import type { GroupSnapshot, GroupStore } from '../store/ports';
+import { watchVantageSilence } from '../vantage-silence';
 
 /** What the arbiter use-cases need; built once per container by the handler. */
 export interface ArbiterDeps {
@@ -75,6 +76,7 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
   const { action } = decision;
   await recordHealth(deps, group, snapshot, decision);
   await announceEndedBans(deps, group, snapshot, decision, now);
+  await watchVantageSilence(deps, group, snapshot.verdicts, now);
   const base = { group: group.id, action: action.kind };
   await forgetWouldAlerts(deps, group, snapshot, action);
   await noteDrift(deps, group, snapshot, decision);
