@@ -2,6 +2,7 @@ import type { ArbiterConfig } from '../shared/config/schema';
 import { METRICS_NAMESPACE, MetricDimension, MetricName } from '../shared/metrics';
 import { type CfnResources, ref, sub } from './cfn';
 import { functionName, Ids, normalizedName } from './names';
+import { MetricsLevel } from './params';
 
 /** Minutes without a prober heartbeat before the dead-man's switch fires. */
 export const HEARTBEAT_MISSING_MINUTES = 3;
@@ -43,22 +44,62 @@ function alarm(spec: AlarmSpec) {
   };
 }
 
+/** Minutes without an arbiter invocation before its dead-man's switch fires (it runs every minute). */
+export const ARBITER_MISSING_MINUTES = 3;
+
+/** Functions whose AWS/Lambda Errors alarm in every stack (free metrics, $0.10 an alarm). */
+export const ERROR_ALARMED_FUNCTIONS = ['arbiter', 'failover', 'control', 'notify-slack'] as const;
+
 /**
- * Alarms, all to the alert topic:
- * - per vantage, a dead-man's switch: no ProberHeartbeat for 3 minutes, missing data breaching
- *   (a prober that never runs sends nothing, which is exactly what must alarm);
- * - FailedFailovers > 0, one alarm for every group (a stack-wide series: the SNS alert of the
- *   failed move names the group, so a per-group alarm would only cost $0.10 a month per group);
- * - ReconcileErrors > 0 (the arbiter catches per-group errors, so Lambda sees no error);
- * - the arbiter function's own Errors > 0.
- * The count is vantages + 3, whatever the number of groups.
+ * Alarms, all to the alert topic. With `metrics: basic` (the default) CloudWatch watches only
+ * the functions, through the AWS/Lambda metrics every function has for free:
+ * - the arbiter's Invocations < 1 for 3 minutes, missing data breaching: the arbiter itself
+ *   stopped (it runs every minute; the probers' silence is the arbiter's to announce, since it
+ *   reads every vantage's heartbeat: shared/vantage-silence.ts);
+ * - Errors > 0 of the arbiter, failover, control and notify-slack functions (an operator's
+ *   failed manual move, a failed ban, a Slack post that did not go out).
+ * With `metrics: detailed`, also the custom-metric alarms:
+ * - per vantage, no ProberHeartbeat for 3 minutes, missing data breaching;
+ * - FailedFailovers > 0, one for every group (a stack-wide series: the SNS alert of the
+ *   failed move names the group);
+ * - ReconcileErrors > 0 (the arbiter catches per-group errors, so Lambda sees no error).
+ * The count is 5 (basic), or 5 + vantages + 2 (detailed), whatever the number of groups.
  */
 export function alarmResources(
   config: ArbiterConfig,
   names: { service: string; stage: string },
+  level: MetricsLevel = MetricsLevel.BASIC,
 ): CfnResources {
   const service = metricsServiceName(names.service, names.stage);
   const resources: CfnResources = {};
+  const lambdaMetric = (fn: string) => ({
+    namespace: 'AWS/Lambda',
+    dimensions: { FunctionName: functionName(names.service, names.stage, fn) },
+  });
+  resources.ArbiterInvocationsAlarm = alarm({
+    description: `arbiter not invoked for ${ARBITER_MISSING_MINUTES} minutes`,
+    ...lambdaMetric('arbiter'),
+    metric: 'Invocations',
+    statistic: 'Sum',
+    comparison: 'LessThanThreshold',
+    threshold: 1,
+    evaluationPeriods: ARBITER_MISSING_MINUTES,
+    missingData: 'breaching',
+  });
+  for (const fn of ERROR_ALARMED_FUNCTIONS) {
+    resources[`${normalizedName(fn)}ErrorsAlarm`] = alarm({
+      description: `${fn} function errors`,
+      ...lambdaMetric(fn),
+      metric: 'Errors',
+      statistic: 'Sum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluationPeriods: 1,
+      missingData: 'notBreaching',
+    });
+  }
+  if (level !== MetricsLevel.DETAILED) return resources;
+
   for (const v of config.vantages) {
     resources[`${normalizedName(v.id)}ProberHeartbeatAlarm`] = alarm({
       description: `prober ${v.id} silent for ${HEARTBEAT_MISSING_MINUTES} minutes`,
@@ -87,16 +128,11 @@ export function alarmResources(
     });
   resources.FailedFailoversAlarm = anyInAMinute('failover failed', MetricName.FAILED_FAILOVERS);
   resources.ReconcileErrorsAlarm = anyInAMinute('arbiter reconcile errors', MetricName.RECONCILE_ERRORS);
-  resources.ArbiterErrorsAlarm = alarm({
-    description: 'arbiter function errors',
-    namespace: 'AWS/Lambda',
-    metric: 'Errors',
-    dimensions: { FunctionName: functionName(names.service, names.stage, 'arbiter') },
-    statistic: 'Sum',
-    comparison: 'GreaterThanThreshold',
-    threshold: 0,
-    evaluationPeriods: 1,
-    missingData: 'notBreaching',
-  });
   return resources;
+}
+
+/** How many alarms a stack has (the cost model counts them: $0.10 each a month). */
+export function alarmCount(vantages: number, level: MetricsLevel = MetricsLevel.BASIC): number {
+  const basic = 1 + ERROR_ALARMED_FUNCTIONS.length;
+  return level === MetricsLevel.DETAILED ? basic + vantages + 2 : basic;
 }

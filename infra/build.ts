@@ -73,7 +73,7 @@ export function buildStack(input: StackInput): Stack {
         ...networkResources(config, params, names),
         ...schedulerResources(config),
         ...roles,
-        ...alarmResources(config, names),
+        ...alarmResources(config, names, params.metrics),
       },
       Outputs: {
         TableName: { Description: 'The ha-arbiter table', Value: { Ref: Ids.table } },

@@ -21,7 +21,17 @@ export interface StackParams {
   dynamodbPrefixList?: string;
   /** Memory of each prober (it runs ~58 s a minute, so this is most of the Lambda bill). */
   proberMemoryMb: number;
+  /**
+   * `basic` (default): CloudWatch watches the functions through the free AWS/Lambda metrics and
+   * the arbiter announces silent vantages itself (shared/vantage-silence.ts). `detailed`: the
+   * probers also publish ProbeLatency and ProberHeartbeat per vantage (a custom metric each,
+   * $0.30 a month), with a heartbeat alarm per vantage and the failover/reconcile-error alarms.
+   */
+  metrics: MetricsLevel;
 }
+
+export const MetricsLevel = { BASIC: 'basic', DETAILED: 'detailed' } as const;
+export type MetricsLevel = (typeof MetricsLevel)[keyof typeof MetricsLevel];
 
 /**
  * The parameter names, as written after `--param=`. (serverless.yml's `params.local` is not one
@@ -36,6 +46,7 @@ export const PARAM_NAMES = [
   'dynamodbEndpoint',
   'dynamodbPrefixList',
   'proberMemory',
+  'metrics',
 ] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 
@@ -86,6 +97,12 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     'must be a whole number of MB from 128 to 10240',
   );
 
+  const metrics = check(
+    'metrics',
+    (v) => v === MetricsLevel.BASIC || v === MetricsLevel.DETAILED,
+    'must be basic or detailed',
+  );
+
   if (issues.length > 0) throw new ConfigError('deploy parameters', issues);
   return {
     configPath,
@@ -95,6 +112,7 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     ...(dynamodbEndpoint !== undefined ? { dynamodbEndpoint } : {}),
     ...(dynamodbPrefixList !== undefined ? { dynamodbPrefixList } : {}),
     proberMemoryMb: memory === undefined ? 128 : Number(memory),
+    metrics: (metrics as MetricsLevel | undefined) ?? MetricsLevel.BASIC,
   };
 }
 
