@@ -513,7 +513,26 @@ const usd = (v: number) => `$${v.toFixed(2)}`;
 export function goals(r: BenchResult): Goal[] {
   const baselineFalse = r.falseFailovers.rows.filter((row) => row.system !== 'ha-arbiter');
   const tick500 = r.scale.prober.find((p) => p.nodes === 500)?.tick.p99 ?? Number.NaN;
+  const d = r.defaults;
   return [
+    {
+      goal: 'shipped defaults: p95 client outage after a crash <= 5 s (live)',
+      target: '<= 5.00 s',
+      actual: d ? s(d.crash.outageP95Ms) : 'not run (--no-live)',
+      met: d !== null && d.crash.outageP95Ms <= 5_000,
+    },
+    {
+      goal: 'shipped defaults: p95 client outage after a hang <= 7.5 s (live)',
+      target: '<= 7.50 s',
+      actual: d ? s(d.hang.outageP95Ms) : 'not run (--no-live)',
+      met: d !== null && d.hang.outageP95Ms <= 7_500,
+    },
+    {
+      goal: 'shipped defaults: p95 outage <= 0.7 x keepalived + EIP notify (same failures)',
+      target: '<= 0.70x',
+      actual: x(r.ratio.vsKeepalivedOutage),
+      met: r.ratio.vsKeepalivedOutage <= 0.7,
+    },
     {
       goal: 'p95 time to verified move <= 1.3 x the limit line',
       target: `<= ${s(1.3 * r.limit.lineMs)}`,
