@@ -4,7 +4,7 @@ import { messageOf } from './errors';
 import type { Log } from './log';
 import type { Verdict } from './model';
 import type { Notification, Notifier } from './notify/notifier';
-import type { GroupStore } from './store/ports';
+import type { GroupSnapshot, GroupStore } from './store/ports';
 
 /**
  * The dead-man's switch of the probers, kept by the arbiter. Every reconcile already reads each
@@ -63,8 +63,9 @@ export function watchedVantages(config: ArbiterConfig, group: GroupConfig): stri
 }
 
 /**
- * Opens or closes the group's `vantage-silent:<id>` alert for each vantage it watches and
- * publishes only when this call changed it. The alert write is conditional (setAlert), so two
+ * Opens or closes the group's `vantage-silent:<id>` alert for each vantage it watches where the
+ * snapshot's alert disagrees with what the arbiter hears (so a steady state costs no write),
+ * and publishes only when this call changed it. The alert write is conditional (setAlert), so two
  * arbiters running at once announce a transition once:
  *
  *   arbiter A: reads, az-a silent ─ setAlert(open) succeeds ─ publishes "silent"
@@ -77,13 +78,14 @@ export function watchedVantages(config: ArbiterConfig, group: GroupConfig): stri
 export async function watchVantageSilence(
   deps: VantageWatchDeps,
   group: GroupConfig,
-  verdicts: readonly Verdict[],
+  snapshot: GroupSnapshot,
   now: number,
 ): Promise<void> {
   const watched = new Set(watchedVantages(deps.config, group));
-  for (const hearing of hearVantages(group, verdicts, now)) {
+  for (const hearing of hearVantages(group, snapshot.verdicts, now)) {
     if (!watched.has(hearing.vantage)) continue;
     const key = `${ALERT_PREFIX}${hearing.vantage}`;
+    if ((snapshot.state.alerts[key] !== undefined) === hearing.silent) continue;
     try {
       const value = hearing.silent ? String(hearing.lastSeenAt ?? 0) : undefined;
       if (!(await deps.store.setAlert(group.id, key, value))) continue;

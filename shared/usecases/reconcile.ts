@@ -76,7 +76,7 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
   const { action } = decision;
   await recordHealth(deps, group, snapshot, decision);
   await announceEndedBans(deps, group, snapshot, decision, now);
-  await watchVantageSilence(deps, group, snapshot.verdicts, now);
+  await watchVantageSilence(deps, group, snapshot, now);
   const base = { group: group.id, action: action.kind };
   await forgetWouldAlerts(deps, group, snapshot, action);
   await noteDrift(deps, group, snapshot, decision);

@@ -15,17 +15,15 @@ function setup() {
   const notifier = new RecordingNotifier();
   const deps = { config, store, notifier, log: silentLog };
   /** One reconcile at `now` with az-a last heard `aAge` ms ago and az-c `cAge` ms ago. */
-  const tick = (now: number, aAge: number, cAge: number) =>
-    watchVantageSilence(
-      deps,
-      group,
-      [
-        verdict('az-a', 'lb-1', 'UP', now - aAge),
-        verdict('az-a', 'lb-2', 'UP', now - aAge),
-        verdict('az-c', 'lb-1', 'UP', now - cAge),
-      ],
-      now,
-    );
+  const tick = async (now: number, aAge: number, cAge: number) => {
+    const { state } = await store.readGroup(group.id);
+    const verdicts = [
+      verdict('az-a', 'lb-1', 'UP', now - aAge),
+      verdict('az-a', 'lb-2', 'UP', now - aAge),
+      verdict('az-c', 'lb-1', 'UP', now - cAge),
+    ];
+    await watchVantageSilence(deps, group, { state, verdicts }, now);
+  };
   return { config, group, store, notifier, tick };
 }
 
@@ -82,6 +80,18 @@ describe('vantage silence', () => {
     });
     expect(watchedVantages(config, config.groups[0]!)).toEqual(['az-a', 'az-c']);
     expect(watchedVantages(config, config.groups[1]!)).toEqual([]);
+  });
+
+  it('writes nothing while every vantage stays as the alerts say', async () => {
+    const { tick, store } = setup();
+    let writes = 0;
+    const setAlert = store.setAlert.bind(store);
+    store.setAlert = async (...args) => {
+      writes += 1;
+      return setAlert(...args);
+    };
+    for (let i = 0; i < 5; i += 1) await tick(NOW + i * 60_000, 5_000, 5_000);
+    expect(writes).toBe(0);
   });
 
   it('tries again on the next reconcile when the alert write fails', async () => {
