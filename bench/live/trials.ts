@@ -159,7 +159,8 @@ export async function runLiveTrials(options: LiveOptions): Promise<LiveRun> {
       intervalMs: CLIENT_INTERVAL_MS,
       timeoutMs: CLIENT_TIMEOUT_MS,
     });
-    await waitForAllUp(watcher, group, 30_000);
+    // A cold stack on a busy machine can take half a minute before every vantage says UP.
+    await waitForAllUp(watcher, group, 90_000);
     log(
       `live: steady after ${((Date.now() - t0) / 1000).toFixed(1)} s; ${options.trialsPerKind} trials per kind`,
     );
