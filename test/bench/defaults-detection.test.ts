@@ -5,7 +5,11 @@ describe('defaultsDetection', () => {
   it('continues a fall in progress at the end of a loop in the next one: close to interval + fall x timeout + rechecks', async () => {
     // At 5 s the loop's last tick (55 s) and the next loop's first (60 s) are one interval apart:
     // with the streak carried over the changeover, no failure waits for a restarted fall.
-    const d = await defaultsDetection({ intervalSeconds: 5, timeoutMs: 2_000, recheckMs: 300, fall: 2 }, 60, 1);
+    const d = await defaultsDetection(
+      { intervalSeconds: 5, timeoutMs: 2_000, recheckMs: 300, fall: 2 },
+      60,
+      1,
+    );
     expect(d.boundMs).toBe(9_300);
     // A refused probe fails at once: the wait for the next probe and one recheck.
     expect(d.crash.max).toBeLessThanOrEqual(5_000 + 300 + 400);
@@ -16,7 +20,11 @@ describe('defaultsDetection', () => {
   });
 
   it('pauses probing only for the changeover between invocations at the 2 s / fall 3 defaults', async () => {
-    const d = await defaultsDetection({ intervalSeconds: 2, timeoutMs: 800, recheckMs: 300, fall: 3 }, 200, 5);
+    const d = await defaultsDetection(
+      { intervalSeconds: 2, timeoutMs: 800, recheckMs: 300, fall: 3 },
+      200,
+      5,
+    );
     expect(d.boundMs).toBe(5_000);
     // One probe slot lost at the changeover, at most: the fall in progress continues in the
     // next loop instead of restarting, and no failure waits for a loop a whole minute later.
