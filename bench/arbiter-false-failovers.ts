@@ -10,6 +10,8 @@ import { chance, seededRng, uniform } from './rng';
 /** The policy under test. */
 export interface ArbiterPolicyUnderTest {
   intervalSeconds: number;
+  timeoutMs: number;
+  recheckMs: number;
   fall: number;
   rise: number;
   quorum: number;
@@ -19,6 +21,8 @@ export interface ArbiterPolicyUnderTest {
 /** The shipped defaults (shared/config/defaults.ts), watched from two vantages. */
 export const DEFAULT_POLICY: ArbiterPolicyUnderTest = {
   intervalSeconds: POLICY_DEFAULTS.intervalSeconds,
+  timeoutMs: POLICY_DEFAULTS.timeoutMs,
+  recheckMs: POLICY_DEFAULTS.recheckMs,
   fall: POLICY_DEFAULTS.fall,
   rise: POLICY_DEFAULTS.rise,
   quorum: POLICY_DEFAULTS.quorum,
@@ -48,7 +52,8 @@ export function groupUnderTest(policy: ArbiterPolicyUnderTest): GroupConfig {
           resources: [{ kind: 'elastic-ip', allocationId: 'eipalloc-01' }],
           policy: {
             intervalSeconds: policy.intervalSeconds,
-            timeoutMs: Math.min(2_000, policy.intervalSeconds * 1000 - 100),
+            timeoutMs: policy.timeoutMs,
+            recheckMs: policy.recheckMs,
             fall: policy.fall,
             rise: policy.rise,
             quorum: policy.quorum,
@@ -64,10 +69,13 @@ export function groupUnderTest(policy: ArbiterPolicyUnderTest): GroupConfig {
 /**
  * False failovers of ha-arbiter in simulated time, through the real decision path: every
  * vantage probes both nodes every interval (its own random phase), each probe is lost with
- * `lossRate`, the real VerdictTracker turns results into verdicts, and the real `decide` runs
+ * `lossRate` (a lost probe fails after the timeout), the real VerdictTracker turns results
+ * into verdicts, and a node with a streak in progress is rechecked `recheckMs` after each
+ * result, as the probe loop does (shared/usecases/probe-loop.ts). The real `decide` runs
  * whenever a verdict changes (the table stream) and every minute (the reconcile schedule),
  * with the real cooldown and breaker. Nothing fails, so every move it makes is a false one.
- * Heartbeats keep every verdict fresh (their rate does not change the outcome).
+ * Heartbeats keep every verdict fresh (their rate does not change the outcome). Losses are
+ * independent draws, rechecks included.
  */
 export function arbiterFalseFailovers(
   policy: ArbiterPolicyUnderTest,
@@ -138,35 +146,39 @@ export function arbiterFalseFailovers(
     };
   };
 
-  const nextTick = vantages.map(() => uniform(rng, 0, intervalMs));
+  // One probe schedule per (vantage, node): steady slots on the vantage's grid, rechecks in between.
+  const probes = vantages.flatMap((vantage) => {
+    const phase = uniform(rng, 0, intervalMs);
+    return nodes.map((node) => ({ vantage, node, phase, next: phase }));
+  });
+  const nextSlot = (phase: number, after: number) =>
+    phase + Math.ceil((after - phase) / intervalMs) * intervalMs;
   let nextReconcile = uniform(rng, 0, RECONCILE_MS);
   for (;;) {
-    let who = 0;
-    for (let i = 1; i < nextTick.length; i += 1)
-      if ((nextTick[i] as number) < (nextTick[who] as number)) who = i;
-    const t = nextTick[who] as number;
+    let p = probes[0] as (typeof probes)[number];
+    for (const q of probes) if (q.next < p.next) p = q;
+    const t = p.next;
     if (nextReconcile <= t) {
       arbiter(nextReconcile);
       nextReconcile += RECONCILE_MS;
       continue;
     }
     if (t >= endMs) break;
-    const vantage = vantages[who] as string;
-    let changed = false;
-    for (const n of nodes) {
-      const ok = !chance(rng, lossRate);
-      const result = ok
-        ? { ok, latencyMs: 2, at: t }
-        : { ok, latencyMs: 2_000, at: t, error: 'timeout after 2000 ms' };
-      const change = trackers.get(`${vantage}/${n}`)?.observe(result);
-      if (change) {
-        verdicts.set(`${vantage}/${n}`, change);
-        if (change.status === 'DOWN') counts.downVerdicts += 1;
-        changed = true;
-      }
+    const key = `${p.vantage}/${p.node}`;
+    const ok = !chance(rng, lossRate);
+    const result = ok
+      ? { ok, latencyMs: 2, at: t }
+      : { ok, latencyMs: policy.timeoutMs, at: t, error: `timeout after ${policy.timeoutMs} ms` };
+    const doneAt = t + result.latencyMs;
+    const tracker = trackers.get(key) as VerdictTracker;
+    const change = tracker.observe(result);
+    if (change) {
+      verdicts.set(key, change);
+      if (change.status === 'DOWN') counts.downVerdicts += 1;
+      arbiter(doneAt);
     }
-    if (changed) arbiter(t);
-    nextTick[who] = t + intervalMs;
+    const slot = nextSlot(p.phase, doneAt);
+    p.next = tracker.streak() ? Math.min(doneAt + policy.recheckMs, slot) : slot;
   }
   return {
     failovers: counts.failovers,

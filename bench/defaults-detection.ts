@@ -4,6 +4,7 @@ import type { ProbeResult, Verdict } from '../shared/model';
 import { loopRemainingMs, PROBE_SCHEDULE_PERIOD_MS } from '../shared/probe/loop-deadline';
 import { runProbeLoop } from '../shared/usecases/probe-loop';
 import type { FailureKind } from './baselines/model';
+import { detectionSpanMs } from './detection-span';
 import { childSeed, seededRng, uniform } from './rng';
 import { CountingVerdictStore } from './scale/counting-verdict-store';
 import { scaleConfig, upVerdicts } from './scale/scale-config';
@@ -14,8 +15,9 @@ import { type Summary, summarize } from './stats';
 export interface DefaultsDetection {
   intervalSeconds: number;
   timeoutMs: number;
+  recheckMs: number;
   fall: number;
-  /** fall x interval + timeout: the worst case if probing never paused. */
+  /** interval + fall x timeout + (fall - 1) x recheck: the worst case (a hang) if probing never paused. */
   boundMs: number;
   crash: Summary;
   hang: Summary;
@@ -68,12 +70,17 @@ class RecordingStore extends CountingVerdictStore {
 async function vantageDetection(
   failAt: number,
   kind: FailureKind,
-  policy: { intervalSeconds: number; timeoutMs: number; fall: number },
+  policy: { intervalSeconds: number; timeoutMs: number; recheckMs: number; fall: number },
   startMs: number,
 ): Promise<number> {
   const config = scaleConfig([1, 2], policy.intervalSeconds, 30);
   const group = config.groups[0];
-  if (group) Object.assign(group.policy, { timeoutMs: policy.timeoutMs, fall: policy.fall });
+  if (group)
+    Object.assign(group.policy, {
+      timeoutMs: policy.timeoutMs,
+      recheckMs: policy.recheckMs,
+      fall: policy.fall,
+    });
   const clock = new VirtualClock(false);
   const origin = clock.now();
   const store = new RecordingStore(upVerdicts(config, 'v1'), clock.now);
@@ -114,7 +121,7 @@ async function vantageDetection(
  * starting up to 300 ms after the tick.
  */
 export async function defaultsDetection(
-  policy: { intervalSeconds: number; timeoutMs: number; fall: number },
+  policy: { intervalSeconds: number; timeoutMs: number; recheckMs: number; fall: number },
   samples: number,
   seed: number,
 ): Promise<DefaultsDetection> {
@@ -127,7 +134,7 @@ export async function defaultsDetection(
     const b = await vantageDetection(failAt, kind, policy, uniform(rng, 0, 300));
     out[kind].push(Math.max(a, b));
   }
-  const boundMs = policy.fall * policy.intervalSeconds * 1000 + policy.timeoutMs;
+  const boundMs = detectionSpanMs(policy);
   const all = [...out.crash, ...out.hang];
   return {
     ...policy,

@@ -12,6 +12,8 @@ export interface BenchOptions {
   configPath: string;
   topologyPath: string;
   trialsPerKind: number;
+  /** Failover trials per failure kind at the shipped defaults (a second live stack). */
+  defaultsTrialsPerKind: number;
   ec2: Ec2Timing;
   streamPollMs: number;
   lossRate: number;
@@ -73,6 +75,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     configPath: v.config ?? 'bench/fixtures/bench.arbiter.yml',
     topologyPath: v.topology ?? 'bench/fixtures/bench.topology.yml',
     trialsPerKind: int('trials', v.trials, quick ? 8 : 25, 1),
+    defaultsTrialsPerKind: quick ? 5 : 25,
     ec2: {
       describeMs: int('describe-latency', v['describe-latency'], 300),
       mutatingMs: int('mutate-latency', v['mutate-latency'], 800),

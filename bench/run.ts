@@ -2,7 +2,7 @@ import { ARBITER_DEFAULTS, POLICY_DEFAULTS } from '../shared/config/defaults';
 import { loadConfig } from '../shared/config/load';
 import type { GroupConfig } from '../shared/config/schema';
 import { arbiterFalseFailovers, DEFAULT_POLICY } from './arbiter-false-failovers';
-import { BASELINES } from './baselines/index';
+import { BASELINES, keepalived } from './baselines/index';
 import type { Ec2Timing } from './baselines/model';
 import { arbiterStats, baselineStats, type SystemStats } from './compare';
 import { type Alternative, alternatives } from './cost/alternatives';
@@ -10,6 +10,8 @@ import { type CostEstimate, type CostLine, estimateMonthlyCost, type Usage } fro
 import { PRICE_REGION, PRICES_CHECKED_ON } from './cost/prices';
 import { proberSecondsPerInvocation } from './cost/prober-seconds';
 import { type DefaultsDetection, defaultsDetection } from './defaults-detection';
+import { type DefaultsRun, runDefaultsTrials } from './defaults-live';
+import { detectionSpanMs } from './detection-span';
 import { EIP_FAILOVER_PATH, limitLineMs } from './limit';
 import { PLATFORM_LOG_BYTES } from './live/log-sizes';
 import { inBoundary, loopBoundary, stratumWeights } from './live/loop-boundary';
@@ -80,14 +82,24 @@ export interface BenchResult {
   };
   limit: { lineMs: number; describeRounds: number; mutatingCalls: number; formula: string };
   systems: SystemStats[];
+  /** Live trials at the shipped defaults (null without the live part). */
+  defaults: DefaultsRun | null;
   ratio: {
     vsLimitP95: number;
+    /** Pooled p95 client outage at the shipped defaults over the keepalived model's, same failures. */
+    vsKeepalivedOutage: number;
     vsVipMonitorOutage: number;
     vsPacemakerOutage: number;
     vsNatCronOutage: number;
   };
   falseFailoversPer1000Min: number;
-  falseFailovers: { lossRate: number; minutes: number; rows: FalseFailoverRow[] };
+  falseFailovers: {
+    lossRate: number;
+    minutes: number;
+    rows: FalseFailoverRow[];
+    /** The shipped defaults and keepalived again at 10% probe loss. */
+    tenPercent: { lossRate: number; rows: FalseFailoverRow[] };
+  };
   /** Detection with the real probe loop across its one-minute invocations, per policy (simulated time). */
   detectionByPolicy: DefaultsDetection[];
   cost: {
@@ -157,9 +169,22 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const trials = live?.trials ?? syntheticFailures(options.trialsPerKind);
   const ok = trials.filter((t) => t.ok);
 
+  let defaults: DefaultsRun | null = null;
+  if (options.live) {
+    defaults = await runDefaultsTrials({
+      configPath: options.configPath,
+      topologyPath: options.topologyPath,
+      trialsPerKind: options.defaultsTrialsPerKind,
+      ec2,
+      streamPollMs: options.streamPollMs,
+      seed: childSeed(seed, 'defaults'),
+      log,
+    });
+  }
+
   // Trials placed near the end of a prober loop stand for that part of the minute only.
-  const { fall, intervalSeconds, timeoutMs } = group.policy;
-  const boundary = loopBoundary(live?.loopMs ?? 57_000, fall * intervalSeconds * 1000 + timeoutMs, 500);
+  const { fall, intervalSeconds, timeoutMs, recheckMs } = group.policy;
+  const boundary = loopBoundary(live?.loopMs ?? 57_000, detectionSpanMs(group.policy), 500);
   const share = boundary.lengthMs / boundary.periodMs;
   const inside = trials.map((t) => live !== undefined && inBoundary(t.minutePhaseMs, boundary));
   const weights = stratumWeights(inside, share);
@@ -189,10 +214,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     {
       intervalSeconds: POLICY_DEFAULTS.intervalSeconds,
       timeoutMs: POLICY_DEFAULTS.timeoutMs,
+      recheckMs: POLICY_DEFAULTS.recheckMs,
       fall: POLICY_DEFAULTS.fall,
     },
-    { intervalSeconds, timeoutMs, fall },
-    { intervalSeconds: 5, timeoutMs: 2_000, fall: 2 },
+    { intervalSeconds, timeoutMs, recheckMs, fall },
+    { intervalSeconds: 5, timeoutMs: 2_000, recheckMs: POLICY_DEFAULTS.recheckMs, fall: 2 },
   ]) {
     detectionByPolicy.push(await defaultsDetection(p, options.mode === 'quick' ? 400 : 2_000, seed));
   }
@@ -226,6 +252,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
 
   const ratios = {
     vsLimitP95: ratio(verified.p95, limitMs),
+    vsKeepalivedOutage: defaults?.vsKeepalivedOutage ?? Number.NaN,
     // vip_monitor never notices a hang (ping still answers), so it is compared on crashes.
     vsVipMonitorOutage: ratio(
       weighted(
@@ -292,7 +319,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     systems,
     ratio: ratios,
     falseFailoversPer1000Min: oursDefault.per1000Min,
-    falseFailovers: { lossRate: options.lossRate, minutes: options.falseMinutes, rows: falseRows },
+    falseFailovers: {
+      lossRate: options.lossRate,
+      minutes: options.falseMinutes,
+      rows: falseRows,
+      tenPercent: { lossRate: 0.1, rows: tenPercentRows(options) },
+    },
+    defaults,
     detectionByPolicy,
     cost,
     scale: { prober: scaleProber, decide },
@@ -361,7 +394,7 @@ function falseFailoverRows(options: BenchOptions): FalseFailoverRow[] {
     );
     return {
       system: 'ha-arbiter',
-      setting: `${p.intervalSeconds} s, fall ${p.fall}, quorum ${p.quorum} of ${p.vantages}${p === DEFAULT_POLICY ? ' (defaults)' : ''}`,
+      setting: `${p.intervalSeconds} s, fall ${p.fall}, recheck ${p.recheckMs} ms, quorum ${p.quorum} of ${p.vantages}${p === DEFAULT_POLICY ? ' (defaults)' : ''}`,
       failovers: r.failovers,
       per1000Min: per1000(r.failovers),
       other: r.other,
@@ -378,6 +411,31 @@ function falseFailoverRows(options: BenchOptions): FalseFailoverRow[] {
     });
   }
   return rows;
+}
+
+/** The shipped defaults and keepalived at 10% probe loss, for the report. */
+function tenPercentRows(options: BenchOptions): FalseFailoverRow[] {
+  const { falseMinutes: minutes, ec2, seed } = options;
+  const lossRate = 0.1;
+  const per1000 = (n: number) => (n * 1000) / minutes;
+  const ours = arbiterFalseFailovers(DEFAULT_POLICY, minutes, lossRate, childSeed(seed, 'arbiter/10pct'));
+  const theirs = keepalived.falseFailovers(minutes, lossRate, ec2, childSeed(seed, 'false/keepalived/10pct'));
+  return [
+    {
+      system: 'ha-arbiter',
+      setting: `${DEFAULT_POLICY.intervalSeconds} s, fall ${DEFAULT_POLICY.fall}, recheck ${DEFAULT_POLICY.recheckMs} ms, quorum ${DEFAULT_POLICY.quorum} of ${DEFAULT_POLICY.vantages} (defaults)`,
+      failovers: ours.failovers,
+      per1000Min: per1000(ours.failovers),
+      other: ours.other,
+    },
+    {
+      system: keepalived.name,
+      setting: 'as in the NGINX guide',
+      failovers: theirs.failovers,
+      per1000Min: per1000(theirs.failovers),
+      other: theirs.other,
+    },
+  ];
 }
 
 /** Per-unit usage for the cost model: measured in the live run where possible. */
@@ -455,7 +513,26 @@ const usd = (v: number) => `$${v.toFixed(2)}`;
 export function goals(r: BenchResult): Goal[] {
   const baselineFalse = r.falseFailovers.rows.filter((row) => row.system !== 'ha-arbiter');
   const tick500 = r.scale.prober.find((p) => p.nodes === 500)?.tick.p99 ?? Number.NaN;
+  const d = r.defaults;
   return [
+    {
+      goal: 'shipped defaults: p95 client outage after a crash <= 5 s (live)',
+      target: '<= 5.00 s',
+      actual: d ? s(d.crash.outageP95Ms) : 'not run (--no-live)',
+      met: d !== null && d.crash.outageP95Ms <= 5_000,
+    },
+    {
+      goal: 'shipped defaults: p95 client outage after a hang <= 7.5 s (live)',
+      target: '<= 7.50 s',
+      actual: d ? s(d.hang.outageP95Ms) : 'not run (--no-live)',
+      met: d !== null && d.hang.outageP95Ms <= 7_500,
+    },
+    {
+      goal: 'shipped defaults: p95 outage <= 0.7 x keepalived + EIP notify (same failures)',
+      target: '<= 0.70x',
+      actual: x(r.ratio.vsKeepalivedOutage),
+      met: r.ratio.vsKeepalivedOutage <= 0.7,
+    },
     {
       goal: 'p95 time to verified move <= 1.3 x the limit line',
       target: `<= ${s(1.3 * r.limit.lineMs)}`,

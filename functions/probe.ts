@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { requireEnv } from '../shared/env';
+import { optionalEnv, requireEnv } from '../shared/env';
 import { emfMetrics, recordHeartbeat, recordProbe, recordVerdictChange } from '../shared/metrics';
 import { loopRemainingMs, scheduledAt } from '../shared/probe/loop-deadline';
 import { probeNode } from '../shared/probe/probe-node';
@@ -26,6 +26,8 @@ export async function probe(
       `VANTAGE_ID ${JSON.stringify(vantage)} is not a vantage of the config (known: ${c.config.vantages.map((v) => v.id).join(', ')})`,
     );
   }
+  // Per-vantage series cost a custom metric each: only with the stack's `metrics: detailed`.
+  const detailed = optionalEnv('METRICS_LEVEL', 'basic') === 'detailed';
   const invokedAt = Date.now();
   const tickAt = scheduledAt(event, invokedAt);
   let summary: ProbeLoopSummary;
@@ -43,12 +45,12 @@ export async function probe(
         invocationRemainingMs: () => context.getRemainingTimeInMillis(),
       }),
       log: c.log,
-      onResult: (_group, _node, result) => recordProbe(metrics, vantage, result),
+      ...(detailed ? { onResult: (_group, _node, result) => recordProbe(metrics, vantage, result) } : {}),
       onVerdict: (verdict) => recordVerdictChange(metrics, verdict),
       onTick: (_tick, at) => c.logger.setCorrelationId(`${vantage}@${new Date(at).toISOString()}`),
     });
     // The dead-man's switch: only a loop that ran counts as a heartbeat.
-    if (summary.ticks > 0) recordHeartbeat(metrics, vantage);
+    if (detailed && summary.ticks > 0) recordHeartbeat(metrics, vantage);
   } finally {
     metrics.flush();
   }

@@ -76,7 +76,7 @@ export function buildStack(input: StackInput): Stack {
         ...networkResources(config, params, names),
         ...schedulerResources(config),
         ...roles,
-        ...alarmResources(config, names),
+        ...alarmResources(config, names, params.metrics),
         ...auditResources(params, names),
         ...drillScheduleResources(config),
         ...(params.dashboard ? dashboardResources(config, names) : {}),

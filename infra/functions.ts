@@ -97,7 +97,7 @@ export function generatedFunctions(input: {
       memorySize: params.proberMemoryMb,
       reservedConcurrency: 1,
       ...asyncConfig,
-      environment: { VANTAGE_ID: v.id },
+      environment: { VANTAGE_ID: v.id, METRICS_LEVEL: params.metrics },
       vpc: { subnetIds: [v.subnet], securityGroupIds: [getAtt(securityGroupLogicalId(key), 'GroupId')] },
       events: [
         {

@@ -28,7 +28,17 @@ export interface StackParams {
   auditTrailDays?: number;
   /** Adds a CloudWatch dashboard of the stack (infra/dashboard.ts). */
   dashboard: boolean;
+  /**
+   * `basic` (default): CloudWatch watches the functions through the free AWS/Lambda metrics and
+   * the arbiter announces silent vantages itself (shared/vantage-silence.ts). `detailed`: the
+   * probers also publish ProbeLatency and ProberHeartbeat per vantage (a custom metric each,
+   * $0.30 a month), with a heartbeat alarm per vantage and the reconcile-error alarm.
+   */
+  metrics: MetricsLevel;
 }
+
+export const MetricsLevel = { BASIC: 'basic', DETAILED: 'detailed' } as const;
+export type MetricsLevel = (typeof MetricsLevel)[keyof typeof MetricsLevel];
 
 /**
  * The parameter names, as written after `--param=`. (serverless.yml's `params.local` is not one
@@ -45,6 +55,7 @@ export const PARAM_NAMES = [
   'proberMemory',
   'auditTrailDays',
   'dashboard',
+  'metrics',
 ] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
 
@@ -101,6 +112,11 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     'must be a whole number of days from 1 to 3650 (leave it empty for no trail)',
   );
   const dashboard = check('dashboard', (v) => v === 'true' || v === 'false', 'must be true or false');
+  const metrics = check(
+    'metrics',
+    (v) => v === MetricsLevel.BASIC || v === MetricsLevel.DETAILED,
+    'must be basic or detailed',
+  );
 
   if (issues.length > 0) throw new ConfigError('deploy parameters', issues);
   return {
@@ -113,6 +129,7 @@ export function parseParams(raw: RawParams, serviceDir: string): StackParams {
     proberMemoryMb: memory === undefined ? 128 : Number(memory),
     ...(auditDays !== undefined ? { auditTrailDays: Number(auditDays) } : {}),
     dashboard: dashboard === 'true',
+    metrics: (metrics as MetricsLevel | undefined) ?? MetricsLevel.BASIC,
   };
 }
 

@@ -48,6 +48,8 @@ export const EventType = {
   READY_AGAIN: 'ready-again',
   /** A drill rehearsed a failover (or was refused). */
   DRILL: 'drill',
+  /** A vantage stopped confirming its verdicts (or started again): shared/vantage-silence.ts. */
+  VANTAGE_SILENT: 'vantage-silent',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -168,8 +168,9 @@ export function recordControl(metrics: Metrics, result: ControlResult): void {
 
 /**
  * How many groups are not ready to fail over, when this invocation judged every group (the
- * reconcile schedule): a partial count (a stream batch about one group) would read as "fewer
- * groups not ready". Pending groups (still starting up) are not counted.
+ * reconcile schedule) and at least one is not: a partial count (a stream batch about one
+ * group) would read as "fewer groups not ready". Pending groups (still starting up) are not
+ * counted.
  */
 export function recordReadiness(
   metrics: Metrics,
@@ -178,5 +179,7 @@ export function recordReadiness(
 ): void {
   if (judged.size < groupCount) return;
   const notReady = [...judged.values()].filter((r) => r.status === ReadinessStatus.NOT_READY).length;
-  metrics.add(MetricName.GROUPS_NOT_READY, notReady);
+  // Sent only while some group is not ready: a series with data one hour costs 1/730 of a
+  // month's, and the alarm reads missing data as "all ready".
+  if (notReady > 0) metrics.add(MetricName.GROUPS_NOT_READY, notReady);
 }

@@ -68,6 +68,7 @@ const WIN_OF_EVENT: Record<EventType, Win['kind'] | null> = {
   'would-fail-over': 'alert',
   'drift-found': 'alert',
   'ban-ended': 'alert',
+  'vantage-silent': 'alert',
   'breaker-open': 'breaker',
   'failover-succeeded': 'lease',
   'failover-failed': 'lease',

@@ -1,3 +1,5 @@
+import { alarmCount as stackAlarmCount } from '../../infra/alarms';
+import type { MetricsLevel } from '../../infra/params';
 import { HOURS_PER_MONTH, PRICES } from './prices';
 
 /** What a deployment looks like. */
@@ -6,6 +8,8 @@ export interface CostScenario {
   vantages: number;
   intervalSeconds: number;
   arch: 'arm64' | 'x86_64';
+  /** The stack's `metrics` setting (infra/params.ts); `basic` when not given. */
+  metrics?: MetricsLevel;
 }
 
 /** Per-unit usage, measured by the bench where it can be (see docs/cost.md for each source). */
@@ -53,10 +57,11 @@ const INVOCATIONS_PER_MONTH = HOURS_PER_MONTH * 60;
 
 /**
  * Metric series published all month long, whatever the number of groups (shared/metrics.ts):
- * ProbeLatency and ProberHeartbeat, one series each per vantage.
+ * with `metrics: detailed`, ProbeLatency and ProberHeartbeat, one series each per vantage;
+ * none with `basic`, where the arbiter watches the vantages' heartbeats itself.
  */
-export function continuousMetricSeries(vantages: number): number {
-  return 2 * vantages;
+export function continuousMetricSeries(vantages: number, metrics: MetricsLevel = 'basic'): number {
+  return metrics === 'detailed' ? 2 * vantages : 0;
 }
 
 /**
@@ -74,11 +79,12 @@ export function eventMetricHoursPerFailover(vantages: number): number {
 }
 
 /**
- * Alarms of the stack (infra/alarms.ts): a dead-man's switch per vantage, and three for the
- * whole stack (FailedFailovers, ReconcileErrors, the arbiter's Errors), whatever the groups.
+ * Alarms of the stack (infra/alarms.ts), whatever the groups: with `basic`, the arbiter's
+ * missing Invocations and the Errors of arbiter, failover, control and notify-slack (5); with
+ * `detailed`, also a heartbeat alarm per vantage, FailedFailovers and ReconcileErrors.
  */
-export function alarmCount(vantages: number): number {
-  return vantages + 3;
+export function alarmCount(vantages: number, metrics: MetricsLevel = 'basic'): number {
+  return stackAlarmCount(vantages, metrics);
 }
 
 /**
@@ -105,9 +111,9 @@ export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
   const sns = failovers * u.perFailover.snsMessages;
   // Metric-months: the continuous series, plus the event series prorated by the hour.
   const metricSeries =
-    continuousMetricSeries(s.vantages) +
+    continuousMetricSeries(s.vantages, s.metrics) +
     (failovers * eventMetricHoursPerFailover(s.vantages)) / HOURS_PER_MONTH;
-  const alarms = alarmCount(s.vantages);
+  const alarms = alarmCount(s.vantages, s.metrics);
   const logGb =
     (proberInvocations * (u.logBytes.proberFixed + s.groups * u.logBytes.proberPerGroup) +
       arbiterInvocations * (u.logBytes.arbiterFixed + s.groups * u.logBytes.arbiterPerGroup)) /

@@ -9,6 +9,7 @@ import { StackWatcher, type WatchEvent } from '../../local/watch';
 import type { GroupConfig, NodeConfig } from '../../shared/config/schema';
 import { EventType } from '../../shared/constants';
 import type { Ec2Timing, FailureKind } from '../baselines/model';
+import { detectionSpanMs } from '../detection-span';
 import { type Rng, seededRng, uniform } from '../rng';
 import { type LogLineSizes, measureLogLines } from './log-sizes';
 import { loopBoundary, phaseOf } from './loop-boundary';
@@ -158,7 +159,8 @@ export async function runLiveTrials(options: LiveOptions): Promise<LiveRun> {
       intervalMs: CLIENT_INTERVAL_MS,
       timeoutMs: CLIENT_TIMEOUT_MS,
     });
-    await waitForAllUp(watcher, group, 30_000);
+    // A cold stack on a busy machine can take half a minute before every vantage says UP.
+    await waitForAllUp(watcher, group, 90_000);
     log(
       `live: steady after ${((Date.now() - t0) / 1000).toFixed(1)} s; ${options.trialsPerKind} trials per kind`,
     );
@@ -228,12 +230,7 @@ async function runTrial(
   const from = holder(stack, group);
   const standby = group.nodes.find((n) => n.id !== from.id) as NodeConfig;
   if (placement === 'boundary') {
-    const { fall, intervalSeconds, timeoutMs } = group.policy;
-    const b = loopBoundary(
-      probers.typicalLoopMs(57_000),
-      fall * intervalSeconds * 1000 + timeoutMs,
-      LOOP_RESTART_MS,
-    );
+    const b = loopBoundary(probers.typicalLoopMs(57_000), detectionSpanMs(group.policy), LOOP_RESTART_MS);
     const target = (b.startPhaseMs + uniform(rng, 0, b.lengthMs)) % b.periodMs;
     await sleep(phaseOf(target, phaseOf(Date.now(), probers.scheduleStartedAt)));
   } else {

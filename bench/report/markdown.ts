@@ -12,6 +12,27 @@ const usd = (v: number) => `$${v.toFixed(2)}`;
 const times = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : 'n/a');
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 
+/** The live trials at the shipped defaults, next to the bench policy's. */
+function defaultsText(r: BenchResult): string[] {
+  const d = r.defaults;
+  if (!d) return [];
+  const k = d.keepalived;
+  const p = d.policy;
+  return [
+    `#### At the shipped defaults (live, ${d.trials.ok} failovers${d.trials.failed ? `, ${d.trials.failed} failed` : ''}; ${p.intervalSeconds} s interval, ${p.timeoutMs} ms timeout, recheck ${p.recheckMs} ms, fall ${p.fall}, quorum ${p.quorum})`,
+    '',
+    '| system | failure | detect p50 / p95 | address moved p50 / p95 | client outage p50 / p95 / p99 |',
+    '|---|---|---|---|---|',
+    `| **ha-arbiter** (measured) | crash | ${secs(d.crash.detect, ['p50', 'p95'])} | ${secs(d.crash.verified, ['p50', 'p95'])} | ${secs(d.crash.outage, ['p50', 'p95', 'p99'])} |`,
+    `| **ha-arbiter** (measured) | hang | ${secs(d.hang.detect, ['p50', 'p95'])} | ${secs(d.hang.verified, ['p50', 'p95'])} | ${secs(d.hang.outage, ['p50', 'p95', 'p99'])} |`,
+    `| keepalived + EIP notify (model, same failures) | crash | ${secs(k.crash.detect, ['p50', 'p95'])} | ${secs(k.crash.move, ['p50', 'p95'])} | ${secs(k.crash.outage, ['p50', 'p95', 'p99'])} |`,
+    `| keepalived + EIP notify (model, same failures) | hang | ${secs(k.hang.detect, ['p50', 'p95'])} | ${secs(k.hang.move, ['p50', 'p95'])} | ${secs(k.hang.outage, ['p50', 'p95', 'p99'])} |`,
+    '',
+    `Pooled p95 client outage: ha-arbiter ${sec(d.all.outage.p95)}, keepalived ${sec(k.all.outage.p95)} (${times(d.vsKeepalivedOutage)}).`,
+    '',
+  ];
+}
+
 /** Replaces the text between `<!-- bench:NAME:start -->` and its end marker (appends both if absent). */
 export function replaceBetweenMarkers(doc: string, name: string, content: string): string {
   const start = `<!-- bench:${name}:start -->`;
@@ -26,6 +47,7 @@ export function replaceBetweenMarkers(doc: string, name: string, content: string
 const SYSTEM_LABEL: Record<string, string> = {
   'ha-arbiter': '**ha-arbiter** (measured)',
   'vip-monitor': 'vip_monitor.sh (model)',
+  keepalived: 'keepalived + EIP notify (model)',
   pacemaker: 'Pacemaker-style (model)',
   'nat-cron': 'NAT cron script (model)',
 };
@@ -64,6 +86,7 @@ export function renderBenchTables(r: BenchResult): string {
     `| p95 time to verified move | ${sec(r.failover.p95Ms)} |`,
     `| physical-limit line (${r.limit.formula}) | ${sec(r.limit.lineMs)} |`,
     `| p95 / limit line | ${times(r.ratio.vsLimitP95)} |`,
+    `| p95 outage at the shipped defaults vs keepalived + EIP notify (crash and hang pooled) | ${times(r.ratio.vsKeepalivedOutage)} |`,
     `| p95 outage vs vip_monitor.sh (crashes) | ${times(r.ratio.vsVipMonitorOutage)} |`,
     `| p95 outage vs Pacemaker-style | ${times(r.ratio.vsPacemakerOutage)} |`,
     `| p95 outage vs NAT cron script | ${times(r.ratio.vsNatCronOutage)} |`,
@@ -71,6 +94,7 @@ export function renderBenchTables(r: BenchResult): string {
     `| one group, 2 vantages, 5 s, per month (list price) | ${usd(r.cost.oneGroupTwoVantage5sUsdPerMonth)} (Lambda, DynamoDB, SNS, Scheduler: ${usd(r.cost.oneGroupTwoVantage5sCoreUsdPerMonth)}) |`,
     `| each extra group, per month | ${usd(r.cost.perExtraGroupUsdPerMonth)} (core: ${usd(r.cost.perExtraGroupCoreUsdPerMonth)}) |`,
     '',
+    ...defaultsText(r),
     '#### Where the time goes (medians, ms)',
     '',
     '| detect (failure -> quorum DOWN) | DOWN -> lease (stream, wake-up, first look) | lease -> AssociateAddress (re-check, mover read) | AssociateAddress -> verified | mutating EC2 calls per failover |',
@@ -93,11 +117,16 @@ export function renderBenchTables(r: BenchResult): string {
       `| ${f.system} | ${f.setting} | ${int(f.failovers)} | ${f.per1000Min.toFixed(2)} | ${also || '-'} |`,
     );
   }
+  const ten = r.falseFailovers.tenPercent;
+  out.push(
+    '',
+    `At ${(ten.lossRate * 100).toFixed(0)}% random probe loss, same minutes: ${ten.rows.map((f) => `${f.system} (${f.setting}) ${int(f.failovers)} (${f.per1000Min.toFixed(2)} per 1,000 min)`).join('; ')}.`,
+  );
   out.push(
     '',
     '#### Detection across prober invocations (simulated time)',
     '',
-    'The real probe loop on a virtual clock, one invocation per scheduled minute as deployed, failures at uniformly random moments, two vantages, quorum 2: the later vantage decides. The bound is fall x interval + timeout, what detection would take if probing never paused.',
+    'The real probe loop on a virtual clock, one invocation per scheduled minute as deployed, failures at uniformly random moments, two vantages, quorum 2: the later vantage decides. The bound is interval + fall x timeout + (fall - 1) x recheck, what detecting a hang would take if probing never paused.',
     '',
     '| policy | bound | crash p50 / p95 / p99 | hang p50 / p95 / p99 | later than the bound |',
     '|---|---|---|---|---|',
@@ -110,7 +139,7 @@ export function renderBenchTables(r: BenchResult): string {
         ? ' (shipped defaults)'
         : '';
     out.push(
-      `| ${d.intervalSeconds} s, timeout ${d.timeoutMs} ms, fall ${d.fall}${shipped} | ${sec(d.boundMs)} | ${secs(d.crash, ['p50', 'p95', 'p99'])} | ${secs(d.hang, ['p50', 'p95', 'p99'])} | ${(d.laterThanBoundShare * 100).toFixed(1)} % |`,
+      `| ${d.intervalSeconds} s, timeout ${d.timeoutMs} ms, recheck ${d.recheckMs} ms, fall ${d.fall}${shipped} | ${sec(d.boundMs)} | ${secs(d.crash, ['p50', 'p95', 'p99'])} | ${secs(d.hang, ['p50', 'p95', 'p99'])} | ${(d.laterThanBoundShare * 100).toFixed(1)} % |`,
     );
   }
   out.push('', '#### Goals', '', '| goal | target | this run | met |', '|---|---|---|---|');

@@ -348,7 +348,7 @@ export function awsPorts(
     store: new DynamoStore({
       tableName: sandbox.tableName,
       client: new DynamoDBClient({ region: cli.region }),
-      vantages: group.vantages,
+      groups: [group],
     }),
     now: Date.now,
     sleep,

@@ -172,7 +172,7 @@ async function waitSteady(l: Lifecycle, sandbox: DeployedSandbox, timeoutMs: num
   const store = new DynamoStore({
     tableName: sandbox.tableName,
     client: new DynamoDBClient({ region: l.cli.region }),
-    vantages: group.vantages,
+    groups: [group],
   });
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -26,7 +26,7 @@ export function localPorts(stack: LocalStack, say: (line: string) => void): Dril
   const store = new DynamoStore({
     tableName: stack.dynamo.tableName,
     client: stack.dynamo.client,
-    vantages: group.vantages,
+    groups: [group],
   });
   const ec2 = new EC2Client({
     region: stack.cloud.region,

@@ -4,13 +4,28 @@
  */
 export const POLICY_DEFAULTS = {
   /**
-   * Seconds between two probes of a node from one vantage point. 2 s with fall 3 detects
-   * faster (bound 7.5 s) than 5 s with fall 2 (12 s) and, under 5% random probe loss, made no
-   * false failover in 100,000 simulated minutes where 5 s / fall 2 made 33 (docs/bench.md).
+   * Seconds between two steady probes of a node from one vantage point. The wait for the next
+   * probe is the one term of detection that no recheck shortens, so it is 1 s: a refused
+   * connection is seen within 1.6 s (fall 3, rechecks 300 ms apart), a hang within 4 s
+   * (docs/config.md). The prober runs for the whole minute whatever the interval, so probing
+   * every second costs the same as every 5 s; under 5% random probe loss it made no false
+   * failover in the bench's simulation (docs/bench.md).
    */
-  intervalSeconds: 2,
-  /** Probe timeout in milliseconds; must be below intervalSeconds * 1000. */
-  timeoutMs: 1500,
+  intervalSeconds: 1,
+  /**
+   * Probe timeout in milliseconds; must be below intervalSeconds * 1000. A hung node is seen
+   * only after one timeout per probe, fall times over (docs/config.md, detection bounds): 800 ms
+   * keeps a hang's detection within 4 s at fall 3. A node in the same VPC answers in
+   * milliseconds; the cost is that a dropped SYN (retransmitted after 1 s) now fails the probe,
+   * which is the probe loss fall 3 and quorum absorb (docs/bench.md, false failovers).
+   */
+  timeoutMs: 800,
+  /**
+   * Milliseconds between the end of a probe that starts or continues a streak (a failure on an
+   * UP node, a success on a DOWN one) and the recheck of that node, until fall/rise is reached
+   * or the streak breaks. The steady interval is unchanged.
+   */
+  recheckMs: 300,
   /** Consecutive failures before a vantage says DOWN. */
   fall: 3,
   /** Consecutive successes before a vantage says UP again. */

@@ -138,6 +138,11 @@ export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
         `${at}.policy.timeoutMs = ${policy.timeoutMs}: must be below intervalSeconds (${policy.intervalSeconds} s = ${policy.intervalSeconds * 1000} ms)`,
       );
     }
+    if (policy.recheckMs >= policy.intervalSeconds * 1000) {
+      issues.push(
+        `${at}.policy.recheckMs = ${policy.recheckMs}: must be below intervalSeconds (${policy.intervalSeconds} s = ${policy.intervalSeconds * 1000} ms), or a recheck would come no sooner than the next steady probe`,
+      );
+    }
     if (policy.staleAfterSeconds < 2 * file.arbiter.heartbeatSeconds) {
       issues.push(
         `${at}.policy.staleAfterSeconds = ${policy.staleAfterSeconds}: must be at least twice arbiter.heartbeatSeconds (${file.arbiter.heartbeatSeconds}) or live verdicts would look stale`,

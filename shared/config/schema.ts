@@ -140,6 +140,7 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
 export const PolicySchema = z.strictObject({
   intervalSeconds: z.int().min(1).max(60).default(POLICY_DEFAULTS.intervalSeconds),
   timeoutMs: z.int().min(50).max(59_000).default(POLICY_DEFAULTS.timeoutMs),
+  recheckMs: z.int().min(50).max(59_000).default(POLICY_DEFAULTS.recheckMs),
   fall: z.int().min(1).max(100).default(POLICY_DEFAULTS.fall),
   rise: z.int().min(1).max(100).default(POLICY_DEFAULTS.rise),
   quorum: z.int().min(1).max(16).default(POLICY_DEFAULTS.quorum),

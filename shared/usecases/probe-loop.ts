@@ -1,4 +1,4 @@
-import type { ArbiterConfig, GroupConfig } from '../config/schema';
+import type { ArbiterConfig, GroupConfig, NodeConfig } from '../config/schema';
 import { probedNodes } from '../egress-health';
 import { messageOf } from '../errors';
 import type { Log } from '../log';
@@ -47,18 +47,34 @@ export interface ProbeLoopSummary {
 const SAFETY_MS = 1_500;
 
 /**
- * The time a tick over these groups needs before the invocation must return: one probe
- * timeout per round that the concurrency bound forces, and the reserve for its writes.
+ * The time a tick over these jobs needs before the invocation must return: one probe timeout
+ * per round that the concurrency bound forces, and the reserve for its writes.
  */
-function tickBudgetMs(deps: ProbeLoopDeps, groups: GroupConfig[]): number {
-  const jobs = groups.reduce((n, g) => n + probedNodes(g, deps.vantage).length, 0);
-  const rounds = Math.max(1, Math.ceil(jobs / deps.config.arbiter.probeConcurrency));
-  return Math.max(0, ...groups.map((g) => g.policy.timeoutMs)) * rounds + SAFETY_MS;
+function tickBudgetMs(deps: ProbeLoopDeps, jobs: readonly ProbeJob[]): number {
+  const rounds = Math.max(1, Math.ceil(jobs.length / deps.config.arbiter.probeConcurrency));
+  return Math.max(0, ...jobs.map((j) => j.g.policy.timeoutMs)) * rounds + SAFETY_MS;
 }
+
+/** One probe of one node of a group. */
+interface ProbeJob {
+  g: GroupConfig;
+  n: NodeConfig;
+}
+
+/** The nodes this vantage probes in these groups. */
+function jobsOf(groups: readonly GroupConfig[], vantage: string): ProbeJob[] {
+  return groups.flatMap((g) => probedNodes(g, vantage).map((n) => ({ g, n })));
+}
+
+const keyOf = (j: ProbeJob) => `${j.g.id}/${j.n.id}`;
 
 /**
  * Probes every node of every group this vantage watches, every `intervalSeconds`, until
- * shortly before the invocation's time runs out. Rise/fall state continues from the stored
+ * shortly before the invocation's time runs out. A probe that starts or continues a streak
+ * (a failure on an UP node, a success on a DOWN one) has that node probed again `recheckMs`
+ * after its result, and again, until the verdict changes or the streak breaks; the steady
+ * slots stay on their grid (start + k x interval), so rechecks add probes only while a state
+ * change is in progress. Rise/fall state continues from the stored
  * verdicts of the previous invocation, and so does a streak it had in progress (carryStreaks).
  * Writes a verdict row only when a verdict changes, and one heartbeat for the vantage (all its
  * groups) every `heartbeatSeconds` that keeps unchanged verdicts fresh: table writes follow
@@ -92,7 +108,8 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
   const trackers = new Map<string, VerdictTracker>();
   /** Each node's verdict row as this vantage last stored it (loaded, or written since). */
   const stored = new Map<string, Verdict>();
-  const endReserveMs = tickBudgetMs(deps, groups);
+  const all = jobsOf(groups, vantage);
+  const endReserveMs = tickBudgetMs(deps, all);
   for (const g of groups) {
     const carryLimitMs = streakCarryLimitMs(g.policy.intervalSeconds * 1000, endReserveMs);
     for (const n of probedNodes(g, vantage)) {
@@ -107,30 +124,53 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
   }
   const start = deps.now();
   const nextDue = new Map(groups.map((g) => [g.id, start]));
+  /** Nodes with a streak in progress: when their recheck is due. */
+  const recheckAt = new Map<string, number>();
   const heartbeat: HeartbeatClock = { heartbeatMs: config.arbiter.heartbeatSeconds * 1000 };
   const pending = new Map<string, Verdict>();
 
+  /** The steady slots due by `at`, and the rechecks due by then of nodes not in them. */
+  const dueBy = (at: number) => {
+    const steady = groups.filter((g) => (nextDue.get(g.id) ?? 0) <= at);
+    const jobs = jobsOf(steady, vantage);
+    const inTick = new Set(jobs.map(keyOf));
+    for (const j of all) {
+      const r = recheckAt.get(keyOf(j));
+      // One probe per node per tick: a node whose steady slot is due now is probed once, and
+      // that probe is its recheck too.
+      if (r !== undefined && r <= at && !inTick.has(keyOf(j))) jobs.push(j);
+    }
+    return { steady, jobs };
+  };
+
   for (;;) {
     const now = deps.now();
-    const due = groups.filter((g) => (nextDue.get(g.id) ?? 0) <= now);
-    if (deps.remainingMs() < tickBudgetMs(deps, due)) break;
-    if (due.length > 0) {
+    const { steady, jobs } = dueBy(now);
+    if (deps.remainingMs() < tickBudgetMs(deps, jobs)) break;
+    if (jobs.length > 0) {
       const tickStart = deps.now();
       deps.onTick?.(summary.ticks + 1, tickStart);
-      await tick(writes, due, trackers, pending, stored, heartbeat, summary);
-      summary.tickMs.push(deps.now() - tickStart);
+      await tick(writes, jobs, trackers, pending, stored, heartbeat, summary);
+      const tickEnd = deps.now();
+      summary.tickMs.push(tickEnd - tickStart);
       summary.ticks += 1;
-      for (const g of due) {
+      for (const j of jobs) {
+        const key = keyOf(j);
+        // Recheck while a streak runs against the verdict; reaching fall/rise (a new verdict)
+        // or a result that breaks the streak ends it: back to the steady slots only.
+        if (trackers.get(key)?.streak()) recheckAt.set(key, tickEnd + j.g.policy.recheckMs);
+        else recheckAt.delete(key);
+      }
+      for (const g of steady) {
         const next = (nextDue.get(g.id) ?? now) + g.policy.intervalSeconds * 1000;
         // After a slow tick, skip missed slots instead of probing in a burst.
         nextDue.set(g.id, Math.max(next, deps.now()));
       }
     }
-    const wake = Math.min(...nextDue.values());
+    const wake = Math.min(...nextDue.values(), ...recheckAt.values());
     const wait = wake - deps.now();
     // Return now rather than sleep until a tick there will be no time for (idle, but billed).
-    const next = groups.filter((g) => (nextDue.get(g.id) ?? 0) <= wake);
-    if (deps.remainingMs() - Math.max(0, wait) < tickBudgetMs(deps, next)) break;
+    if (deps.remainingMs() - Math.max(0, wait) < tickBudgetMs(deps, dueBy(wake).jobs)) break;
     if (wait > 0) await deps.sleep(wait);
   }
   await carryStreaks(writes, trackers, pending, stored, summary);
@@ -185,14 +225,13 @@ interface HeartbeatClock {
 
 async function tick(
   deps: ProbeLoopDeps,
-  groups: GroupConfig[],
+  jobs: ProbeJob[],
   trackers: Map<string, VerdictTracker>,
   pending: Map<string, Verdict>,
   stored: Map<string, Verdict>,
   heartbeat: HeartbeatClock,
   summary: ProbeLoopSummary,
 ) {
-  const jobs = groups.flatMap((g) => probedNodes(g, deps.vantage).map((n) => ({ g, n })));
   const results = await mapLimit(jobs, deps.config.arbiter.probeConcurrency, ({ g, n }) => deps.probe(g, n));
   summary.probes += jobs.length;
   jobs.forEach(({ g, n }, i) => {

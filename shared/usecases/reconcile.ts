@@ -2,6 +2,7 @@ import type { GroupConfig } from '../config/schema';
 import { ActionKind } from '../constants';
 import { isMove } from '../decide';
 import { messageOf, StoreError } from '../errors';
+import { watchVantageSilence } from '../vantage-silence';
 import { adoptPlacement } from './adopt';
 import {
   announceEndedBans,
@@ -33,6 +34,7 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
   const { action } = decision;
   await recordHealth(deps, group, snapshot, decision);
   await announceEndedBans(deps, group, snapshot, decision, now);
+  await watchVantageSilence(deps, group, snapshot, now);
   await forgetWouldAlerts(deps, group, snapshot, action);
   await noteDrift(deps, group, snapshot, decision);
   await noteReadiness(deps, group, { snapshot, decision });

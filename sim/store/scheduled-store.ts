@@ -103,7 +103,9 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
     const [changed, token] = await this.op('setAlert', () =>
       this.tracked(`alert:${key}`, () => this.w.table.setAlert(group, key, value)),
     );
-    if (changed && value !== undefined) this.win('alert', token);
+    // Opening an alert entitles one notification; so does closing one (a silent vantage that
+    // is back is told once, by the arbiter whose write closed it: shared/vantage-silence.ts).
+    if (changed) this.win('alert', token);
     return changed;
   }
 

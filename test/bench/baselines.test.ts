@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  KEEPALIVED,
+  keepalived,
+  masterDownIntervalMs,
   NAT_CRON,
   natCron,
   PACEMAKER,
@@ -95,5 +98,38 @@ describe('every model', () => {
       );
       expect(m.falseFailovers(500, 0.05, ec2, 9)).toEqual(m.falseFailovers(500, 0.05, ec2, 9));
     }
+  });
+});
+
+describe('keepalived + EIP notify-script model', () => {
+  it('uses VRRP Master_Down_Interval = 3 x advert_int + Skew_Time: 3.61 s at priority 100', () => {
+    expect(masterDownIntervalMs(1_000, 100)).toBeCloseTo(3_000 + (156 / 256) * 1_000, 6);
+  });
+
+  it('takes over 2.6-3.6 s after a node goes silent, then spends the notify script on the move', () => {
+    for (const seed of seeds) {
+      const o = keepalived.outcome({ failAt: 30_000, kind: 'crash' }, ec2, seed);
+      const down = masterDownIntervalMs(KEEPALIVED.advertIntMs, KEEPALIVED.backupPriority);
+      expect(o.detectMs).toBeGreaterThanOrEqual(down - KEEPALIVED.advertIntMs - 1);
+      expect(o.detectMs).toBeLessThanOrEqual(down + 1);
+      // The guide's 5-6 s for the script at the default latencies.
+      expect(o.moveMs - o.detectMs).toBeGreaterThanOrEqual(5_000 - 1);
+      expect(o.moveMs - o.detectMs).toBeLessThanOrEqual(6_000 + 1);
+      expect(o.outageMs - o.moveMs).toBe(ec2.propagationMs);
+    }
+  });
+
+  it('sees a hang only through its vrrp_script, later than a silent node', () => {
+    const mean = (kind: 'crash' | 'hang') =>
+      seeds.reduce((a, seed) => a + keepalived.outcome({ failAt: 30_000, kind }, ec2, seed).detectMs, 0) /
+      seeds.length;
+    expect(mean('hang')).toBeGreaterThan(mean('crash') + 1_000);
+  });
+
+  it('moves the address away and back when three advertisements in a row are lost', () => {
+    expect(keepalived.falseFailovers(1_000, 0, ec2, 1).failovers).toBe(0);
+    const r = keepalived.falseFailovers(1_000, 0.2, ec2, 1);
+    expect(r.failovers).toBeGreaterThan(0);
+    expect(r.failovers).toBe(2 * (r.other.needlessTakeovers ?? 0));
   });
 });

@@ -42,19 +42,38 @@ describe('estimateMonthlyCost', () => {
     expect(cost(50).lines.find((l) => l.item.startsWith('heartbeats'))?.quantity).toBe(hb?.quantity);
   });
 
-  it('counts the continuous metric series and the alarms per vantage, not per group', () => {
+  it('counts no continuous metric series by default, and five alarms on the free Lambda metrics, whatever the groups', () => {
     const metrics = (c: ReturnType<typeof cost>) => c.lines.find((l) => l.item.startsWith('custom metrics'));
     const alarms = (c: ReturnType<typeof cost>) => c.lines.find((l) => l.item.startsWith('alarms'));
-    // ProbeLatency and ProberHeartbeat per vantage, plus the hours of the event series one
-    // failover a month publishes (Failovers, FailoverDurationMs, LeaseContention, and
-    // VerdictChanges down and up per vantage), prorated over the month's 730 hours.
-    expect(continuousMetricSeries(2)).toBe(4);
+    // Only the hours of the event series one failover a month publishes (Failovers,
+    // FailoverDurationMs, LeaseContention, and VerdictChanges down and up per vantage),
+    // prorated over the month's 730 hours: the arbiter watches the vantages' heartbeats.
+    expect(continuousMetricSeries(2)).toBe(0);
     expect(eventMetricHoursPerFailover(2)).toBe(7);
-    expect(metrics(cost(1))?.quantity).toBeCloseTo(4 + 7 / 730, 9);
-    expect(metrics(cost(50))?.quantity).toBeCloseTo(4 + (50 * 7) / 730, 9);
-    // A dead-man's switch per vantage, FailedFailovers, ReconcileErrors and the arbiter's Errors.
+    expect(metrics(cost(1))?.quantity).toBeCloseTo(7 / 730, 9);
+    expect(metrics(cost(50))?.quantity).toBeCloseTo((50 * 7) / 730, 9);
+    // The arbiter's missing Invocations; Errors of arbiter, failover, control and notify-slack.
     expect(alarms(cost(1))?.quantity).toBe(5);
     expect(alarms(cost(50))?.quantity).toBe(5);
+  });
+
+  it('with metrics: detailed, adds ProbeLatency and ProberHeartbeat per vantage and their alarms', () => {
+    const detailed = estimateMonthlyCost(
+      { groups: 1, vantages: 2, intervalSeconds: 5, arch: 'arm64', metrics: 'detailed' },
+      usage,
+    );
+    expect(continuousMetricSeries(2, 'detailed')).toBe(4);
+    expect(detailed.lines.find((l) => l.item.startsWith('custom metrics'))?.quantity).toBeCloseTo(
+      4 + 7 / 730,
+      9,
+    );
+    // Plus a heartbeat alarm per vantage, FailedFailovers and ReconcileErrors.
+    expect(detailed.lines.find((l) => l.item.startsWith('alarms'))?.quantity).toBe(9);
+    expect(detailed.totalUsd - cost(1).totalUsd).toBeCloseTo(4 * 0.3 + 4 * 0.1, 9);
+  });
+
+  it('stays within $9.50 a month for one group, two vantages, 5 s, all in', () => {
+    expect(cost(1).totalUsd).toBeLessThanOrEqual(9.5);
   });
 
   it('adds per group only its reads, logs and a few hours of event metrics: under $0.10', () => {

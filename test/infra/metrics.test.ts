@@ -103,7 +103,11 @@ describe('EMF metrics', () => {
     ]);
     metrics.flush();
     const config = validateConfig(deployableConfig());
-    const alarm = alarmResources(config, { service: 'ha-arbiter', stage: 'ci' }).FailedFailoversAlarm;
+    const alarm = alarmResources(
+      config,
+      { service: 'ha-arbiter', stage: 'ci' },
+      'detailed',
+    ).FailedFailoversAlarm;
     const dimensions = alarm?.Properties?.Dimensions as { Name: string; Value: string }[];
     expect(lines).toHaveLength(1);
     const line = lines[0] as EmfLine;
@@ -120,7 +124,11 @@ describe('EMF metrics', () => {
     recordHeartbeat(metrics, 'az-a');
     metrics.flush();
     const config = validateConfig(deployableConfig());
-    const alarm = alarmResources(config, { service: 'ha-arbiter', stage: 'ci' }).AzDashaProberHeartbeatAlarm;
+    const alarm = alarmResources(
+      config,
+      { service: 'ha-arbiter', stage: 'ci' },
+      'detailed',
+    ).AzDashaProberHeartbeatAlarm;
     const dimensions = alarm?.Properties?.Dimensions as { Name: string; Value: string }[];
     const line = lines[0] as EmfLine;
     expect(line._aws.CloudWatchMetrics[0]?.Dimensions[0]?.sort()).toEqual(

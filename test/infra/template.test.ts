@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alarmCount, alarmResources } from '../../infra/alarms';
 import { EC2_MUTATING_ACTIONS } from '../../infra/iam/ec2';
 import { FIXED_FUNCTIONS, functionLogicalId, Ids, proberKey, roleLogicalId } from '../../infra/names';
 import { loadConfig } from '../../shared/config/load';
@@ -303,8 +304,45 @@ describe('Data and alarms', () => {
     });
   });
 
-  it('alarms on silent probers (missing data breaching), failed failovers and arbiter errors, to the topic', () => {
+  it('watches the functions through the free AWS/Lambda metrics by default: a silent arbiter and errors, to the topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    // The arbiter runs every minute: three minutes without an invocation, missing data breaching.
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [{ Name: 'FunctionName', Value: 'ha-arbiter-ci-arbiter' }],
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        Period: 60,
+        TreatMissingData: 'breaching',
+      }),
+    );
+    for (const fn of ['arbiter', 'failover', 'control', 'notify-slack']) {
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: `ha-arbiter-ci-${fn}` }],
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        }),
+      );
+    }
+    // No custom-metric alarm: the arbiter announces silent vantages itself (shared/vantage-silence.ts).
+    expect(alarms.filter((a) => a.Namespace !== 'AWS/Lambda')).toEqual([]);
+    expect(alarms).toHaveLength(5);
+    expect(alarmCount(config.vantages.length)).toBe(alarms.length);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    expect(arnText(props('ArbiterLambdaFunction').FunctionName)).toBe('ha-arbiter-ci-arbiter');
+  });
+
+  it('with metrics: detailed, adds a heartbeat alarm per vantage and the failover/reconcile-error alarms', () => {
+    const alarms = Object.values(
+      alarmResources(config, { service: 'ha-arbiter', stage: 'ci' }, 'detailed'),
+    ).map((a) => (a as { Properties: Record<string, unknown> }).Properties);
     for (const v of config.vantages) {
       expect(alarms).toContainEqual(
         expect.objectContaining({
@@ -315,34 +353,26 @@ describe('Data and alarms', () => {
             { Name: 'vantage', Value: v.id },
           ],
           EvaluationPeriods: 3,
-          Period: 60,
           TreatMissingData: 'breaching',
         }),
       );
     }
     // One failed-failover alarm for every group (a stack-wide series): alarms do not grow with groups.
-    const failed = alarms.filter((a) => a.MetricName === 'FailedFailovers');
-    expect(failed).toEqual([
-      expect.objectContaining({
-        Namespace: 'HaArbiter',
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Dimensions: [{ Name: 'service', Value: 'ha-arbiter-ci' }],
-        TreatMissingData: 'notBreaching',
-      }),
-    ]);
-    expect(alarms).toHaveLength(config.vantages.length + 4);
+    expect(alarms.filter((a) => a.MetricName === 'FailedFailovers')).toHaveLength(1);
+    expect(alarms.filter((a) => a.MetricName === 'ReconcileErrors')).toHaveLength(1);
+    expect(alarms).toHaveLength(7 + config.vantages.length + 1);
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: 'GroupsNotReady', EvaluationPeriods: 3, Threshold: 0 }),
     );
-    expect(alarms).toContainEqual(
-      expect.objectContaining({
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
-        Dimensions: [{ Name: 'FunctionName', Value: 'ha-arbiter-ci-arbiter' }],
-      }),
-    );
-    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
-    expect(arnText(props('ArbiterLambdaFunction').FunctionName)).toBe('ha-arbiter-ci-arbiter');
+    expect(alarmCount(config.vantages.length, 'detailed')).toBe(alarms.length);
+  });
+
+  it('gives the probers METRICS_LEVEL, so they publish per-vantage series only when detailed', () => {
+    for (const v of config.vantages) {
+      const env = props(functionLogicalId(proberKey(v.id))).Environment as {
+        Variables: Record<string, unknown>;
+      };
+      expect(env.Variables).toMatchObject({ VANTAGE_ID: v.id, METRICS_LEVEL: 'basic' });
+    }
   });
 });

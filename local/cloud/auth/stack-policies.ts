@@ -111,6 +111,7 @@ export function functionPrincipals(
       proberMemoryMb: 128,
       dashboard: false,
       ...params,
+      metrics: params.metrics ?? 'basic',
     },
     service: names.service,
     stage: names.stage,

@@ -33,7 +33,14 @@ function setup(
   edit: (raw: ReturnType<typeof rawConfig>) => void = () => {},
 ) {
   const config = makeConfig((raw) => {
-    raw.groups[0]!.policy = { intervalSeconds: 5, timeoutMs: 2000, fall: 2, rise: 2, ...policy };
+    raw.groups[0]!.policy = {
+      intervalSeconds: 5,
+      timeoutMs: 2000,
+      recheckMs: 300,
+      fall: 2,
+      rise: 2,
+      ...policy,
+    };
     raw.arbiter = { heartbeatSeconds: 30 };
     edit(raw);
   });
@@ -120,10 +127,12 @@ describe('runProbeLoop', () => {
       t.healthy['lb-1'] = !(at >= 20_000 && at < 40_000);
     });
     await t.run();
+    // The first verdict takes rise steady probes (no verdict to recheck against yet); each
+    // change after it is confirmed by a recheck 300 ms after the probe that started the streak.
     expect(t.verdictWrites.filter((w) => w.node === 'lb-1')).toEqual([
       { node: 'lb-1', status: 'UP', seenAt: 5000 },
-      { node: 'lb-1', status: 'DOWN', seenAt: 25_000 },
-      { node: 'lb-1', status: 'UP', seenAt: 45_000 },
+      { node: 'lb-1', status: 'DOWN', seenAt: 20_300 },
+      { node: 'lb-1', status: 'UP', seenAt: 40_300 },
     ]);
   });
 
@@ -192,7 +201,7 @@ describe('runProbeLoop', () => {
     t.verdictWrites.length = 0;
     await t.run();
     expect(t.verdictWrites.filter((w) => w.node === 'lb-1')).toEqual([
-      { node: 'lb-1', status: 'UP', seenAt: 5000 },
+      { node: 'lb-1', status: 'UP', seenAt: 300 },
     ]);
   });
 
@@ -242,8 +251,12 @@ describe('runProbeLoop', () => {
   });
 
   describe('a streak in progress at the end of the loop', () => {
-    /** Two nodes UP, stored by the previous invocation; lb-1 fails from `failFrom` ms on. */
-    async function failing(failFrom: number, policy: Record<string, unknown> = { fall: 3 }) {
+    /**
+     * Two nodes UP, stored by the previous invocation; lb-1 fails from `failFrom` ms on. The
+     * rechecks come 1 s apart, so a fall started by the last steady probe (55 s) has room for
+     * one recheck (56 s) before the loop keeps its end reserve (timeout 2 s + 1.5 s).
+     */
+    async function failing(failFrom: number, policy: Record<string, unknown> = { fall: 3, recheckMs: 1000 }) {
       const t = setup(policy);
       await t.store.putVerdict(verdict('az-a', 'lb-1', 'UP', t.start - 10_000));
       await t.store.putVerdict(verdict('az-a', 'lb-2', 'UP', t.start - 10_000));
@@ -255,8 +268,9 @@ describe('runProbeLoop', () => {
     }
 
     it('is left on the verdict row, verdict unchanged, and completes the fall in the next invocation', async () => {
-      // Ticks at 0, 5, ..., 55 s: lb-1 fails at 50 and 55 s, two of fall 3, when the loop ends.
-      const t = await failing(50_000);
+      // Ticks at 0, 5, ..., 55 s: lb-1 fails at 55 s and at its recheck at 56 s, two of fall 3,
+      // when the loop ends.
+      const t = await failing(55_000);
       const before = (await t.store.loadVerdicts('az-a', ['web-lb'])).find((v) => v.node === 'lb-1')!;
       const first = await t.run();
       expect(first.streakWrites).toBe(1);
@@ -265,8 +279,8 @@ describe('runProbeLoop', () => {
       // The verdict as stored; only the streak and the write's order (seq) are new.
       const { streak, seq, ...verdictPart } = row;
       expect(verdictPart).toEqual(before);
-      expect(seq).toBe((t.start + 55_000) * 1000);
-      expect(streak).toMatchObject({ ok: false, count: 2, at: t.start + 55_000 });
+      expect(seq).toBe((t.start + 56_000) * 1000);
+      expect(streak).toMatchObject({ ok: false, count: 2, at: t.start + 56_000 });
       expect(streak?.evidence.map((e) => e.ok)).toEqual([false, false]);
       // The arbiter reads the same verdict as before (raised to the last heartbeat), and no streak.
       const { verdicts } = await t.store.readGroup('web-lb');
@@ -285,24 +299,25 @@ describe('runProbeLoop', () => {
       const down = (await t.store.loadVerdicts('az-a', ['web-lb'])).find((v) => v.node === 'lb-1')!;
       expect(down).toMatchObject({ status: 'DOWN', since: t.start + 60_000, count: 3 });
       expect(down.streak).toBeUndefined();
-      expect(down.evidence.map((e) => e.at - t.start)).toEqual([50_000, 55_000, 60_000]);
+      expect(down.evidence.map((e) => e.at - t.start)).toEqual([55_000, 56_000, 60_000]);
     });
 
     it('is dropped when the next invocation probes too long after it: the fall starts from zero', async () => {
-      const t = await failing(50_000);
+      const t = await failing(55_000);
       await t.run();
       // The next minute's invocation was lost: the one after starts 120 s in.
       t.verdictWrites.length = 0;
       t.clock.advance(t.start + 120_000 - t.clock.now());
       await runFrom(t, t.start + 120_000);
-      // DOWN only after three failures of its own (120, 125, 130 s), not at the first.
+      // DOWN only after three failures of its own (120 s and its rechecks at 121 and 122 s),
+      // not at the first.
       expect(t.verdictWrites.filter((w) => w.status === 'DOWN')).toEqual([
-        { node: 'lb-1', status: 'DOWN', seenAt: 130_000 },
+        { node: 'lb-1', status: 'DOWN', seenAt: 122_000 },
       ]);
     });
 
     it('is cleared from the row when it ended, so that no later invocation can continue it', async () => {
-      const t = await failing(50_000);
+      const t = await failing(55_000);
       await t.run();
       // lb-1 answers again in the next invocation: the streak ends at its first probe.
       t.setOnProbe(() => {
@@ -325,9 +340,9 @@ describe('runProbeLoop', () => {
     });
 
     it('is not written over a verdict change whose write is still pending', async () => {
-      // lb-1 goes DOWN at 55 s (fall 2: 50 and 55 s) and that write fails: the row still says
+      // lb-1 goes DOWN at 56 s (fall 2: 55 s and its recheck) and that write fails: the row still says
       // UP, which the failures no longer count against once the tracker holds DOWN.
-      const t = await failing(50_000, { fall: 2 });
+      const t = await failing(55_000, { fall: 2, recheckMs: 1000 });
       const put = t.store.putVerdict.bind(t.store);
       t.store.putVerdict = async (v) => {
         if (v.status === 'DOWN') throw new Error('injected');
@@ -341,7 +356,7 @@ describe('runProbeLoop', () => {
     });
 
     it('keeps the arbiter decision what it was without the streak', async () => {
-      const t = await failing(50_000);
+      const t = await failing(55_000);
       await t.store.putVerdict(verdict('az-c', 'lb-1', 'UP', t.start - 10_000));
       await t.store.putVerdict(verdict('az-c', 'lb-2', 'UP', t.start - 10_000));
       await t.store.putHeartbeat('az-c', t.start + 55_000);
