@@ -1,6 +1,6 @@
 import type { GroupConfig, NodeConfig } from '../config/schema';
 import { type Decision, isMove, type MoveAction } from '../decide';
-import { LeaseLostError, messageOf } from '../errors';
+import { LeaseLostError, messageOf, StaleEpochError } from '../errors';
 import type { Holding } from '../model';
 import type { Mover } from '../movers/mover';
 import * as format from '../notify/format';
@@ -122,7 +122,10 @@ export async function executeMove(
     });
     return { ...base, outcome: 'moved', moveMs: now - guard.takenAt, detail: note.subject, timeline };
   } catch (error) {
-    return { ...base, ...(await reportFailure(deps, group, movers, { action, request, guard, error })) };
+    return {
+      ...base,
+      ...(await reportFailure(deps, group, movers, { action, request, guard, error, decision })),
+    };
   } finally {
     await guard.release();
   }
@@ -136,17 +139,67 @@ function auditOf(request: MoveRequest): Record<string, string> {
   };
 }
 
-/** Says that a move failed, with what EC2 shows now and the steps it took. */
+/*
+ * A move cut short because the lease was lost is not a failed move:
+ *   t0  A takes the lease and moves the EIP to lb-2; EC2 applies it.
+ *   t1  A's extend before the next resource (or its record) finds B holding the lease
+ *       (A stalled past its lease; B took it over).
+ * What happened is in EC2, not in A's error. Read it: everything on the target means the move
+ * succeeded (the lease holder records it; A says so); anything else means B is acting now and
+ * reports what it does itself. Only an error with the lease still ours is "FAILOVER FAILED".
+ */
+/** Says how a move that threw ended, with what EC2 shows now and the steps it took. */
 async function reportFailure(
   deps: ArbiterDeps,
   group: GroupConfig,
   movers: Mover[],
-  failed: { action: MoveAction; request: MoveRequest; guard: LeaseGuard; error: unknown },
+  failed: {
+    action: MoveAction;
+    request: MoveRequest;
+    guard: LeaseGuard;
+    error: unknown;
+    decision: Decision;
+  },
 ): Promise<Pick<ReconcileResult, 'outcome' | 'detail' | 'timeline'>> {
   const { action, guard, error } = failed;
+  const holdings = await Promise.all(movers.map((m) => m.observe())).catch(() => undefined);
+  if (error instanceof LeaseLostError || error instanceof StaleEpochError) {
+    const done = holdings?.every((h) => h.node === action.to) === true;
+    deps.log.warn('lease lost during the move', { group: group.id, onTarget: done, error: messageOf(error) });
+    if (!done || holdings === undefined) {
+      guard.note(`lease lost: ${messageOf(error)}; the lease holder finishes or redoes the move`);
+      return {
+        outcome: 'superseded',
+        detail: `lease lost mid-move: ${messageOf(error)}`,
+        timeline: guard.timeline,
+      };
+    }
+    guard.note(`lease lost after the move: EC2 shows every resource on ${action.to}`);
+    const note = format.failoverSucceeded({
+      group,
+      kind: failed.request.kind,
+      from: action.from,
+      to: action.to,
+      reason: action.reason,
+      decision: failed.decision,
+      holdings,
+      timeline: guard.timeline,
+      epoch: guard.lease.epoch,
+      ...(failed.request.requestedBy ? { requestedBy: failed.request.requestedBy } : {}),
+    });
+    await publish(deps, group, note, action.reason, {
+      timeline: guard.timeline,
+      epoch: guard.lease.epoch,
+      ...auditOf(failed.request),
+    });
+    return {
+      outcome: 'moved',
+      detail: `${note.subject} (lease lost before the record)`,
+      timeline: guard.timeline,
+    };
+  }
   deps.log.error('move failed', { group: group.id, error: messageOf(error) });
   guard.note(`failed: ${messageOf(error)}`);
-  const holdings = await Promise.all(movers.map((m) => m.observe())).catch(() => undefined);
   await publish(
     deps,
     group,
