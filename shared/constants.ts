@@ -42,6 +42,8 @@ export const EventType = {
   STORE_UNAVAILABLE: 'store-unavailable',
   /** The record now names the node EC2 shows holding everything (first reconcile, interrupted move). */
   PLACEMENT_RECORDED: 'placement-recorded',
+  /** An arbiter's clock is off AWS's by more than the bound: it holds automatic moves. */
+  CLOCK_SKEW: 'clock-skew',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

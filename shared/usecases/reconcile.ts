@@ -5,6 +5,7 @@ import { messageOf, StoreError } from '../errors';
 import { adoptPlacement } from './adopt';
 import {
   announceEndedBans,
+  clockSkewHolds,
   forgetWouldAlerts,
   held,
   noHealthyTarget,
@@ -41,6 +42,9 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
   if (!isMove(action))
     return { group: group.id, action: action.kind, outcome: 'none', detail: action.reason };
   if (action.hold) return held(deps, group, decision, action);
+  if (await clockSkewHolds(deps, group, snapshot)) {
+    return { group: group.id, action: action.kind, outcome: 'held', to: action.to, detail: 'clock skew' };
+  }
   return executeMove(deps, group, movers, decision, action, { kind: action.kind });
 }
 
