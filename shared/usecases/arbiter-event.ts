@@ -25,7 +25,8 @@ function isStream(event: unknown): event is DynamoDBStreamEvent {
 
 /**
  * Turns an arbiter invocation event into the groups to reconcile. Stream records name their
- * group in the sort key of a verdict row (`n#<group>#<node>`); only verdict rows matter (others are filtered upstream, and again here).
+ * group in the sort key of a verdict row (`v#<vantage>` / `n#<group>#<node>`); only verdict
+ * rows matter (others are filtered upstream, and again here).
  * A scheduled event older than `maxEventAgeSeconds` is a late delivery and is dropped: a
  * fresher one is already on its way, and acting on an old tick helps nobody.
  */
