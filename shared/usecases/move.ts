@@ -55,21 +55,9 @@ export async function executeMove(
     return { ...base, outcome: 'lease-held', detail: guard.message };
   }
   try {
-    let current = decision;
-    let snapshot: GroupSnapshot;
-    if (!request.skipRecheck) {
-      // Double-check under the lease: another arbiter may have moved the address between our
-      // first read and our lease, or the node may have recovered.
-      const fresh = await look(deps, group, movers);
-      const again = fresh.decision.action;
-      if (!isMove(again) || again.hold || again.to !== action.to) {
-        return { ...base, outcome: 'superseded', detail: `re-check under the lease: ${again.kind}` };
-      }
-      current = fresh.decision;
-      snapshot = fresh.snapshot;
-    } else {
-      snapshot = await deps.store.readGroup(group.id);
-    }
+    const checked = await recheck(deps, group, movers, { decision, action, request });
+    if (typeof checked === 'string') return { ...base, outcome: 'superseded', detail: checked };
+    const { decision: current, snapshot } = checked;
     const target = group.nodes.find((n) => n.id === action.to) as NodeConfig;
     // A first placement (no node held the address) is not a failover: it must not start the
     // cooldown, or the first real failure right after would be held.
@@ -103,24 +91,14 @@ export async function executeMove(
     });
     guard.note(`recorded (epoch ${guard.lease.epoch})`);
     await runAfterMove(deps, group, movers, current, action, guard);
-    const note = format.failoverSucceeded({
-      group,
-      kind: request.kind,
-      from: action.from,
-      to: action.to,
-      reason: action.reason,
+    const subject = await announceSuccess(deps, group, {
+      action,
+      request,
       decision: current,
       holdings,
-      timeline,
-      epoch: guard.lease.epoch,
-      ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+      guard,
     });
-    await publish(deps, group, note, action.reason, {
-      timeline,
-      epoch: guard.lease.epoch,
-      ...auditOf(request),
-    });
-    return { ...base, outcome: 'moved', moveMs: now - guard.takenAt, detail: note.subject, timeline };
+    return { ...base, outcome: 'moved', moveMs: now - guard.takenAt, detail: subject, timeline };
   } catch (error) {
     return {
       ...base,
@@ -129,6 +107,62 @@ export async function executeMove(
   } finally {
     await guard.release();
   }
+}
+
+/**
+ * Double-checks under the lease: another arbiter may have moved the address between our first
+ * read and our lease, or the node may have recovered. A manual move skips the re-decision (the
+ * operator chose the target) but reads the state again.
+ * @returns the decision and snapshot to act on, or why the move is no longer wanted.
+ */
+async function recheck(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  movers: Mover[],
+  wanted: { decision: Decision; action: MoveAction; request: MoveRequest },
+): Promise<{ decision: Decision; snapshot: GroupSnapshot } | string> {
+  if (wanted.request.skipRecheck) {
+    return { decision: wanted.decision, snapshot: await deps.store.readGroup(group.id) };
+  }
+  const fresh = await look(deps, group, movers);
+  const again = fresh.decision.action;
+  if (!isMove(again) || again.hold || again.to !== wanted.action.to) {
+    return `re-check under the lease: ${again.kind}`;
+  }
+  return { decision: fresh.decision, snapshot: fresh.snapshot };
+}
+
+/** Says that a move succeeded, with what EC2 shows and its timeline; returns the subject. */
+async function announceSuccess(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  moved: {
+    action: MoveAction;
+    request: MoveRequest;
+    decision: Decision;
+    holdings: Holding[];
+    guard: LeaseGuard;
+  },
+): Promise<string> {
+  const { action, request, guard } = moved;
+  const note = format.failoverSucceeded({
+    group,
+    kind: request.kind,
+    from: action.from,
+    to: action.to,
+    reason: action.reason,
+    decision: moved.decision,
+    holdings: moved.holdings,
+    timeline: guard.timeline,
+    epoch: guard.lease.epoch,
+    ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+  });
+  await publish(deps, group, note, action.reason, {
+    timeline: guard.timeline,
+    epoch: guard.lease.epoch,
+    ...auditOf(request),
+  });
+  return note.subject;
 }
 
 /** Who asked for a move and in which invocation, for its history row (manual moves only). */
@@ -175,26 +209,10 @@ async function reportFailure(
       };
     }
     guard.note(`lease lost after the move: EC2 shows every resource on ${action.to}`);
-    const note = format.failoverSucceeded({
-      group,
-      kind: failed.request.kind,
-      from: action.from,
-      to: action.to,
-      reason: action.reason,
-      decision: failed.decision,
-      holdings,
-      timeline: guard.timeline,
-      epoch: guard.lease.epoch,
-      ...(failed.request.requestedBy ? { requestedBy: failed.request.requestedBy } : {}),
-    });
-    await publish(deps, group, note, action.reason, {
-      timeline: guard.timeline,
-      epoch: guard.lease.epoch,
-      ...auditOf(failed.request),
-    });
+    const subject = await announceSuccess(deps, group, { ...failed, holdings });
     return {
       outcome: 'moved',
-      detail: `${note.subject} (lease lost before the record)`,
+      detail: `${subject} (lease lost before the record)`,
       timeline: guard.timeline,
     };
   }
