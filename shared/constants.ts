@@ -50,6 +50,8 @@ export const EventType = {
   DRILL: 'drill',
   /** A vantage stopped confirming its verdicts (or started again): shared/vantage-silence.ts. */
   VANTAGE_SILENT: 'vantage-silent',
+  /** An arbiter's clock is off AWS's by more than the bound: it holds automatic moves. */
+  CLOCK_SKEW: 'clock-skew',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -74,6 +74,7 @@ const WIN_OF_EVENT: Record<EventType, Win['kind'] | null> = {
   'failover-failed': 'lease',
   'drift-repaired': 'lease',
   'placement-recorded': 'lease',
+  'clock-skew': 'alert',
   // Operator actions are told once per request; a table outage once per container.
   manual: null,
   control: null,

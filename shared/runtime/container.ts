@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { createDynamoClient, createEc2Client, createSnsClient, createSsmClient } from '../aws/clients';
+import {
+  createDynamoClient,
+  createEc2Client,
+  createSnsClient,
+  createSsmClient,
+  measureClockSkew,
+} from '../aws/clients';
+import { ClockSkew } from '../clock-skew';
 import { ec2Cloud } from '../cloud';
 import { loadConfig } from '../config/load';
 import type { ArbiterConfig } from '../config/schema';
@@ -40,9 +47,11 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
   const config = loadConfig(optionalEnv('CONFIG_PATH', 'arbiter.yml', env));
   const tableName = requireEnv('TABLE_NAME', 'the DynamoDB table of ha-arbiter', env);
   const logger = createLogger();
+  // This container's clock against AWS's, from the Date header of every table and EC2 answer.
+  const skew = new ClockSkew();
   const store = new DynamoStore({
     tableName,
-    client: createDynamoClient(),
+    client: measureClockSkew(createDynamoClient(), skew),
     // readGroup names a group's verdict rows from its vantages and nodes.
     groups: config.groups,
   });
@@ -53,11 +62,12 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
   const build = (): Omit<ArbiterDeps, 'owner'> => ({
     config,
     store,
-    cloud: ec2Cloud(createEc2Client()),
+    cloud: ec2Cloud(measureClockSkew(createEc2Client(), skew)),
     notifier: new SnsNotifier(createSnsClient(), requireEnv('TOPIC_ARN', 'the SNS topic for alerts', env)),
     now: Date.now,
     log,
     memory,
+    clockSkewMs: () => skew.skewMs,
     afterMove: createAfterMove({
       stopper: ec2Stopper(createEc2Client()),
       sender: ssmSender(createSsmClient()),

@@ -1,5 +1,6 @@
+import { MAX_CLOCK_SKEW_MS } from '../clock-skew';
 import type { GroupConfig } from '../config/schema';
-import { ActionKind, NodeHealth } from '../constants';
+import { ActionKind, EventType, NodeHealth, Severity } from '../constants';
 import {
   type Action,
   type Decision,
@@ -218,4 +219,52 @@ export async function storeAvailability(
   if (available ? !outages.delete(group.id) : outages.has(group.id)) return;
   if (!available) outages.add(group.id);
   await deps.notifier.publish(format.storeAvailability(group, available, detail)).catch(() => undefined);
+}
+
+const CLOCK_SKEW_ALERT = 'clock-skew';
+
+/*
+ * Why automatic moves wait on a skewed clock: the breaker window and the cooldown are judged
+ * from timestamps other arbiters wrote, and the docs promise them only within the bound. An
+ * arbiter that finds its own clock off AWS's by more stands down and says so (once across
+ * arbiters: the alert is a conditional write); the others, and a manual failover, still act.
+ */
+/**
+ * Checks this container's measured clock skew against MAX_CLOCK_SKEW_MS.
+ * @returns true when automatic moves must wait.
+ */
+export async function clockSkewHolds(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  snapshot: GroupSnapshot,
+): Promise<boolean> {
+  const skew = deps.clockSkewMs?.();
+  const open = snapshot.state.alerts[CLOCK_SKEW_ALERT] !== undefined;
+  if (skew === undefined || Math.abs(skew) <= MAX_CLOCK_SKEW_MS) {
+    if (open && skew !== undefined) await deps.store.setAlert(group.id, CLOCK_SKEW_ALERT, undefined);
+    return false;
+  }
+  if (await deps.store.setAlert(group.id, CLOCK_SKEW_ALERT, String(skew))) {
+    const way = skew > 0 ? 'ahead of' : 'behind';
+    const seconds = (Math.abs(skew) / 1000).toFixed(1);
+    await publish(
+      deps,
+      group,
+      {
+        group: group.id,
+        event: EventType.CLOCK_SKEW,
+        severity: Severity.WARNING,
+        subject: `[ha-arbiter] ${group.id}: arbiter clock ${seconds} s ${way} AWS; its automatic moves wait`,
+        body: [
+          `An arbiter container (${deps.owner}) measured its clock at least ${seconds} s ${way} AWS's`,
+          `(from the Date header of AWS responses); the bound is ${MAX_CLOCK_SKEW_MS / 1000} s.`,
+          'It makes no automatic move until its clock is back within the bound; other arbiter',
+          'containers and manual failovers still act. Lambda keeps its clocks synchronised, so',
+          'this points at the local runtime or a host clock: see docs/runbook.md (clock skew).',
+        ].join('\n'),
+      },
+      `clock skew ${skew} ms`,
+    );
+  }
+  return true;
 }

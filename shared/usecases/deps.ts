@@ -34,6 +34,11 @@ export interface ArbiterDeps {
   log: Log;
   /** The container's memory across invocations. */
   memory: ContainerMemory;
+  /**
+   * This container's clock skew against AWS in ms, proven from response `Date` headers
+   * (shared/clock-skew.ts); undefined = not measured (no response yet, or not measured here).
+   */
+  clockSkewMs?: () => number | undefined;
   /** OS hook and fencing after a verified move; absent = neither. */
   afterMove?: AfterMove;
   /** Readiness checks (shared/usecases/readiness.ts); absent = readiness is not judged. */

@@ -1,6 +1,6 @@
 import type { GroupConfig, NodeConfig } from '../config/schema';
 import { type Decision, isMove, type MoveAction } from '../decide';
-import { LeaseLostError, messageOf } from '../errors';
+import { LeaseLostError, messageOf, StaleEpochError } from '../errors';
 import type { Holding } from '../model';
 import type { Mover } from '../movers/mover';
 import * as format from '../notify/format';
@@ -55,21 +55,9 @@ export async function executeMove(
     return { ...base, outcome: 'lease-held', detail: guard.message };
   }
   try {
-    let current = decision;
-    let snapshot: GroupSnapshot;
-    if (!request.skipRecheck) {
-      // Double-check under the lease: another arbiter may have moved the address between our
-      // first read and our lease, or the node may have recovered.
-      const fresh = await look(deps, group, movers);
-      const again = fresh.decision.action;
-      if (!isMove(again) || again.hold || again.to !== action.to) {
-        return { ...base, outcome: 'superseded', detail: `re-check under the lease: ${again.kind}` };
-      }
-      current = fresh.decision;
-      snapshot = fresh.snapshot;
-    } else {
-      snapshot = await deps.store.readGroup(group.id);
-    }
+    const checked = await recheck(deps, group, movers, { decision, action, request });
+    if (typeof checked === 'string') return { ...base, outcome: 'superseded', detail: checked };
+    const { decision: current, snapshot } = checked;
     const target = group.nodes.find((n) => n.id === action.to) as NodeConfig;
     // A first placement (no node held the address) is not a failover: it must not start the
     // cooldown, or the first real failure right after would be held.
@@ -103,29 +91,78 @@ export async function executeMove(
     });
     guard.note(`recorded (epoch ${guard.lease.epoch})`);
     await runAfterMove(deps, group, movers, current, action, guard);
-    const note = format.failoverSucceeded({
-      group,
-      kind: request.kind,
-      from: action.from,
-      to: action.to,
-      reason: action.reason,
+    const subject = await announceSuccess(deps, group, {
+      action,
+      request,
       decision: current,
       holdings,
-      timeline,
-      epoch: guard.lease.epoch,
-      ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+      guard,
     });
-    await publish(deps, group, note, action.reason, {
-      timeline,
-      epoch: guard.lease.epoch,
-      ...auditOf(request),
-    });
-    return { ...base, outcome: 'moved', moveMs: now - guard.takenAt, detail: note.subject, timeline };
+    return { ...base, outcome: 'moved', moveMs: now - guard.takenAt, detail: subject, timeline };
   } catch (error) {
-    return { ...base, ...(await reportFailure(deps, group, movers, { action, request, guard, error })) };
+    return {
+      ...base,
+      ...(await reportFailure(deps, group, movers, { action, request, guard, error, decision })),
+    };
   } finally {
     await guard.release();
   }
+}
+
+/**
+ * Double-checks under the lease: another arbiter may have moved the address between our first
+ * read and our lease, or the node may have recovered. A manual move skips the re-decision (the
+ * operator chose the target) but reads the state again.
+ * @returns the decision and snapshot to act on, or why the move is no longer wanted.
+ */
+async function recheck(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  movers: Mover[],
+  wanted: { decision: Decision; action: MoveAction; request: MoveRequest },
+): Promise<{ decision: Decision; snapshot: GroupSnapshot } | string> {
+  if (wanted.request.skipRecheck) {
+    return { decision: wanted.decision, snapshot: await deps.store.readGroup(group.id) };
+  }
+  const fresh = await look(deps, group, movers);
+  const again = fresh.decision.action;
+  if (!isMove(again) || again.hold || again.to !== wanted.action.to) {
+    return `re-check under the lease: ${again.kind}`;
+  }
+  return { decision: fresh.decision, snapshot: fresh.snapshot };
+}
+
+/** Says that a move succeeded, with what EC2 shows and its timeline; returns the subject. */
+async function announceSuccess(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  moved: {
+    action: MoveAction;
+    request: MoveRequest;
+    decision: Decision;
+    holdings: Holding[];
+    guard: LeaseGuard;
+  },
+): Promise<string> {
+  const { action, request, guard } = moved;
+  const note = format.failoverSucceeded({
+    group,
+    kind: request.kind,
+    from: action.from,
+    to: action.to,
+    reason: action.reason,
+    decision: moved.decision,
+    holdings: moved.holdings,
+    timeline: guard.timeline,
+    epoch: guard.lease.epoch,
+    ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+  });
+  await publish(deps, group, note, action.reason, {
+    timeline: guard.timeline,
+    epoch: guard.lease.epoch,
+    ...auditOf(request),
+  });
+  return note.subject;
 }
 
 /** Who asked for a move and in which invocation, for its history row (manual moves only). */
@@ -136,17 +173,51 @@ function auditOf(request: MoveRequest): Record<string, string> {
   };
 }
 
-/** Says that a move failed, with what EC2 shows now and the steps it took. */
+/*
+ * A move cut short because the lease was lost is not a failed move:
+ *   t0  A takes the lease and moves the EIP to lb-2; EC2 applies it.
+ *   t1  A's extend before the next resource (or its record) finds B holding the lease
+ *       (A stalled past its lease; B took it over).
+ * What happened is in EC2, not in A's error. Read it: everything on the target means the move
+ * succeeded (the lease holder records it; A says so); anything else means B is acting now and
+ * reports what it does itself. Only an error with the lease still ours is "FAILOVER FAILED".
+ */
+/** Says how a move that threw ended, with what EC2 shows now and the steps it took. */
 async function reportFailure(
   deps: ArbiterDeps,
   group: GroupConfig,
   movers: Mover[],
-  failed: { action: MoveAction; request: MoveRequest; guard: LeaseGuard; error: unknown },
+  failed: {
+    action: MoveAction;
+    request: MoveRequest;
+    guard: LeaseGuard;
+    error: unknown;
+    decision: Decision;
+  },
 ): Promise<Pick<ReconcileResult, 'outcome' | 'detail' | 'timeline'>> {
   const { action, guard, error } = failed;
+  const holdings = await Promise.all(movers.map((m) => m.observe())).catch(() => undefined);
+  if (error instanceof LeaseLostError || error instanceof StaleEpochError) {
+    const done = holdings?.every((h) => h.node === action.to) === true;
+    deps.log.warn('lease lost during the move', { group: group.id, onTarget: done, error: messageOf(error) });
+    if (!done || holdings === undefined) {
+      guard.note(`lease lost: ${messageOf(error)}; the lease holder finishes or redoes the move`);
+      return {
+        outcome: 'superseded',
+        detail: `lease lost mid-move: ${messageOf(error)}`,
+        timeline: guard.timeline,
+      };
+    }
+    guard.note(`lease lost after the move: EC2 shows every resource on ${action.to}`);
+    const subject = await announceSuccess(deps, group, { ...failed, holdings });
+    return {
+      outcome: 'moved',
+      detail: `${subject} (lease lost before the record)`,
+      timeline: guard.timeline,
+    };
+  }
   deps.log.error('move failed', { group: group.id, error: messageOf(error) });
   guard.note(`failed: ${messageOf(error)}`);
-  const holdings = await Promise.all(movers.map((m) => m.observe())).catch(() => undefined);
   await publish(
     deps,
     group,

@@ -6,6 +6,7 @@ import { watchVantageSilence } from '../vantage-silence';
 import { adoptPlacement } from './adopt';
 import {
   announceEndedBans,
+  clockSkewHolds,
   forgetWouldAlerts,
   held,
   noHealthyTarget,
@@ -45,6 +46,9 @@ export async function reconcileGroup(deps: ArbiterDeps, group: GroupConfig): Pro
   if (!isMove(action))
     return { group: group.id, action: action.kind, outcome: 'none', detail: action.reason };
   if (action.hold) return held(deps, group, decision, action);
+  if (await clockSkewHolds(deps, group, snapshot)) {
+    return { group: group.id, action: action.kind, outcome: 'held', to: action.to, detail: 'clock skew' };
+  }
   return executeMove(deps, group, movers, decision, action, { kind: action.kind });
 }
 

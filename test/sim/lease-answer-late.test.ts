@@ -32,7 +32,8 @@ async function failoverWithExtendAnsweringAfter(delayMs: number) {
 describe('A lease extension that answers late (regression, found by the simulator)', () => {
   it('is not acted on when the answer took more than half the lease', async () => {
     const { f, result } = await failoverWithExtendAnsweringAfter(31_000);
-    expect(result.outcome).toBe('failed');
+    // Nothing moved; whoever holds the lease now acts and reports: not a failure of this move.
+    expect(result.outcome).toBe('superseded');
     expect(result.detail).toMatch(/lease of group web .* was lost/);
     expect(f.ec2.calls.map((c) => c.action)).not.toContain('AssociateAddress');
     expect(eipHolder(f.world, f.group)).toBe('n1');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArbiterConfig, GroupConfig } from '../../../shared/config/schema';
 import { EventType } from '../../../shared/constants';
-import { Ec2Error, StoreError } from '../../../shared/errors';
+import { Ec2Error, LeaseLostError, StaleEpochError, StoreError } from '../../../shared/errors';
 import { silentLog } from '../../../shared/log';
 import {
   type ArbiterDeps,
@@ -220,11 +220,12 @@ describe('reconcileGroup', () => {
       return lease;
     };
     const result = await t.tick();
-    expect(result.outcome).toBe('failed');
+    // Nothing moved and the new holder acts now: not a FAILOVER FAILED (it reports its own move).
+    expect(result.outcome).toBe('superseded');
     expect(result.detail).toContain('was lost');
     expect(t.cloud.mutations).toEqual([]);
     expect(t.store.stateOf('web-lb')).toMatchObject({ leaseOwner: 'arbiter-b', moveEpoch: 0 });
-    expect(t.notifier.subjects()).toEqual(['[ha-arbiter] web-lb: FAILOVER FAILED lb-1 -> lb-2']);
+    expect(t.notifier.subjects()).toEqual([]);
   });
 
   it('publishes FAILOVER FAILED with where every resource is when the move keeps failing', async () => {
@@ -405,5 +406,38 @@ describe('adoptPlacement', () => {
     expect(t.store.stateOf('web-lb')).toMatchObject({ active: 'lb-1', holders: { [EIP]: 'lb-1' } });
     expect(t.notifier.of(EventType.PLACEMENT_RECORDED)).toHaveLength(0);
     expect(t.store.stateOf('web-lb').leaseOwner).toBeUndefined();
+  });
+});
+
+describe('A move cut short by a lost lease', () => {
+  it('is reported as the success EC2 shows when every resource reached the target', async () => {
+    const t = setup();
+    await t.holderDown();
+    // Another arbiter took the lease after our EC2 call landed and before our record.
+    t.store.failNext('recordMove', new StaleEpochError('web-lb', 1));
+    const result = await t.tick();
+    expect(result).toMatchObject({ outcome: 'moved', to: 'lb-2' });
+    expect(result.detail).toContain('lease lost before the record');
+    expect(t.notifier.of(EventType.FAILOVER_FAILED)).toHaveLength(0);
+    expect(t.notifier.of(EventType.FAILOVER_SUCCEEDED)).toHaveLength(1);
+  });
+
+  it('is left to the new lease holder, without a FAILOVER FAILED, when EC2 shows it unfinished', async () => {
+    const t = setup();
+    await t.holderDown();
+    t.store.failNext('extendLease', new LeaseLostError('web-lb', 'arbiter-a', 1));
+    const result = await t.tick();
+    expect(result.outcome).toBe('superseded');
+    expect(t.cloud.mutations).toEqual([]);
+    expect(t.notifier.of(EventType.FAILOVER_FAILED)).toHaveLength(0);
+  });
+
+  it('is still a FAILOVER FAILED when EC2 refused the move with the lease ours', async () => {
+    const t = setup();
+    await t.holderDown();
+    const refused = new Ec2Error('UnauthorizedOperation', 'refused');
+    t.cloud.moveFailures.push(refused, refused);
+    expect((await t.tick()).outcome).toBe('failed');
+    expect(t.notifier.of(EventType.FAILOVER_FAILED)).toHaveLength(1);
   });
 });

@@ -1,0 +1,108 @@
+import { Readable } from 'node:stream';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { measureClockSkew } from '../../../shared/aws/clients';
+import { ClockSkew } from '../../../shared/clock-skew';
+import { EventType } from '../../../shared/constants';
+import { silentLog } from '../../../shared/log';
+import { newContainerMemory, reconcileGroup } from '../../../shared/usecases/reconcile';
+import { fakeClock } from '../../helpers/clock';
+import { makeConfig } from '../../helpers/config';
+import { FakeCloud } from '../../helpers/fake-cloud';
+import { MemoryStore } from '../../helpers/memory-store';
+import { RecordingNotifier } from '../../helpers/notifier';
+import { fromAll } from '../../helpers/verdicts';
+
+const AWS_NOW = Date.parse('2026-12-03T12:00:00Z');
+const httpDate = (ms: number) => new Date(ms).toUTCString();
+
+describe('ClockSkew', () => {
+  it('reports only the skew a response proves, not the header rounding or the round trip', () => {
+    let local = AWS_NOW + 900;
+    const skew = new ClockSkew(() => local);
+    const sent = skew.sending();
+    local += 300;
+    skew.observe(sent, httpDate(AWS_NOW));
+    expect(skew.skewMs).toBe(0);
+  });
+
+  it('proves a clock 30 s ahead and one 5 s behind', () => {
+    let local = AWS_NOW + 30_000;
+    const ahead = new ClockSkew(() => local);
+    const sent = ahead.sending();
+    local += 100;
+    ahead.observe(sent, httpDate(AWS_NOW));
+    expect(ahead.skewMs).toBe(29_000);
+    const behind = new ClockSkew(() => AWS_NOW - 5_000);
+    behind.observe(behind.sending(), httpDate(AWS_NOW));
+    expect(behind.skewMs).toBe(-5_000);
+  });
+
+  it('is unknown before any response and ignores a response without a Date header', () => {
+    const skew = new ClockSkew(() => AWS_NOW);
+    skew.observe(AWS_NOW, undefined);
+    expect(skew.skewMs).toBeUndefined();
+  });
+
+  it('is measured by a middleware on an SDK client from the Date header of its responses', async () => {
+    const skew = new ClockSkew(() => AWS_NOW + 20_000);
+    const client = measureClockSkew(
+      new DynamoDBClient({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        requestHandler: {
+          handle: async () => ({
+            // An HTTP response as the handler hands it over (the shape of @smithy's HttpResponse).
+            response: {
+              statusCode: 200,
+              headers: { date: httpDate(AWS_NOW), 'content-type': 'application/x-amz-json-1.0' },
+              body: Readable.from([Buffer.from('{"Table":{"TableName":"t"}}')]),
+            },
+          }),
+        },
+      }),
+      skew,
+    );
+    await client.send(new DescribeTableCommand({ TableName: 't' }));
+    expect(skew.skewMs).toBe(19_000);
+  });
+});
+
+describe('An arbiter whose clock is off AWS by more than the bound', () => {
+  it('holds its automatic moves and says so once', async () => {
+    const config = makeConfig((raw) => {
+      raw.groups[0]!.policy = { cooldownSeconds: 60 };
+    });
+    const group = config.groups[0]!;
+    const store = new MemoryStore();
+    const cloud = new FakeCloud();
+    cloud.place(group, 'lb-1');
+    const notifier = new RecordingNotifier();
+    const clock = fakeClock();
+    const deps = {
+      config,
+      store,
+      cloud,
+      notifier,
+      owner: 'arbiter-fast',
+      now: clock.now,
+      log: silentLog,
+      memory: newContainerMemory(),
+      clockSkewMs: () => 30_000,
+    };
+    for (const [node, status] of [
+      ['lb-1', 'DOWN'],
+      ['lb-2', 'UP'],
+    ] as const) {
+      for (const v of fromAll(group.vantages, node, status, clock.now())) await store.putVerdict(v);
+    }
+    expect(await reconcileGroup(deps, group)).toMatchObject({ outcome: 'held', detail: 'clock skew' });
+    expect(await reconcileGroup(deps, group)).toMatchObject({ outcome: 'held' });
+    expect(cloud.mutations).toEqual([]);
+    expect(notifier.of(EventType.CLOCK_SKEW)).toHaveLength(1);
+    expect(notifier.of(EventType.CLOCK_SKEW)[0]?.subject).toContain('30.0 s ahead of AWS');
+    // Back within the bound: it moves.
+    const fine = { ...deps, clockSkewMs: () => 500 };
+    expect(await reconcileGroup(fine, group)).toMatchObject({ outcome: 'moved', to: 'lb-2' });
+  });
+});
