@@ -177,6 +177,9 @@ export function expectedCalls(config: ArbiterConfig, options: CallOptions): Reco
       ...each(moves),
     ],
     failover: [...each(readGroup), ...each(writeGroup), publish, ...describes, ...each(moves)],
+    // A rehearsed failover and back through the manual path; its DryRuns (readiness) are
+    // authorized as the real moves are.
+    drill: [...each(readGroup), ...each(writeGroup), ...history, publish, ...describes, ...each(moves)],
     control: [...each(readGroup), ...each(writeGroup), ...history, publish, ...describes, ...each(moves)],
     status: [...each(readGroup), ...history, ...describes],
     // Preflight sends only DryRun calls, which IAM authorizes exactly like the real ones.

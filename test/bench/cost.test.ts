@@ -42,7 +42,7 @@ describe('estimateMonthlyCost', () => {
     expect(cost(50).lines.find((l) => l.item.startsWith('heartbeats'))?.quantity).toBe(hb?.quantity);
   });
 
-  it('counts no continuous metric series by default, and five alarms on the free Lambda metrics, whatever the groups', () => {
+  it('counts no continuous metric series by default, and seven alarms, whatever the groups', () => {
     const metrics = (c: ReturnType<typeof cost>) => c.lines.find((l) => l.item.startsWith('custom metrics'));
     const alarms = (c: ReturnType<typeof cost>) => c.lines.find((l) => l.item.startsWith('alarms'));
     // Only the hours of the event series one failover a month publishes (Failovers,
@@ -52,9 +52,10 @@ describe('estimateMonthlyCost', () => {
     expect(eventMetricHoursPerFailover(2)).toBe(7);
     expect(metrics(cost(1))?.quantity).toBeCloseTo(7 / 730, 9);
     expect(metrics(cost(50))?.quantity).toBeCloseTo((50 * 7) / 730, 9);
-    // The arbiter's missing Invocations; Errors of arbiter, failover, control and notify-slack.
-    expect(alarms(cost(1))?.quantity).toBe(5);
-    expect(alarms(cost(50))?.quantity).toBe(5);
+    // The arbiter's missing Invocations; Errors of arbiter, failover, control and notify-slack;
+    // FailedFailovers and GroupsNotReady (series sent only when above zero).
+    expect(alarms(cost(1))?.quantity).toBe(7);
+    expect(alarms(cost(50))?.quantity).toBe(7);
   });
 
   it('with metrics: detailed, adds ProbeLatency and ProberHeartbeat per vantage and their alarms', () => {
@@ -67,9 +68,9 @@ describe('estimateMonthlyCost', () => {
       4 + 7 / 730,
       9,
     );
-    // Plus a heartbeat alarm per vantage, FailedFailovers and ReconcileErrors.
-    expect(detailed.lines.find((l) => l.item.startsWith('alarms'))?.quantity).toBe(9);
-    expect(detailed.totalUsd - cost(1).totalUsd).toBeCloseTo(4 * 0.3 + 4 * 0.1, 9);
+    // Plus a heartbeat alarm per vantage and ReconcileErrors.
+    expect(detailed.lines.find((l) => l.item.startsWith('alarms'))?.quantity).toBe(10);
+    expect(detailed.totalUsd - cost(1).totalUsd).toBeCloseTo(4 * 0.3 + 3 * 0.1, 9);
   });
 
   it('stays within $9.50 a month for one group, two vantages, 5 s, all in', () => {

@@ -331,9 +331,15 @@ describe('Data and alarms', () => {
         }),
       );
     }
-    // No custom-metric alarm: the arbiter announces silent vantages itself (shared/vantage-silence.ts).
-    expect(alarms.filter((a) => a.Namespace !== 'AWS/Lambda')).toEqual([]);
-    expect(alarms).toHaveLength(5);
+    // No heartbeat alarm: the arbiter announces silent vantages itself (shared/vantage-silence.ts).
+    // The two custom-metric alarms watch series sent only when above zero.
+    expect(
+      alarms
+        .filter((a) => a.Namespace !== 'AWS/Lambda')
+        .map((a) => a.MetricName)
+        .sort(),
+    ).toEqual(['FailedFailovers', 'GroupsNotReady']);
+    expect(alarms).toHaveLength(7);
     expect(alarmCount(config.vantages.length)).toBe(alarms.length);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
     expect(arnText(props('ArbiterLambdaFunction').FunctionName)).toBe('ha-arbiter-ci-arbiter');
