@@ -89,7 +89,11 @@ export async function startLocalSandbox(
   try {
     await stack.runtime.start();
     const group = stack.config.groups[0]!;
-    const store = new DynamoStore({ tableName: stack.dynamo.tableName, client: stack.dynamo.client });
+    const store = new DynamoStore({
+      tableName: stack.dynamo.tableName,
+      client: stack.dynamo.client,
+      groups: stack.config.groups,
+    });
     say('local cloud started; waiting for every node UP from every vantage and a recorded holder');
     const deadline = Date.now() + readyTimeoutMs;
     for (;;) {

@@ -22,9 +22,10 @@ export interface DynamoGroupStoreOptions extends DynamoTableOptions {
    * The configured groups. A group's verdict rows live in its vantages' partitions, so
    * readGroup names them from the config (vantages x nodes). A group not listed has no
    * vantage to read: its snapshot is its state with no verdicts, which decide() reads as
-   * UNKNOWN and never acts on. The lease and state writes need nothing from it.
+   * UNKNOWN and never acts on. The lease and state writes need nothing from it. Required, so
+   * that a reader cannot forget it and silently see no verdicts.
    */
-  groups?: readonly GroupRows[];
+  groups: readonly GroupRows[];
 }
 
 /**

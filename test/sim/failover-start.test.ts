@@ -103,7 +103,7 @@ describe('DynamoStore.recordFailoverStart on dynalite', () => {
     ) {
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return new DynamoStore({ tableName: name, client: dynamo.client });
+    return new DynamoStore({ tableName: name, client: dynamo.client, groups: [] });
   }
 
   it('sets the cooldown and breaker times and leaves the recorded placement as it was', async () => {
