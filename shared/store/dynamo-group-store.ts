@@ -1,5 +1,6 @@
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { NodeHealth } from '../constants';
+import { EGRESS_NODE } from '../egress-health';
 import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../errors';
 import { emptyState, type HistoryEvent, type Lease, type Verdict } from '../model';
 import { DynamoTable, type DynamoTableOptions } from './dynamo-table';
@@ -14,6 +15,19 @@ export interface GroupRows {
   /** The vantages that probe the group: whose heartbeats and verdict rows are read. */
   vantages: readonly string[];
   nodes: readonly { id: string }[];
+  /**
+   * The group's check: an egress check adds the `@egress` pseudo node to the rows of the
+   * vantages behind the NAT (shared/egress-health.ts probedNodes), which must be read too.
+   */
+  check?: { type: string; from?: readonly string[] | undefined };
+}
+
+/** The node ids a vantage keeps verdict rows for in a group. */
+function rowNodes(rows: GroupRows, vantage: string): string[] {
+  const ids = rows.nodes.map((n) => n.id);
+  if (rows.check?.type !== 'egress') return ids;
+  const behindNat = rows.check.from ?? rows.vantages;
+  return behindNat.includes(vantage) ? [...ids, EGRESS_NODE] : ids;
 }
 
 /** Options of the arbiter's DynamoDB adapter. */
@@ -63,7 +77,7 @@ export class DynamoGroupStore implements GroupStore {
     const rows = this.groups.get(group) ?? { id: group, vantages: [], nodes: [] };
     const heartbeats = await this.readHeartbeats(rows.vantages);
     const verdictKeys = rows.vantages.flatMap((v) =>
-      rows.nodes.map((n) => ({ pk: keys.vantagePk(v), sk: keys.verdictSk(group, n.id) })),
+      rowNodes(rows, v).map((node) => ({ pk: keys.vantagePk(v), sk: keys.verdictSk(group, node) })),
     );
     const items = await this.table.batchGet(`read group ${group}`, [
       { pk: keys.groupPk(group), sk: keys.state },
