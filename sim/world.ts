@@ -452,6 +452,12 @@ export class SimWorld implements Truth {
       case 'hand-move':
         handMove(this, nodeIndex(f.node));
         break;
+      case 'clock-offset': {
+        const { containers } = this.arbiters;
+        const c = containers[Math.abs(f.arbiter) % containers.length] as Container;
+        c.skewMs = Math.round(f.offsetMs);
+        break;
+      }
       case 'control':
         void controlAction(this, f, nodeIndex(f.node));
         break;
