@@ -31,7 +31,8 @@ const race: Episode = {
  */
 const stalled: Episode = {
   ...base,
-  seed: 1,
+  // The seed decides which container moves; with seed 2 the stalled one (arbiter 1) does.
+  seed: 2,
   faults: [{ kind: 'stall', at: 0, arbiter: 1, ms: 90_000, duringMove: true, skip: 6 }, crash(0, 10_000)],
 };
 /** The holder fails, then the new holder fails 20 s later (inside the 60 s cooldown). */
