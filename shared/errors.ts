@@ -39,7 +39,9 @@ export class LeaseHeldError extends ArbiterError {
   readonly holder: string | undefined;
   readonly epoch: number | undefined;
   readonly expiresAt: number | undefined;
-  constructor(group: string, holder?: string, epoch?: number, expiresAt?: number) {
+  /** The record's version (see LeaseRecord); undefined when the holder is unknown. */
+  readonly version: number | undefined;
+  constructor(group: string, holder?: string, epoch?: number, expiresAt?: number, version?: number) {
     super(
       `lease of group ${group} is held by ${holder ?? 'unknown'} (epoch ${epoch ?? '?'}, expires ${
         expiresAt ? new Date(expiresAt).toISOString() : '?'
@@ -49,6 +51,7 @@ export class LeaseHeldError extends ArbiterError {
     this.holder = holder;
     this.epoch = epoch;
     this.expiresAt = expiresAt;
+    this.version = version;
   }
 }
 

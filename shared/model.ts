@@ -136,6 +136,17 @@ export interface Lease {
   expiresAt: number;
 }
 
+/**
+ * A lease record as another arbiter saw it: who held it, under which epoch, and the record's
+ * version (raised by every take and every extension; 0 on an item written before versions).
+ * Compared only for equality, never with a clock.
+ */
+export interface LeaseRecord {
+  owner: string;
+  epoch: number;
+  version: number;
+}
+
 /** A history row. */
 export interface HistoryEvent {
   group: string;

@@ -95,6 +95,8 @@ export class Arbiters {
       notifier: new SimNotifier(w, actor),
       owner: actor.id,
       now: () => w.clockOf(actor),
+      // Each simulated container's monotonic clock runs at the true rate, whatever its offset.
+      monotonic: () => w.sched.now,
       log: silentLog,
       memory: actor.container?.memory ?? newContainerMemory(),
     };

@@ -41,7 +41,13 @@ export type Fault =
       minutes: number | null;
     }
   /** Someone moves the first resource by hand in the console (drift). */
-  | { kind: 'hand-move'; at: number; node: number };
+  | { kind: 'hand-move'; at: number; node: number }
+  /**
+   * This arbiter container's clock jumps to `offsetMs` from the true time (beyond the lease,
+   * far past the ±2 s of every episode); its monotonic clock keeps the true rate. Only in
+   * hand-written episodes: the cooldown still compares clocks (docs/simulation.md).
+   */
+  | { kind: 'clock-offset'; at: number; arbiter: number; offsetMs: number };
 
 export type FaultKind = Fault['kind'];
 

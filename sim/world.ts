@@ -376,8 +376,13 @@ export class SimWorld implements Truth {
       return;
     }
     this.checksFrom ??= now;
+    // A lease whose holder stopped extending it is taken only by a container that has watched
+    // the same record for a full lease on its own monotonic clock (LeaseGuard.take). One that
+    // first sees it when it looks expired takes it a lease later: so a record left behind
+    // counts as held for one lease duration past its expiry (no longer takeable by the clock).
+    const watchMs = this.config.arbiter.leaseSeconds * 1000;
     const leaseHeld =
-      state.leaseOwner !== undefined && Number(state.leaseExpiresAt ?? 0) + MAX_SKEW_DIFF_MS >= now;
+      state.leaseOwner !== undefined && Number(state.leaseExpiresAt ?? 0) + MAX_SKEW_DIFF_MS + watchMs >= now;
     if (!leaseHeld) this.checker.checkConverged(state.breakerOpenSince !== undefined);
     if (this.checker.failed || now - this.checksFrom >= CHECK_WINDOW_MS) this.finished = true;
   }
@@ -447,6 +452,12 @@ export class SimWorld implements Truth {
       case 'hand-move':
         handMove(this, nodeIndex(f.node));
         break;
+      case 'clock-offset': {
+        const { containers } = this.arbiters;
+        const c = containers[Math.abs(f.arbiter) % containers.length] as Container;
+        c.skewMs = Math.round(f.offsetMs);
+        break;
+      }
       case 'control':
         void controlAction(this, f, nodeIndex(f.node));
         break;

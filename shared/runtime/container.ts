@@ -65,6 +65,7 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
     cloud: ec2Cloud(measureClockSkew(createEc2Client(), skew)),
     notifier: new SnsNotifier(createSnsClient(), requireEnv('TOPIC_ARN', 'the SNS topic for alerts', env)),
     now: Date.now,
+    monotonic: () => performance.now(),
     log,
     memory,
     clockSkewMs: () => skew.skewMs,

@@ -1,5 +1,5 @@
 import type { NodeHealth } from '../constants';
-import type { GroupState, HistoryEvent, Lease, Verdict } from '../model';
+import type { GroupState, HistoryEvent, Lease, LeaseRecord, Verdict } from '../model';
 
 /** Everything the arbiter reads about a group in one consistent read. */
 export interface GroupSnapshot {
@@ -34,10 +34,19 @@ export interface GroupStore {
   /** Reads state and verdicts with a consistent read. */
   readGroup(group: string): Promise<GroupSnapshot>;
   /**
-   * Takes the group's lease if it is free or expired, raising the epoch by one.
-   * @throws LeaseHeldError naming the holder.
+   * Takes the group's lease if it is free, or if it is still exactly the record `seen`
+   * (owner, epoch and version: nobody extended or took it since), raising the epoch by one.
+   * Never compares a clock with the holder's expiry: when a lease counts as abandoned is the
+   * caller's judgement, on its own monotonic clock (LeaseGuard.take).
+   * @throws LeaseHeldError naming the holder and its record version.
    */
-  acquireLease(group: string, owner: string, now: number, leaseMs: number): Promise<Lease>;
+  acquireLease(
+    group: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    seen?: LeaseRecord,
+  ): Promise<Lease>;
   /**
    * Extends our lease; call before every mutating EC2 call.
    * @throws LeaseLostError if another owner or epoch holds it now.

@@ -1,6 +1,7 @@
 import type { CloudPort } from '../cloud';
 import type { ArbiterConfig } from '../config/schema';
 import type { Log } from '../log';
+import type { LeaseRecord } from '../model';
 import type { TimelineStep } from '../notify/format';
 import type { Notifier } from '../notify/notifier';
 import type { AfterMove } from '../ops/after-move';
@@ -15,11 +16,23 @@ import type { ReadinessPorts } from './readiness';
 export interface ContainerMemory {
   /** Groups whose table reads fail, as seen by this container (said once per outage). */
   storeOutages: Set<string>;
+  /**
+   * Per group, the held lease record this container last saw and when it first saw it, on its
+   * monotonic clock: a held lease is taken only once it stayed that very record for a lease
+   * duration (LeaseGuard.take).
+   */
+  leaseSightings: Map<string, LeaseSighting>;
+}
+
+/** A held lease record and when this container first saw it (its monotonic clock, ms). */
+export interface LeaseSighting {
+  record: LeaseRecord;
+  firstSeenAt: number;
 }
 
 /** A fresh memory, for a new container. */
 export function newContainerMemory(): ContainerMemory {
-  return { storeOutages: new Set() };
+  return { storeOutages: new Set(), leaseSightings: new Map() };
 }
 
 /** What the arbiter use-cases need; built once per container by the handler. */
@@ -31,6 +44,11 @@ export interface ArbiterDeps {
   /** Unique per invocation: written into the lease. */
   owner: string;
   now: () => number;
+  /**
+   * This container's monotonic clock in ms (any origin): only differences of its own readings
+   * are used, never compared with a time another arbiter wrote. Absent = `performance.now()`.
+   */
+  monotonic?: () => number;
   log: Log;
   /** The container's memory across invocations. */
   memory: ContainerMemory;

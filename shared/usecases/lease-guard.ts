@@ -1,5 +1,5 @@
 import { LeaseHeldError, LeaseLostError, messageOf } from '../errors';
-import type { Lease } from '../model';
+import type { Lease, LeaseRecord } from '../model';
 import type { TimelineStep } from '../notify/format';
 import type { ArbiterDeps } from './deps';
 
@@ -40,8 +40,24 @@ export class LeaseGuard {
     readonly takenAt: number,
   ) {}
 
+  /*
+   * The race this rule closes (the taker's clock 30 s ahead, lease 25 s):
+   *   t0      A takes the lease (expires t0+25 s by A's clock) and moves; it extends before
+   *           every mutating call.
+   *   t0+1s   B reads the lease: by B's clock (t0+31 s) it expired. Comparing clocks, B would
+   *           take it while A is still moving, and both would mutate EC2.
+   * So a held lease is judged on the taker's own monotonic clock only, as the DynamoDB lock
+   * client does: B notes the record it was refused by (owner, epoch, version) and takes it
+   * only once it has seen that very record for a full lease duration, with a condition on
+   * that record; an extension in between raises the version and the take fails. The holder
+   * acts only on an extension answered within half a lease (extendBeforeMutation), so its
+   * last mutating call started at least half a lease before the take. Clock offsets do not
+   * matter; clock rates are assumed equal (a monotonic clock drifts by ppm, not by halves).
+   * A free lease (none, or released) is taken at once.
+   */
   /**
-   * Takes the group's lease.
+   * Takes the group's lease: at once if free, or as the record this container has seen
+   * unchanged for a lease duration (the holder stopped extending it).
    * @returns the guard, or the LeaseHeldError naming the holder (another arbiter is acting).
    * @throws whatever else the store throws.
    */
@@ -50,16 +66,53 @@ export class LeaseGuard {
     group: string,
     timeline: TimelineStep[] = [],
   ): Promise<LeaseGuard | LeaseHeldError> {
+    const leaseMs = LeaseGuard.durationMs(deps);
+    const monotonic = deps.monotonic ?? (() => performance.now());
+    const sightings = deps.memory.leaseSightings;
+    const sighting = sightings.get(group);
+    const abandoned =
+      sighting !== undefined && monotonic() - sighting.firstSeenAt >= leaseMs ? sighting.record : undefined;
     let lease: Lease;
     try {
-      lease = await deps.store.acquireLease(group, deps.owner, deps.now(), LeaseGuard.durationMs(deps));
+      lease = await deps.store.acquireLease(group, deps.owner, deps.now(), leaseMs, abandoned);
     } catch (error) {
-      if (error instanceof LeaseHeldError) return error;
+      if (error instanceof LeaseHeldError) {
+        LeaseGuard.sight(deps, group, error, monotonic());
+        return error;
+      }
       throw error;
     }
+    sightings.delete(group);
     const at = deps.now();
-    timeline.push({ at, what: `lease taken by ${deps.owner} (epoch ${lease.epoch})` });
+    const how = abandoned
+      ? `, after ${abandoned.owner}'s record stayed unchanged for ${leaseMs / 1000} s`
+      : '';
+    timeline.push({ at, what: `lease taken by ${deps.owner} (epoch ${lease.epoch}${how})` });
     return new LeaseGuard(deps, lease, timeline, at);
+  }
+
+  /**
+   * Notes the record a take was refused by. The same record keeps its first sighting; any
+   * other (extended, or taken by someone else) starts a new one. `seenAt` is read after the
+   * answer, never before, so the watch can only be longer than the record's real age.
+   */
+  private static sight(deps: ArbiterDeps, group: string, held: LeaseHeldError, seenAt: number): void {
+    const sightings = deps.memory.leaseSightings;
+    if (held.holder === undefined || held.epoch === undefined || held.version === undefined) {
+      sightings.delete(group);
+      return;
+    }
+    const record: LeaseRecord = { owner: held.holder, epoch: held.epoch, version: held.version };
+    const known = sightings.get(group)?.record;
+    if (
+      known &&
+      known.owner === record.owner &&
+      known.epoch === record.epoch &&
+      known.version === record.version
+    ) {
+      return;
+    }
+    sightings.set(group, { record, firstSeenAt: seenAt });
   }
 
   static durationMs(deps: ArbiterDeps): number {

@@ -1,6 +1,6 @@
 import type { NodeHealth } from '../../shared/constants';
 import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/errors';
-import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
+import type { HistoryEvent, Lease, LeaseRecord, Verdict } from '../../shared/model';
 import { keys } from '../../shared/store/keys';
 import type { FailoverStart, GroupSnapshot, MoveRecord } from '../../shared/store/ports';
 import { toState, toVerdict } from '../../shared/store/rows';
@@ -69,31 +69,50 @@ export class MemoryTable {
     return out;
   }
 
-  /** Condition: `attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now`; epoch + 1. */
-  acquireLease(group: string, owner: string, now: number, leaseMs: number): Lease {
+  /**
+   * Condition: `attribute_not_exists(leaseOwner)`, or with `seen`, that record exactly
+   * (`leaseOwner = :owner AND leaseEpoch = :epoch AND leaseVersion = :v`); epoch + 1, version + 1.
+   */
+  acquireLease(group: string, owner: string, now: number, leaseMs: number, seen?: LeaseRecord): Lease {
     const item = this.state(group);
+    const version = Number(item.leaseVersion ?? 0);
     const free =
-      item.leaseOwner === undefined || (typeof item.leaseExpiresAt === 'number' && item.leaseExpiresAt < now);
+      item.leaseOwner === undefined ||
+      (seen !== undefined &&
+        item.leaseOwner === seen.owner &&
+        item.leaseEpoch === seen.epoch &&
+        version === seen.version);
     if (!free) {
       throw new LeaseHeldError(
         group,
         item.leaseOwner as string | undefined,
         item.leaseEpoch as number | undefined,
         item.leaseExpiresAt as number | undefined,
+        version,
       );
     }
     const epoch = Number(item.leaseEpoch ?? 0) + 1;
     const expiresAt = now + leaseMs;
-    this.write(group, { ...item, leaseOwner: owner, leaseExpiresAt: expiresAt, leaseEpoch: epoch });
+    this.write(group, {
+      ...item,
+      leaseOwner: owner,
+      leaseExpiresAt: expiresAt,
+      leaseEpoch: epoch,
+      leaseVersion: version + 1,
+    });
     return { group, owner, epoch, expiresAt };
   }
 
-  /** Condition: `leaseOwner = :me AND leaseEpoch = :e`. */
+  /** Condition: `leaseOwner = :me AND leaseEpoch = :e`; version + 1. */
   extendLease(lease: Lease, now: number, leaseMs: number): Lease {
     const item = this.state(lease.group);
     if (!this.owns(item, lease)) throw new LeaseLostError(lease.group, lease.owner, lease.epoch);
     const expiresAt = now + leaseMs;
-    this.write(lease.group, { ...item, leaseExpiresAt: expiresAt });
+    this.write(lease.group, {
+      ...item,
+      leaseExpiresAt: expiresAt,
+      leaseVersion: Number(item.leaseVersion ?? 0) + 1,
+    });
     return { ...lease, expiresAt };
   }
 

@@ -1,6 +1,6 @@
 import type { NodeHealth } from '../../shared/constants';
 import { StoreError } from '../../shared/errors';
-import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
+import type { HistoryEvent, Lease, LeaseRecord, Verdict } from '../../shared/model';
 import type {
   ControlStore,
   FailoverStart,
@@ -44,8 +44,16 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
     return snapshot;
   }
 
-  async acquireLease(group: string, owner: string, now: number, leaseMs: number): Promise<Lease> {
-    const lease = await this.op('acquireLease', () => this.w.table.acquireLease(group, owner, now, leaseMs));
+  async acquireLease(
+    group: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    seen?: LeaseRecord,
+  ): Promise<Lease> {
+    const lease = await this.op('acquireLease', () =>
+      this.w.table.acquireLease(group, owner, now, leaseMs, seen),
+    );
     this.actor.lease = lease;
     this.actor.epoch = lease.epoch;
     this.win('lease', `lease:${lease.epoch}`);

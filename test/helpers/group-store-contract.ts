@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/errors';
+import type { LeaseRecord } from '../../shared/model';
 import type { GroupStore, VerdictStore } from '../../shared/store/ports';
 import { verdict } from './verdicts';
 
@@ -17,21 +18,24 @@ export const CONTRACT_GROUPS = ['web-lb', 'other'].map((id) => ({
 }));
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+/** The group's held lease record as a refused taker learns it. */
+async function heldRecord(store: GroupStore, now: number, group = G): Promise<LeaseRecord> {
+  const refused = await store.acquireLease(group, 'watcher', now, LEASE_MS).catch((e: unknown) => e);
+  if (!(refused instanceof LeaseHeldError) || refused.holder === undefined)
+    throw new Error('the lease is not held');
+  return { owner: refused.holder, epoch: refused.epoch ?? 0, version: refused.version ?? 0 };
+}
 const LEASE_MS = 60_000;
 const G = 'web-lb';
 
 /**
  * The behaviour every GroupStore/VerdictStore must have: DynamoDB's conditional writes as
  * DynamoStore uses them. Run against DynamoStore on dynalite and against the in-memory store
- * the use-case tests rely on, so the fake cannot drift from the real thing.
+ * the use-case tests rely on, so the fake cannot drift from the real thing. A refused take
+ * names the holder's record on both (DynamoStore reads it when the engine returns no ALL_OLD).
  */
-export function groupStoreContract(
-  make: () => Promise<StoreUnderTest>,
-  engine: {
-    /** DynamoDB returns the item on a failed condition (ALL_OLD); dynalite 4 does not. */
-    returnsOldItemOnConditionFailure: boolean;
-  },
-): void {
+export function groupStoreContract(make: () => Promise<StoreUnderTest>): void {
   let sut: StoreUnderTest;
   let store: GroupStore & VerdictStore;
   beforeEach(async () => {
@@ -39,7 +43,6 @@ export function groupStoreContract(
     store = sut.store;
   });
   afterEach(async () => {
-    vi.useRealTimers();
     await sut.close?.();
   });
 
@@ -53,21 +56,62 @@ export function groupStoreContract(
       });
     });
 
-    it('refuses a second holder before expiry and grants it after, with a higher epoch (fake clock)', async () => {
-      vi.useFakeTimers({ toFake: ['Date'] });
-      vi.setSystemTime(T0);
-      const first = await store.acquireLease(G, 'a', Date.now(), LEASE_MS);
-      vi.setSystemTime(T0 + LEASE_MS - 1);
-      const refused = await store.acquireLease(G, 'b', Date.now(), LEASE_MS).catch((e: unknown) => e);
+    it('refuses a second holder, naming the holder, its epoch and its record version', async () => {
+      const first = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      const refused = await store.acquireLease(G, 'b', T0 + 1, LEASE_MS).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(LeaseHeldError);
-      if (engine.returnsOldItemOnConditionFailure) {
-        expect(refused).toMatchObject({ holder: 'a', epoch: first.epoch, expiresAt: T0 + LEASE_MS });
-      }
-      vi.setSystemTime(T0 + LEASE_MS);
-      await expect(store.acquireLease(G, 'b', Date.now(), LEASE_MS)).rejects.toThrow(LeaseHeldError);
-      vi.setSystemTime(T0 + LEASE_MS + 1);
-      const second = await store.acquireLease(G, 'b', Date.now(), LEASE_MS);
+      expect(refused).toMatchObject({ holder: 'a', epoch: first.epoch, expiresAt: T0 + LEASE_MS });
+      expect((refused as LeaseHeldError).version).toBeGreaterThan(0);
+    });
+
+    it('never takes a held lease because a clock says it expired', async () => {
+      await store.acquireLease(G, 'a', T0, LEASE_MS);
+      // A taker whose clock runs an hour ahead: the expiry is no reason to take it.
+      await expect(store.acquireLease(G, 'b', T0 + 3_600_000, LEASE_MS)).rejects.toThrow(LeaseHeldError);
+    });
+
+    it('hands a held lease to a taker that names its exact record, with a higher epoch', async () => {
+      const first = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      const seen = await heldRecord(store, T0 + 1);
+      const second = await store.acquireLease(G, 'b', T0 + LEASE_MS + 1, LEASE_MS, seen);
       expect(second).toMatchObject({ owner: 'b', epoch: first.epoch + 1 });
+      await expect(store.extendLease(first, T0 + LEASE_MS + 2, LEASE_MS)).rejects.toThrow(LeaseLostError);
+    });
+
+    it('refuses a take on a seen record once its holder extended it since', async () => {
+      const first = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      const seen = await heldRecord(store, T0 + 1);
+      await store.extendLease(first, T0 + 30_000, LEASE_MS);
+      const refused = await store
+        .acquireLease(G, 'b', T0 + LEASE_MS + 1, LEASE_MS, seen)
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(LeaseHeldError);
+      expect(refused).toMatchObject({ holder: 'a', epoch: first.epoch });
+      expect((refused as LeaseHeldError).version).toBeGreaterThan(seen.version);
+      const { state } = await store.readGroup(G);
+      expect(state).toMatchObject({ leaseOwner: 'a', leaseEpoch: first.epoch });
+    });
+
+    it('refuses a take on a seen record once another taker took it', async () => {
+      await store.acquireLease(G, 'a', T0, LEASE_MS);
+      const seen = await heldRecord(store, T0 + 1);
+      const b = await store.acquireLease(G, 'b', T0 + LEASE_MS + 1, LEASE_MS, seen);
+      await expect(store.acquireLease(G, 'c', T0 + LEASE_MS + 2, LEASE_MS, seen)).rejects.toThrow(
+        LeaseHeldError,
+      );
+      const { state } = await store.readGroup(G);
+      expect(state).toMatchObject({ leaseOwner: 'b', leaseEpoch: b.epoch });
+    });
+
+    it('grants exactly one of many takers naming the same seen record', async () => {
+      const first = await store.acquireLease(G, 'a', T0, LEASE_MS);
+      const seen = await heldRecord(store, T0 + 1);
+      const outcomes = await Promise.allSettled(
+        ['b', 'c', 'd'].map((owner) => store.acquireLease(G, owner, T0 + LEASE_MS + 1, LEASE_MS, seen)),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const { state } = await store.readGroup(G);
+      expect(state.leaseEpoch).toBe(first.epoch + 1);
     });
 
     it('refuses even its own owner while held (a new invocation must wait for release or expiry)', async () => {
@@ -91,7 +135,13 @@ export function groupStoreContract(
 
     it('lets nobody but the current owner and epoch extend, release or record', async () => {
       const stale = await store.acquireLease(G, 'a', T0, LEASE_MS);
-      const fresh = await store.acquireLease(G, 'b', T0 + LEASE_MS + 1, LEASE_MS);
+      const fresh = await store.acquireLease(
+        G,
+        'b',
+        T0 + LEASE_MS + 1,
+        LEASE_MS,
+        await heldRecord(store, T0 + 1),
+      );
       await expect(store.extendLease(stale, T0 + LEASE_MS + 2, LEASE_MS)).rejects.toThrow(LeaseLostError);
       await expect(store.recordMove(stale, { active: 'lb-1', holders: { eip: 'lb-1' } })).rejects.toThrow(
         StaleEpochError,
@@ -104,7 +154,7 @@ export function groupStoreContract(
 
     it('refuses the old epoch of the same owner name', async () => {
       const first = await store.acquireLease(G, 'a', T0, LEASE_MS);
-      await store.acquireLease(G, 'a', T0 + LEASE_MS + 1, LEASE_MS);
+      await store.acquireLease(G, 'a', T0 + LEASE_MS + 1, LEASE_MS, await heldRecord(store, T0 + 1));
       await expect(store.extendLease(first, T0 + LEASE_MS + 2, LEASE_MS)).rejects.toThrow(LeaseLostError);
     });
 

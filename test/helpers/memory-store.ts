@@ -1,6 +1,13 @@
 import type { NodeHealth } from '../../shared/constants';
 import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../shared/errors';
-import { emptyState, type GroupState, type HistoryEvent, type Lease, type Verdict } from '../../shared/model';
+import {
+  emptyState,
+  type GroupState,
+  type HistoryEvent,
+  type Lease,
+  type LeaseRecord,
+  type Verdict,
+} from '../../shared/model';
 import type {
   FailoverStart,
   GroupSnapshot,
@@ -24,6 +31,8 @@ export class MemoryStore implements GroupStore, VerdictStore {
   readonly verdicts = new Map<string, Verdict>();
   /** The heartbeat of each vantage (one row per vantage, for all its groups). */
   readonly heartbeats = new Map<string, number>();
+  /** Each group's lease record version, raised by every take and extension (`leaseVersion`). */
+  readonly leaseVersions = new Map<string, number>();
   readonly history: StoredHistory[] = [];
   readonly calls: Method[] = [];
   private readonly failures: { method: Method; error: Error }[] = [];
@@ -60,12 +69,25 @@ export class MemoryStore implements GroupStore, VerdictStore {
     return { state: this.stateOf(group), verdicts };
   }
 
-  async acquireLease(group: string, owner: string, now: number, leaseMs: number): Promise<Lease> {
+  async acquireLease(
+    group: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+    seen?: LeaseRecord,
+  ): Promise<Lease> {
     this.enter('acquireLease');
     const s = this.state(group);
-    if (s.leaseOwner !== undefined && !(s.leaseExpiresAt < now)) {
-      throw new LeaseHeldError(group, s.leaseOwner, s.leaseEpoch, s.leaseExpiresAt);
+    const version = this.leaseVersions.get(group) ?? 0;
+    const asSeen =
+      seen !== undefined &&
+      s.leaseOwner === seen.owner &&
+      s.leaseEpoch === seen.epoch &&
+      version === seen.version;
+    if (s.leaseOwner !== undefined && !asSeen) {
+      throw new LeaseHeldError(group, s.leaseOwner, s.leaseEpoch, s.leaseExpiresAt, version);
     }
+    this.leaseVersions.set(group, version + 1);
     s.leaseOwner = owner;
     s.leaseExpiresAt = now + leaseMs;
     s.leaseEpoch += 1;
@@ -76,6 +98,7 @@ export class MemoryStore implements GroupStore, VerdictStore {
     this.enter('extendLease');
     const s = this.state(lease.group);
     if (!this.owns(s, lease)) throw new LeaseLostError(lease.group, lease.owner, lease.epoch);
+    this.leaseVersions.set(lease.group, (this.leaseVersions.get(lease.group) ?? 0) + 1);
     s.leaseExpiresAt = now + leaseMs;
     return { ...lease, expiresAt: s.leaseExpiresAt };
   }

@@ -128,7 +128,8 @@ describe('DynamoStore.recordFailoverStart on dynalite', () => {
   it('refuses a stale epoch', async () => {
     const s = await store();
     const stale = await s.acquireLease('web', 'a', 1_000, 60_000);
-    await s.acquireLease('web', 'b', 70_000, 60_000);
+    // Taken over as the record a watcher saw (owner, epoch, the version of one take).
+    await s.acquireLease('web', 'b', 70_000, 60_000, { owner: 'a', epoch: stale.epoch, version: 1 });
     await expect(s.recordFailoverStart(stale, { lastFailoverAt: 70_500, failoverTimes: [] })).rejects.toThrow(
       StaleEpochError,
     );

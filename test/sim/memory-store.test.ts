@@ -214,9 +214,7 @@ async function activeTable(dynamo: TestDynamo): Promise<string> {
 }
 
 describe('The simulator store keeps the GroupStore contract', () => {
-  groupStoreContract(async () => ({ store: new SimMemoryStore() }), {
-    returnsOldItemOnConditionFailure: true,
-  });
+  groupStoreContract(async () => ({ store: new SimMemoryStore() }));
 });
 
 describe('The simulator table', () => {

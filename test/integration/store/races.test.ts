@@ -2,6 +2,7 @@ import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dy
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../../shared/errors';
+import type { LeaseRecord } from '../../../shared/model';
 import { DynamoStore } from '../../../shared/store/dynamo-store';
 import { WriteOrder, withWriteOrder } from '../../../shared/store/write-order';
 import { startDynalite, type TestDynamo } from '../../helpers/dynalite';
@@ -10,6 +11,13 @@ import { verdict } from '../../helpers/verdicts';
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const LEASE_MS = 60_000;
 const GROUPS = [{ id: 'web-lb', vantages: ['az-a', 'az-c'], nodes: [{ id: 'lb-1' }, { id: 'lb-2' }] }];
+
+/** The held record a refused take named (what LeaseGuard watches before taking a lease). */
+function seenIn(refused: unknown): LeaseRecord {
+  if (!(refused instanceof LeaseHeldError) || refused.holder === undefined)
+    throw new Error('no holder was named');
+  return { owner: refused.holder, epoch: refused.epoch ?? 0, version: refused.version ?? 0 };
+}
 
 describe('DynamoStore with the real DynamoDB client on dynalite', () => {
   let dynamo: TestDynamo;
@@ -53,12 +61,13 @@ describe('DynamoStore with the real DynamoDB client on dynalite', () => {
     }
   });
 
-  it('lets a second arbiter take an expired lease with a higher epoch', async () => {
+  it('lets a second arbiter take an abandoned lease, as the record it saw, with a higher epoch', async () => {
     const first = await a.acquireLease('web-lb', 'arbiter-a', T0, LEASE_MS);
-    await expect(b.acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS - 1, LEASE_MS)).rejects.toThrow(
-      LeaseHeldError,
-    );
-    const second = await b.acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS + 1, LEASE_MS);
+    const refused = await b
+      .acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS + 1, LEASE_MS)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LeaseHeldError);
+    const second = await b.acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS + 1, LEASE_MS, seenIn(refused));
     expect(second.epoch).toBe(first.epoch + 1);
     const { state } = await a.readGroup('web-lb');
     expect(state).toMatchObject({ leaseOwner: 'arbiter-b', leaseEpoch: second.epoch });
@@ -66,7 +75,8 @@ describe('DynamoStore with the real DynamoDB client on dynalite', () => {
 
   it('rejects the extend and the state write of a stale actor and keeps the newer record', async () => {
     const stale = await a.acquireLease('web-lb', 'arbiter-a', T0, LEASE_MS);
-    const fresh = await b.acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS + 1, LEASE_MS);
+    const refused = await b.acquireLease('web-lb', 'arbiter-b', T0 + 1, LEASE_MS).catch((e: unknown) => e);
+    const fresh = await b.acquireLease('web-lb', 'arbiter-b', T0 + LEASE_MS + 1, LEASE_MS, seenIn(refused));
     await b.recordMove(fresh, { active: 'lb-2', holders: { 'elastic-ip eipalloc-01': 'lb-2' } });
     await expect(a.extendLease(stale, T0 + LEASE_MS + 2, LEASE_MS)).rejects.toThrow(LeaseLostError);
     await expect(

@@ -41,37 +41,79 @@ const updateInput = (i = 0) => ddbMock.commandCalls(UpdateItemCommand)[i]!.args[
 
 describe('DynamoStore', () => {
   describe('acquireLease', () => {
-    it('takes the lease with one conditional write that raises the epoch', async () => {
+    const TAKE =
+      'SET leaseOwner = :me, leaseExpiresAt = :exp, leaseEpoch = if_not_exists(leaseEpoch, :zero) + :one, ' +
+      'leaseVersion = if_not_exists(leaseVersion, :zero) + :one';
+
+    it('takes a free lease with one conditional write that raises the epoch, comparing no clock', async () => {
       ddbMock.on(UpdateItemCommand).resolves({ Attributes: marshall({ leaseEpoch: 8 }) });
       const got = await store().acquireLease('web-lb', 'arbiter-a', NOW, 60_000);
       expect(got).toEqual({ group: 'web-lb', owner: 'arbiter-a', epoch: 8, expiresAt: NOW + 60_000 });
       expect(updateInput()).toEqual({
         TableName: TABLE,
         Key: KEY,
-        UpdateExpression:
-          'SET leaseOwner = :me, leaseExpiresAt = :exp, leaseEpoch = if_not_exists(leaseEpoch, :zero) + :one',
-        ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now',
+        UpdateExpression: TAKE,
+        ConditionExpression: 'attribute_not_exists(leaseOwner)',
         ExpressionAttributeValues: marshall({
           ':me': 'arbiter-a',
           ':exp': NOW + 60_000,
           ':zero': 0,
           ':one': 1,
-          ':now': NOW,
         }),
         ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
     });
 
-    it('turns a failed condition into LeaseHeldError naming the holder from ALL_OLD', async () => {
-      ddbMock
-        .on(UpdateItemCommand)
-        .rejects(conditionFailed({ leaseOwner: 'arbiter-b', leaseEpoch: 7, leaseExpiresAt: NOW + 30_000 }));
+    it('takes a held lease only on the exact record it was given (owner, epoch, version)', async () => {
+      ddbMock.on(UpdateItemCommand).resolves({ Attributes: marshall({ leaseEpoch: 8 }) });
+      await store().acquireLease('web-lb', 'arbiter-a', NOW, 60_000, {
+        owner: 'arbiter-b',
+        epoch: 7,
+        version: 12,
+      });
+      expect(updateInput()).toMatchObject({
+        UpdateExpression: TAKE,
+        ConditionExpression:
+          'attribute_not_exists(leaseOwner) OR (leaseOwner = :owner AND leaseEpoch = :epoch AND leaseVersion = :v)',
+        ExpressionAttributeValues: marshall({
+          ':me': 'arbiter-a',
+          ':exp': NOW + 60_000,
+          ':zero': 0,
+          ':one': 1,
+          ':owner': 'arbiter-b',
+          ':epoch': 7,
+          ':v': 12,
+        }),
+      });
+    });
+
+    it('takes a record written before versions only while it still has none', async () => {
+      ddbMock.on(UpdateItemCommand).resolves({ Attributes: marshall({ leaseEpoch: 8 }) });
+      await store().acquireLease('web-lb', 'arbiter-a', NOW, 60_000, {
+        owner: 'arbiter-b',
+        epoch: 7,
+        version: 0,
+      });
+      expect(updateInput().ConditionExpression).toBe(
+        'attribute_not_exists(leaseOwner) OR (leaseOwner = :owner AND leaseEpoch = :epoch AND attribute_not_exists(leaseVersion))',
+      );
+    });
+
+    it('turns a failed condition into LeaseHeldError naming the holder and version from ALL_OLD', async () => {
+      ddbMock.on(UpdateItemCommand).rejects(
+        conditionFailed({
+          leaseOwner: 'arbiter-b',
+          leaseEpoch: 7,
+          leaseExpiresAt: NOW + 30_000,
+          leaseVersion: 3,
+        }),
+      );
       const error = await store()
         .acquireLease('web-lb', 'arbiter-a', NOW, 60_000)
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LeaseHeldError);
-      expect(error).toMatchObject({ holder: 'arbiter-b', epoch: 7, expiresAt: NOW + 30_000 });
+      expect(error).toMatchObject({ holder: 'arbiter-b', epoch: 7, expiresAt: NOW + 30_000, version: 3 });
       expect((error as Error).message).toContain('held by arbiter-b (epoch 7');
     });
 
@@ -99,9 +141,16 @@ describe('DynamoStore', () => {
       expect(updateInput()).toEqual({
         TableName: TABLE,
         Key: KEY,
-        UpdateExpression: 'SET leaseExpiresAt = :exp',
+        UpdateExpression:
+          'SET leaseExpiresAt = :exp, leaseVersion = if_not_exists(leaseVersion, :zero) + :one',
         ConditionExpression: 'leaseOwner = :me AND leaseEpoch = :e',
-        ExpressionAttributeValues: marshall({ ':me': 'arbiter-a', ':e': 7, ':exp': NOW + 70_000 }),
+        ExpressionAttributeValues: marshall({
+          ':me': 'arbiter-a',
+          ':e': 7,
+          ':exp': NOW + 70_000,
+          ':zero': 0,
+          ':one': 1,
+        }),
       });
     });
 

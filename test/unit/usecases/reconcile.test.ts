@@ -214,9 +214,10 @@ describe('reconcileGroup', () => {
     const acquire = t.store.acquireLease.bind(t.store);
     t.store.acquireLease = async (group, owner, now, ms) => {
       const lease = await acquire(group, owner, now, ms);
-      // We stall past the lease; another arbiter takes it over.
+      // We stall past the lease; another arbiter, having watched our record that long, takes it.
       t.store.acquireLease = acquire;
-      await acquire(group, 'arbiter-b', now + ms + 1, ms);
+      const version = t.store.leaseVersions.get(group) ?? 0;
+      await acquire(group, 'arbiter-b', now + ms + 1, ms, { owner, epoch: lease.epoch, version });
       return lease;
     };
     const result = await t.tick();
