@@ -1,6 +1,7 @@
 import type { ArbiterConfig } from '../shared/config/schema';
-import { type CfnResources, getAtt, sub } from './cfn';
+import { type CfnResources, getAtt } from './cfn';
 import { functionLogicalId, Ids, normalizedName } from './names';
+import { schedulerInvokeRole } from './scheduler';
 
 /** The logical id of a group's drill schedule. */
 export const drillScheduleLogicalId = (group: string): string => `${normalizedName(group)}DrillSchedule`;
@@ -17,39 +18,12 @@ export function drillScheduleResources(config: ArbiterConfig): CfnResources {
   const groups = config.groups.filter((g) => g.drill !== undefined);
   if (groups.length === 0) return {};
   const resources: CfnResources = {
-    [Ids.drillSchedulerRole]: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        Description: 'ha-arbiter: EventBridge Scheduler starts the scheduled failover drills',
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'scheduler.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': sub(`\${AWS::AccountId}`) } },
-            },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: 'invoke-drill',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Sid: 'InvokeDrill',
-                  Effect: 'Allow',
-                  Action: ['lambda:InvokeFunction'],
-                  Resource: [getAtt(functionLogicalId('drill'), 'Arn')],
-                },
-              ],
-            },
-          },
-        ],
-      },
-    },
+    [Ids.drillSchedulerRole]: schedulerInvokeRole({
+      description: 'ha-arbiter: EventBridge Scheduler starts the scheduled failover drills',
+      policyName: 'invoke-drill',
+      sid: 'InvokeDrill',
+      functions: ['drill'],
+    }),
   };
   for (const g of groups) {
     const drill = g.drill as NonNullable<typeof g.drill>;

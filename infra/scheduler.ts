@@ -22,38 +22,56 @@ export function scheduledFunctions(config: ArbiterConfig): string[] {
 /** The schedules' own role: may invoke exactly the scheduled functions, nothing else. */
 export function schedulerResources(config: ArbiterConfig): CfnResources {
   return {
-    [Ids.schedulerRole]: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        Description: 'ha-arbiter: EventBridge Scheduler invokes the arbiter and the probers',
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'scheduler.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': sub(`\${AWS::AccountId}`) } },
-            },
-          ],
-        },
-        Policies: [
+    [Ids.schedulerRole]: schedulerInvokeRole({
+      description: 'ha-arbiter: EventBridge Scheduler invokes the arbiter and the probers',
+      policyName: 'invoke-scheduled-functions',
+      sid: 'InvokeScheduledFunctions',
+      functions: scheduledFunctions(config),
+    }),
+  };
+}
+
+/**
+ * A role EventBridge Scheduler assumes (only for this account's schedules) to invoke exactly
+ * the given functions.
+ */
+export function schedulerInvokeRole(role: {
+  description: string;
+  policyName: string;
+  sid: string;
+  functions: readonly string[];
+}): CfnResources[string] {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: role.description,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
           {
-            PolicyName: 'invoke-scheduled-functions',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Sid: 'InvokeScheduledFunctions',
-                  Effect: 'Allow',
-                  Action: ['lambda:InvokeFunction'],
-                  Resource: scheduledFunctions(config).map((key) => getAtt(functionLogicalId(key), 'Arn')),
-                },
-              ],
-            },
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': sub(`\${AWS::AccountId}`) } },
           },
         ],
       },
+      Policies: [
+        {
+          PolicyName: role.policyName,
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: role.sid,
+                Effect: 'Allow',
+                Action: ['lambda:InvokeFunction'],
+                Resource: role.functions.map((key) => getAtt(functionLogicalId(key), 'Arn')),
+              },
+            ],
+          },
+        },
+      ],
     },
   };
 }

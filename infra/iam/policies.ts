@@ -59,6 +59,18 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
         })
       : [];
 
+  /** A function that moves addresses on an operator's request (failover, drill). */
+  const mover = (key: FixedFunction): IamStatement[] => [
+    writeLogs(key),
+    tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
+    readGroupRows(),
+    publishAlerts(),
+    ec2Read(),
+    ...mutations,
+    ...osHook(config),
+    ...vpc(key),
+  ];
+
   const policies: Record<string, IamStatement[]> = {
     arbiter: [
       writeLogs('arbiter'),
@@ -71,28 +83,10 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
       ...osHook(config),
       ...vpc('arbiter'),
     ],
-    failover: [
-      writeLogs('failover'),
-      tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      readGroupRows(),
-      publishAlerts(),
-      ec2Read(),
-      ...mutations,
-      ...osHook(config),
-      ...vpc('failover'),
-    ],
+    failover: mover('failover'),
     // A drill is a manual failover and back: the same rights as failover (its DryRuns need
     // the rights of the real calls, which these are).
-    drill: [
-      writeLogs('drill'),
-      tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      readGroupRows(),
-      publishAlerts(),
-      ec2Read(),
-      ...mutations,
-      ...osHook(config),
-      ...vpc('drill'),
-    ],
+    drill: mover('drill'),
     status: [
       writeLogs('status'),
       tableAccess('ReadGroupState', TableActions.read, allPartitions),
