@@ -80,8 +80,9 @@ export function eventMetricHoursPerFailover(vantages: number): number {
 
 /**
  * Alarms of the stack (infra/alarms.ts), whatever the groups: with `basic`, the arbiter's
- * missing Invocations and the Errors of arbiter, failover, control and notify-slack (5); with
- * `detailed`, also a heartbeat alarm per vantage, FailedFailovers and ReconcileErrors.
+ * missing Invocations, the Errors of arbiter, failover, control and notify-slack,
+ * FailedFailovers and GroupsNotReady (7); with `detailed`, also a heartbeat alarm per vantage
+ * and ReconcileErrors.
  */
 export function alarmCount(vantages: number, metrics: MetricsLevel = 'basic'): number {
   return stackAlarmCount(vantages, metrics);

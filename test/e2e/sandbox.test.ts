@@ -54,7 +54,10 @@ describe('npm run sandbox -- drill --local', () => {
     // Requests fail from the break until the address points at lb-2.
     expect(run!.clientOutageMs).toBeGreaterThan(0);
     expect(run!.requests.failed).toBeGreaterThan(0);
-    expect(run!.firstServedByNewMs).toBeGreaterThanOrEqual(run!.verifiedMs! - 1000);
+    // The data path follows the move's call after the propagation delay, while the read-back
+    // waits out a lagging Describe: lb-2 may serve before the move is verified, never before it
+    // was made.
+    expect(run!.firstServedByNewMs).toBeGreaterThanOrEqual(run!.moveMs!);
     expect(run!.alertLatencyMs).toBeGreaterThanOrEqual(run!.verifiedMs!);
     expect(report.distribution.clientOutageMs?.n).toBe(1);
   }, 240_000);
