@@ -11,7 +11,7 @@ import {
 } from '../scripts/cli-args';
 import { type FaultSettingsInput, startLocalCloud } from './cloud/index';
 import { startLocalDynamo } from './runtime/dynamo';
-import { exampleCommands, exportLines, startStack } from './stack';
+import { exampleCommands, exportLines, operatorEnv, startStack } from './stack';
 import { StackWatcher } from './watch';
 
 /**
@@ -266,17 +266,7 @@ async function cloudOnly(
     },
   );
   // Calls are signed and checked: the operator key is allowed everything (an administrator's).
-  const operator = cloud.auth.credentials.operator;
-  const env: Record<string, string> = {
-    AWS_REGION: cloud.region,
-    AWS_DEFAULT_REGION: cloud.region,
-    AWS_ACCESS_KEY_ID: operator.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
-    AWS_ENDPOINT_URL_EC2: cloud.ec2Endpoint,
-    AWS_ENDPOINT_URL_SNS: cloud.snsEndpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  const env = operatorEnv(cloud, dynamo.endpoint);
   for (const n of notes) console.log(`note: ${n}`);
   console.log('ha-arbiter local cloud is running: emulators only, no functions, no nodes (Ctrl-C to stop)');
   console.log(`  EC2      ${cloud.ec2Endpoint}`);
@@ -286,7 +276,7 @@ async function cloudOnly(
   console.log(`  DynamoDB ${dynamo.endpoint}   table ${dynamo.tableName}`);
   console.log(`  region   ${cloud.region}`);
   console.log(
-    `  credentials  access key ${operator.accessKeyId}, secret ${operator.secretAccessKey} (the operator: allowed everything; calls must be signed with it)`,
+    `  credentials  access key ${env.AWS_ACCESS_KEY_ID}, secret ${env.AWS_SECRET_ACCESS_KEY} (the operator: allowed everything; calls must be signed with it)`,
   );
   console.log('');
   console.log('Environment for the SDK (in another shell):');

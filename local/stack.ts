@@ -187,17 +187,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         return [key, { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey }] as const;
       }),
     );
-    const operator = cloud.auth.credentials.operator;
     const env: Record<string, string> = {
-      AWS_REGION: cloud.region,
-      AWS_DEFAULT_REGION: cloud.region,
-      AWS_ACCESS_KEY_ID: operator.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
-      AWS_ENDPOINT_URL_EC2: cloud.ec2Endpoint,
-      AWS_ENDPOINT_URL_SNS: cloud.snsEndpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      // `npx serverless invoke local` in the printed shell: no SDK Node-version warning.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...operatorEnv(cloud, dynamo.endpoint),
       TABLE_NAME: dynamo.tableName,
       TOPIC_ARN: topicArn,
       CONFIG_PATH: configPath,
@@ -504,4 +495,23 @@ export function exampleCommands(stack: Pick<LocalStack, 'config' | 'cloud'>): st
     // and would go to the real AWS endpoint.
     `aws ec2 describe-addresses --endpoint-url "$AWS_ENDPOINT_URL_EC2"   # signed with the operator key`,
   ];
+}
+
+/**
+ * The environment that points AWS SDKs and the AWS CLI at the local cloud with the operator
+ * key (allowed everything, an administrator's), for the printed shell and `--cloud-only`.
+ */
+export function operatorEnv(cloud: LocalCloud, dynamoEndpoint: string): Record<string, string> {
+  const operator = cloud.auth.credentials.operator;
+  return {
+    AWS_REGION: cloud.region,
+    AWS_DEFAULT_REGION: cloud.region,
+    AWS_ACCESS_KEY_ID: operator.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: operator.secretAccessKey,
+    AWS_ENDPOINT_URL_EC2: cloud.ec2Endpoint,
+    AWS_ENDPOINT_URL_SNS: cloud.snsEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+    // `npx serverless invoke local` in the printed shell: no SDK Node-version warning.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
 }
