@@ -20,7 +20,7 @@ describe('Every way to float an address, through the local stack', () => {
       20_000,
       'private-a on the standby route table',
     );
-    await until(() => snsEvents(running, 'failover-succeeded').length === 1, 5_000, 'the alert');
+    await until(() => snsEvents(running, 'failover-succeeded').length === 1, 20_000, 'the alert');
     expect(okCalls(running, 'ReplaceRouteTableAssociation')).toHaveLength(1);
   });
 
@@ -51,7 +51,7 @@ describe('Every way to float an address, through the local stack', () => {
       snsEvents(running, 'failover-succeeded').filter((e) =>
         e.message.subject?.includes('failed over nat-a -> nat-b'),
       );
-    await until(() => failedOver().length === 1, 5_000, 'the alert');
+    await until(() => failedOver().length === 1, 20_000, 'the alert');
     const toNatB = okCalls(running, 'ReplaceRoute').filter(
       (a) => a.params.NetworkInterfaceId === 'eni-0b1b2c3d4e5f60002',
     );
