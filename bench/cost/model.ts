@@ -10,7 +10,12 @@ export interface CostScenario {
   arch: 'arm64' | 'x86_64';
   /** The stack's `metrics` setting (infra/params.ts); `basic` when not given. */
   metrics?: MetricsLevel;
+  /** Nodes per group (a pair unless given). */
+  nodesPerGroup?: number;
 }
+
+/** A verdict row's stored size, bytes (keys, state, seenAt, streak, seq, detail): generous. */
+const VERDICT_ROW_BYTES = 300;
 
 /** Per-unit usage, measured by the bench where it can be (see docs/cost.md for each source). */
 export interface Usage {
@@ -105,10 +110,15 @@ export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
   // One row per vantage, whatever the number of groups (shared/store/keys.ts).
   const heartbeats = s.vantages * (3600 / u.heartbeatSeconds) * HOURS_PER_MONTH;
   const eventWrites = failovers * u.perFailover.tableWrites;
-  // Strongly consistent reads: every reconcile reads, per group, the heartbeats of its vantages
-  // (one BatchGetItem, one read unit per item) and the group's partition (< 4 KB, one unit);
-  // each prober reads its verdicts of each group once per invocation to continue rise/fall.
-  const reads = s.groups * (arbiterInvocations * (1 + s.vantages) + proberInvocations);
+  // Strongly consistent reads (shared/store/dynamo-group-store.ts): every reconcile reads, per
+  // group, the heartbeats of its vantages, then the state item and every verdict row (vantages x
+  // nodes) in BatchGetItem, one read unit per item (each < 4 KB). Each prober queries its own
+  // partition once per invocation (its verdicts in every group) to continue rise/fall: a Query
+  // is billed by the size it returns, one unit per 4 KB.
+  const nodes = s.nodesPerGroup ?? 2;
+  const arbiterReadsPerGroup = s.vantages + 1 + s.vantages * nodes;
+  const proberQueryUnits = Math.max(1, Math.ceil((s.groups * nodes * VERDICT_ROW_BYTES) / 4096));
+  const reads = s.groups * arbiterInvocations * arbiterReadsPerGroup + proberInvocations * proberQueryUnits;
   const sns = failovers * u.perFailover.snsMessages;
   // Metric-months: the continuous series, plus the event series prorated by the hour.
   const metricSeries =
