@@ -32,6 +32,19 @@ export class ClockSkew {
     this.seenAt = received;
   }
 
+  /*
+   * Why the arbiter reads this clock and not its own: the lease expiry, `lastFailoverAt`, the
+   * breaker window and ban expiries are written by one arbiter and compared by another. Read
+   * on each container's own clock, a container 30 s ahead would see every lease expired and
+   * every cooldown over (a false DRIFT, a second mover's attempt). Less the proven skew, every
+   * container writes and compares in AWS's time, within one second plus a round trip whatever
+   * its offset; the lease itself is judged on no wall clock at all (LeaseGuard.take).
+   */
+  /** The local clock corrected by the proven skew: AWS's time as far as it is known. */
+  awsNow(): number {
+    return this.now() - (this.skewMs ?? 0);
+  }
+
   /**
    * The proven skew of the latest response in ms (positive: our clock is ahead), or undefined
    * before any response was seen.

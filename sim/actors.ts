@@ -1,3 +1,4 @@
+import type { ClockSkew } from '../shared/clock-skew';
 import type { Lease } from '../shared/model';
 import type { GroupSnapshot } from '../shared/store/ports';
 import type { ContainerMemory } from '../shared/usecases/deps';
@@ -15,6 +16,8 @@ export interface Container {
   stallSkip: number;
   /** What the arbiter code remembers across this container's invocations. */
   memory: ContainerMemory;
+  /** Its skew against the simulated AWS, proven from the times the store answers at. */
+  clock: ClockSkew;
 }
 
 /** A won conditional write that entitles the winner to one notification. */

@@ -94,7 +94,9 @@ export class Arbiters {
       cloud: ec2Cloud(ec2, { attempts: 10, delayMs: 300, sleep: (ms) => w.sched.sleep(actor, ms) }),
       notifier: new SimNotifier(w, actor),
       owner: actor.id,
-      now: () => w.clockOf(actor),
+      // As on Lambda (shared/runtime/container.ts): the container's clock less its proven skew.
+      now: () => actor.container?.clock.awsNow() ?? w.clockOf(actor),
+      clockSkewMs: () => actor.container?.clock.skewMs,
       // Each simulated container's monotonic clock runs at the true rate, whatever its offset.
       monotonic: () => w.sched.now,
       log: silentLog,

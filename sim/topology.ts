@@ -61,6 +61,7 @@ export const VARIANTS: readonly Variant[] = [
     allResources: true,
   }),
   base({ name: 'fence: stop, drift: report', fence: true, drift: 'report' }),
+  base({ name: 'lease 25 s, 2 nodes, cooldown 5 s', leaseSeconds: 25, nodes: 2, cooldownSeconds: 5 }),
 ];
 
 function base(v: Partial<Variant> & { name: string }): Variant {

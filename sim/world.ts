@@ -1,5 +1,6 @@
 import { Ec2Model } from '../ec2-model/model';
 import { apiRefs } from '../ec2-model/views';
+import { ClockSkew } from '../shared/clock-skew';
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../shared/config/schema';
 import { createMovers } from '../shared/movers';
 import type { Notification } from '../shared/notify/notifier';
@@ -130,14 +131,19 @@ export class SimWorld implements Truth {
     this.checker = new Invariants(this);
     this.quietAt = SIM_EPOCH + episode.faultMs;
     const count = Math.max(1, Math.min(3, episode.arbiters));
-    const containers: Container[] = Array.from({ length: count }, (_, i) => ({
-      id: `arbiter-${'abc'[i]}`,
-      skewMs: clampSkew(episode.skewsMs[i] ?? 0),
-      pendingStallMs: 0,
-      stallDuringMove: false,
-      stallSkip: 0,
-      memory: newContainerMemory(),
-    }));
+    const containers: Container[] = Array.from({ length: count }, (_, i) => {
+      const c: Container = {
+        id: `arbiter-${'abc'[i]}`,
+        skewMs: clampSkew(episode.skewsMs[i] ?? 0),
+        pendingStallMs: 0,
+        stallDuringMove: false,
+        stallSkip: 0,
+        memory: newContainerMemory(),
+        // The container's own clock, offset included (a clock-offset fault changes skewMs).
+        clock: new ClockSkew(() => this.sched.now + c.skewMs),
+      };
+      return c;
+    });
     this.arbiters = new Arbiters(this, containers);
     this.probers = new Probers(this);
     // Mover keys are what the store records holders under; building movers makes no call.

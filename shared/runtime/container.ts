@@ -64,7 +64,8 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
     store,
     cloud: ec2Cloud(measureClockSkew(createEc2Client(), skew)),
     notifier: new SnsNotifier(createSnsClient(), requireEnv('TOPIC_ARN', 'the SNS topic for alerts', env)),
-    now: Date.now,
+    // Writes and comparisons of times other arbiters wrote are in AWS's time (ClockSkew.awsNow).
+    now: () => skew.awsNow(),
     monotonic: () => performance.now(),
     log,
     memory,

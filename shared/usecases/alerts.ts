@@ -222,12 +222,18 @@ export async function storeAvailability(
 }
 
 const CLOCK_SKEW_ALERT = 'clock-skew';
+/** An open clock-skew alert no container claims is cleared after this, so it can be said again. */
+export const CLOCK_SKEW_REMIND_MS = 60 * 60_000;
 
 /*
- * Why automatic moves wait on a skewed clock: the breaker window and the cooldown are judged
- * from timestamps other arbiters wrote, and the docs promise them only within the bound. An
- * arbiter that finds its own clock off AWS's by more stands down and says so (once across
- * arbiters: the alert is a conditional write); the others, and a manual failover, still act.
+ * Why automatic moves wait on a skewed clock: every container reads AWS's time (its clock less
+ * the skew it proved, ClockSkew.awsNow), and the proof is only as good as one second plus a
+ * round trip. A container whose clock is off by more than the bound is out of the ordinary
+ * (Lambda keeps clocks synchronised), so it stands down and says so. The alert is one per
+ * group across containers (a conditional write); only the container that opened it closes it,
+ * so a container with a good clock never closes another's and makes it say it again. If that
+ * container is gone (recycled while skewed), another clears the alert an hour after it opened,
+ * and a container still skewed then says it again.
  */
 /**
  * Checks this container's measured clock skew against MAX_CLOCK_SKEW_MS.
@@ -239,12 +245,19 @@ export async function clockSkewHolds(
   snapshot: GroupSnapshot,
 ): Promise<boolean> {
   const skew = deps.clockSkewMs?.();
-  const open = snapshot.state.alerts[CLOCK_SKEW_ALERT] !== undefined;
+  const open = snapshot.state.alerts[CLOCK_SKEW_ALERT];
+  const mine = deps.memory.clockSkewAlerts;
   if (skew === undefined || Math.abs(skew) <= MAX_CLOCK_SKEW_MS) {
-    if (open && skew !== undefined) await deps.store.setAlert(group.id, CLOCK_SKEW_ALERT, undefined);
+    const openedAt = Number(open?.split('@')[1]);
+    const abandoned = Number.isFinite(openedAt) && deps.now() - openedAt >= CLOCK_SKEW_REMIND_MS;
+    if (open !== undefined && skew !== undefined && (mine.has(group.id) || abandoned)) {
+      await deps.store.setAlert(group.id, CLOCK_SKEW_ALERT, undefined);
+      mine.delete(group.id);
+    }
     return false;
   }
-  if (await deps.store.setAlert(group.id, CLOCK_SKEW_ALERT, String(skew))) {
+  if (await deps.store.setAlert(group.id, CLOCK_SKEW_ALERT, `${skew}@${deps.now()}`)) {
+    mine.add(group.id);
     const way = skew > 0 ? 'ahead of' : 'behind';
     const seconds = (Math.abs(skew) / 1000).toFixed(1);
     await publish(

@@ -1,7 +1,7 @@
 import type { CloudPort } from '../cloud';
 import type { ArbiterConfig } from '../config/schema';
 import type { Log } from '../log';
-import type { LeaseRecord } from '../model';
+import type { Lease, LeaseRecord } from '../model';
 import type { TimelineStep } from '../notify/format';
 import type { Notifier } from '../notify/notifier';
 import type { AfterMove } from '../ops/after-move';
@@ -22,6 +22,15 @@ export interface ContainerMemory {
    * duration (LeaseGuard.take).
    */
   leaseSightings: Map<string, LeaseSighting>;
+  /**
+   * Per group, a lease one of this container's invocations was done with but could not release
+   * (the table was unreachable). That invocation has ended and will call nothing more under it,
+   * so the next take of the group here releases it first: the group is not left waiting out a
+   * full lease of watching for a holder that is in fact gone.
+   */
+  unreleasedLeases: Map<string, Lease>;
+  /** Groups whose clock-skew alert this container opened: it alone closes them (clockSkewHolds). */
+  clockSkewAlerts: Set<string>;
 }
 
 /** A held lease record and when this container first saw it (its monotonic clock, ms). */
@@ -32,7 +41,12 @@ export interface LeaseSighting {
 
 /** A fresh memory, for a new container. */
 export function newContainerMemory(): ContainerMemory {
-  return { storeOutages: new Set(), leaseSightings: new Map() };
+  return {
+    storeOutages: new Set(),
+    leaseSightings: new Map(),
+    unreleasedLeases: new Map(),
+    clockSkewAlerts: new Set(),
+  };
 }
 
 /** What the arbiter use-cases need; built once per container by the handler. */

@@ -67,6 +67,7 @@ export class LeaseGuard {
     timeline: TimelineStep[] = [],
   ): Promise<LeaseGuard | LeaseHeldError> {
     const leaseMs = LeaseGuard.durationMs(deps);
+    await LeaseGuard.releaseLeftBehind(deps, group, timeline);
     const monotonic = deps.monotonic ?? (() => performance.now());
     const sightings = deps.memory.leaseSightings;
     const sighting = sightings.get(group);
@@ -89,6 +90,31 @@ export class LeaseGuard {
       : '';
     timeline.push({ at, what: `lease taken by ${deps.owner} (epoch ${lease.epoch}${how})` });
     return new LeaseGuard(deps, lease, timeline, at);
+  }
+
+  /**
+   * Releases the lease an earlier invocation of this container could not release (the table
+   * was down): it is ours and idle, so nobody need watch it expire. A failure leaves it noted
+   * for the next take; the take that follows meets the same store.
+   */
+  private static async releaseLeftBehind(
+    deps: ArbiterDeps,
+    group: string,
+    timeline: TimelineStep[],
+  ): Promise<void> {
+    const left = deps.memory.unreleasedLeases.get(group);
+    if (left === undefined) return;
+    try {
+      await deps.store.releaseLease(left);
+    } catch {
+      return;
+    }
+    deps.memory.unreleasedLeases.delete(group);
+    deps.memory.leaseSightings.delete(group);
+    timeline.push({
+      at: deps.now(),
+      what: `lease left by ${left.owner} (epoch ${left.epoch}) released: that invocation ended while the table was unreachable`,
+    });
   }
 
   /**
@@ -149,13 +175,22 @@ export class LeaseGuard {
     this.timeline.push({ at: this.deps.now(), what });
   }
 
-  /** Releases the lease; a failure is logged (the lease expires on its own). */
+  /**
+   * Releases the lease. On a failure the lease is noted in the container's memory, and the
+   * container's next take of the group releases it (releaseLeftBehind); until then others
+   * take it after watching it unchanged for a lease duration.
+   */
   async release(): Promise<void> {
-    await this.deps.store.releaseLease(this.current).catch((error: unknown) => {
-      this.deps.log.warn('lease release failed (it expires on its own)', {
+    const { memory, store, log } = this.deps;
+    try {
+      await store.releaseLease(this.current);
+      memory.unreleasedLeases.delete(this.current.group);
+    } catch (error) {
+      memory.unreleasedLeases.set(this.current.group, this.current);
+      log.warn('lease release failed (released by the next take here, or taken over after a lease)', {
         group: this.current.group,
         error: messageOf(error),
       });
-    });
+    }
   }
 }

@@ -175,23 +175,45 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
     this.actor.wins.push({ kind, token, used: false });
   }
 
+  /**
+   * One request and its response. DynamoDB's answer carries the true time it was handled at
+   * (the `Date` header), which the container's ClockSkew reads as on AWS.
+   */
   private op<T>(name: string, apply: () => T): Promise<T> {
     const w = this.w;
     const extra = w.faults.value('store-latency', w.sched.now);
     const request = w.rng.int(2, 8) + extra / 2;
-    return w.sched.call(
-      this.actor,
-      `store ${name}`,
-      request,
-      () => w.rng.int(2, 8) + extra / 2 + w.takeStall(this.actor),
-      () => {
-        const failure = w.storeFailure(this.actor);
-        if (failure === 'before') throw unavailable(name);
-        const value = apply();
-        if (failure === 'after') throw unavailable(name);
-        return value;
-      },
-    );
+    const clock = this.actor.container?.clock;
+    const sent = clock?.sending() ?? 0;
+    let answeredAt: number | undefined;
+    const dated = () => {
+      if (clock && answeredAt !== undefined) clock.observe(sent, new Date(answeredAt).toUTCString());
+    };
+    return w.sched
+      .call(
+        this.actor,
+        `store ${name}`,
+        request,
+        () => w.rng.int(2, 8) + extra / 2 + w.takeStall(this.actor),
+        () => {
+          answeredAt = w.sched.now;
+          const failure = w.storeFailure(this.actor);
+          if (failure === 'before') throw unavailable(name);
+          const value = apply();
+          if (failure === 'after') throw unavailable(name);
+          return value;
+        },
+      )
+      .then(
+        (value) => {
+          dated();
+          return value;
+        },
+        (error: unknown) => {
+          dated();
+          throw error;
+        },
+      );
   }
 }
 

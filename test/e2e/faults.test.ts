@@ -40,8 +40,9 @@ describe('The local stack under faults', () => {
     );
     expect(downAlerts).toHaveLength(1);
     running.stack.dynamo.setAvailable(true);
-    // A lease taken before the outage is taken over only after a full lease of watching it
-    // unchanged (the clock-free lease rule), so the failover may wait that long.
+    // A lease another container left when the outage began is taken over only after a full
+    // lease of watching it unchanged (the clock-free lease rule), so the failover may wait that
+    // long; a lease this container left is released by its next take.
     await until(() => running.holder() === 'lb-2', 100_000, 'the failover after recovery');
     // Said by the reconcile that made the move, once it is done (the holder changes before).
     await until(

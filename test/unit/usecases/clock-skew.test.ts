@@ -5,6 +5,7 @@ import { measureClockSkew } from '../../../shared/aws/clients';
 import { ClockSkew } from '../../../shared/clock-skew';
 import { EventType } from '../../../shared/constants';
 import { silentLog } from '../../../shared/log';
+import { CLOCK_SKEW_REMIND_MS, clockSkewHolds } from '../../../shared/usecases/alerts';
 import { newContainerMemory, reconcileGroup } from '../../../shared/usecases/reconcile';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';
@@ -36,6 +37,19 @@ describe('ClockSkew', () => {
     const behind = new ClockSkew(() => AWS_NOW - 5_000);
     behind.observe(behind.sending(), httpDate(AWS_NOW));
     expect(behind.skewMs).toBe(-5_000);
+  });
+
+  it('reads AWS time within a second whatever the offset, once a response proved it', () => {
+    for (const offset of [30_000, -45_000, 700]) {
+      let local = AWS_NOW + offset;
+      const skew = new ClockSkew(() => local);
+      expect(skew.awsNow()).toBe(local);
+      const sent = skew.sending();
+      local += 120;
+      skew.observe(sent, httpDate(AWS_NOW));
+      const error = skew.awsNow() - (AWS_NOW + 120);
+      expect(Math.abs(error)).toBeLessThanOrEqual(1_120);
+    }
   });
 
   it('is unknown before any response and ignores a response without a Date header', () => {
@@ -104,5 +118,42 @@ describe('An arbiter whose clock is off AWS by more than the bound', () => {
     // Back within the bound: it moves.
     const fine = { ...deps, clockSkewMs: () => 500 };
     expect(await reconcileGroup(fine, group)).toMatchObject({ outcome: 'moved', to: 'lb-2' });
+  });
+
+  it('is closed only by the container that opened it, or by any an hour later, so it is not said twice', async () => {
+    const config = makeConfig();
+    const group = config.groups[0]!;
+    const store = new MemoryStore();
+    const notifier = new RecordingNotifier();
+    const clock = fakeClock();
+    const container = (owner: string, skewMs: number) => ({
+      config,
+      store,
+      cloud: new FakeCloud(),
+      notifier,
+      owner,
+      now: clock.now,
+      log: silentLog,
+      memory: newContainerMemory(),
+      clockSkewMs: () => skewMs,
+    });
+    const skewed = container('arbiter-skewed', 30_000);
+    const good = container('arbiter-good', 0);
+    const holds = async (deps: typeof good) => clockSkewHolds(deps, group, await store.readGroup(group.id));
+    expect(await holds(skewed)).toBe(true);
+    // The good container leaves the other's alert open: the skewed one does not say it again.
+    expect(await holds(good)).toBe(false);
+    clock.advance(60_000);
+    expect(await holds(skewed)).toBe(true);
+    expect(notifier.of(EventType.CLOCK_SKEW)).toHaveLength(1);
+    // An hour on (the skewed container may be gone): cleared, and said again while it lasts.
+    clock.advance(CLOCK_SKEW_REMIND_MS);
+    expect(await holds(good)).toBe(false);
+    expect(await holds(skewed)).toBe(true);
+    expect(notifier.of(EventType.CLOCK_SKEW)).toHaveLength(2);
+    // Its own container, back within the bound, closes it at once.
+    skewed.clockSkewMs = () => 100;
+    expect(await holds(skewed)).toBe(false);
+    expect((await store.readGroup(group.id)).state.alerts['clock-skew']).toBeUndefined();
   });
 });

@@ -122,6 +122,42 @@ describe('LeaseGuard.take', () => {
     t.clock.advance(1);
     expect((await take(t.b.deps())).lease.epoch).toBe(first.lease.epoch + 1);
   });
+
+  it('releases, on its next take, a lease an earlier invocation of the container could not release', async () => {
+    const t = setup();
+    const first = await take(t.a.deps('a-1'));
+    t.store.failNext('releaseLease');
+    await first.release();
+    expect(t.store.stateOf(G).leaseOwner).toBe('a-1');
+    expect(t.a.memory.unreleasedLeases.get(G)).toMatchObject({ owner: 'a-1' });
+    // Another container still has to watch it for a full lease: it does not know the holder is gone.
+    expect(await LeaseGuard.take(t.b.deps('b-1'), G)).toBeInstanceOf(LeaseHeldError);
+    // The table is still down for the next invocation here: the lease stays noted.
+    t.store.failNext('releaseLease');
+    expect(await LeaseGuard.take(t.a.deps('a-2'), G)).toBeInstanceOf(LeaseHeldError);
+    expect(t.a.memory.unreleasedLeases.has(G)).toBe(true);
+    // Back: released and taken at once, with no lease of watching.
+    t.clock.advance(1_000);
+    const next = await take(t.a.deps('a-3'));
+    expect(next.lease).toMatchObject({ owner: 'a-3', epoch: first.lease.epoch + 1 });
+    expect(next.timeline.map((s) => s.what).join('\n')).toContain('lease left by a-1 (epoch');
+    expect(t.a.memory.unreleasedLeases.has(G)).toBe(false);
+  });
+
+  it('never releases a lease left behind once another arbiter has taken the group', async () => {
+    const t = setup();
+    const first = await take(t.a.deps('a-1'));
+    t.store.failNext('releaseLease');
+    await first.release();
+    // B watches the record for a lease and takes it.
+    expect(await LeaseGuard.take(t.b.deps('b-1'), G)).toBeInstanceOf(LeaseHeldError);
+    t.clock.advance(LEASE_MS);
+    const taken = await take(t.b.deps('b-2'));
+    // A's next take releases nothing of B's (the release is conditioned on a-1's epoch).
+    expect(await LeaseGuard.take(t.a.deps('a-2'), G)).toBeInstanceOf(LeaseHeldError);
+    expect(t.store.stateOf(G)).toMatchObject({ leaseOwner: 'b-2', leaseEpoch: taken.lease.epoch });
+    expect(t.a.memory.unreleasedLeases.has(G)).toBe(false);
+  });
 });
 
 /** Another container on the same table and clock, with a memory of its own. */
