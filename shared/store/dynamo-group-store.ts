@@ -235,18 +235,32 @@ export class DynamoGroupStore implements GroupStore {
    * stamped, the next arbiter sees no recent failover and may fail over again at once, inside
    * the cooldown. Conditioned on our epoch like recordMove; active, holders and moveEpoch stay.
    */
+  /*
+   * The race this shape closes: the mover reads failoverTimes [t1, t2] under its lease; an
+   * operator's `reset` empties the list; the mover writes [t1, t2, now] back and the reset is
+   * undone. So the start appends its time (list_append) instead of writing the list it read,
+   * and the expired entries are removed by a second, best-effort write conditioned on each
+   * of them still being where the mover saw it.
+   */
   async recordFailoverStart(lease: Lease, start: FailoverStart): Promise<void> {
-    await this.underEpoch(
-      lease,
-      `record failover start of ${lease.group}`,
-      'SET lastFailoverAt = :lf, failoverTimes = :ft',
-      {
-        ':me': lease.owner,
-        ':e': lease.epoch,
-        ':lf': start.lastFailoverAt,
-        ':ft': start.failoverTimes,
-      },
-    );
+    const values: Item = { ':me': lease.owner, ':e': lease.epoch, ':lf': start.lastFailoverAt };
+    let update = 'SET lastFailoverAt = :lf';
+    if (start.countedAt !== undefined) {
+      update += ', failoverTimes = list_append(if_not_exists(failoverTimes, :none), :at)';
+      values[':none'] = [];
+      values[':at'] = [start.countedAt];
+    }
+    await this.underEpoch(lease, `record failover start of ${lease.group}`, update, values);
+    if (start.expired.length === 0) return;
+    const at = start.expired.map((_, i) => `failoverTimes[${i}]`);
+    await this.table.updateIf(`prune failover times of ${lease.group}`, {
+      Key: stateKey(lease.group),
+      // Highest index first: DynamoDB removes the indexes of the list as read, dynalite one
+      // after the other; in this order both remove the same elements.
+      UpdateExpression: `REMOVE ${[...at].reverse().join(', ')}`,
+      ConditionExpression: at.map((path, i) => `${path} = :x${i}`).join(' AND '),
+      ExpressionAttributeValues: marshall(Object.fromEntries(start.expired.map((t, i) => [`:x${i}`, t]))),
+    });
   }
 
   /*

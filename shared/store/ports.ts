@@ -22,11 +22,20 @@ export interface MoveRecord {
   failoverTimes?: number[];
 }
 
-/** The start of a failover, for the cooldown and the breaker. */
+/**
+ * The start of a failover, for the cooldown and the breaker. The breaker's times are appended
+ * to and pruned, never rewritten from a snapshot: a `reset` that lands after the mover read the
+ * state stays a reset.
+ */
 export interface FailoverStart {
   lastFailoverAt: number;
-  /** The breaker window's failover times, this one included (a manual move is not counted). */
-  failoverTimes: number[];
+  /** Appended to the breaker's failover times; absent for a manual move, which it does not count. */
+  countedAt?: number;
+  /**
+   * The oldest failover times the mover read, now outside the breaker window: removed only if
+   * they still lead the list (a reset emptied it, or another start pruned them: nothing to do).
+   */
+  expired: number[];
 }
 
 /** The lease and state of groups (the arbiter's side of the table). */

@@ -64,22 +64,24 @@ export async function executeMove(
     const countsAsFailover = request.kind !== 'repair' && action.from !== undefined;
     // Manual moves start the cooldown (the arbiter must not undo them at once) but do not
     // count toward the breaker, which guards against the arbiter's own flapping.
-    const failoverTimes = (at: number) => {
-      const recent = snapshot.state.failoverTimes.filter(
-        (t) => t > at - group.policy.breaker.windowSeconds * 1000,
-      );
-      return request.kind === 'manual' ? recent : [...recent, at];
+    // The leading times read under the lease that fell out of the breaker window by `at`.
+    const expired = (at: number) => {
+      const windowStart = at - group.policy.breaker.windowSeconds * 1000;
+      const times = snapshot.state.failoverTimes;
+      const kept = times.findIndex((t) => t > windowStart);
+      return times.slice(0, kept < 0 ? times.length : kept);
     };
     if (countsAsFailover) {
       // The cooldown and the breaker count a failover from its first EC2 call on, even if the
       // move then fails or this arbiter dies before recording it (see recordFailoverStart).
-      // Only this start writes the counts: a record that wrote them again, from the snapshot
-      // read before the move, would undo a `reset` made while the move ran.
+      // Only this start writes the counts, and it appends and prunes rather than writing back
+      // the list it read: a `reset` made while the move ran stays a reset.
       guard.beforeFirstMutation(async () => {
         const at = deps.now();
         await deps.store.recordFailoverStart(guard.lease, {
           lastFailoverAt: at,
-          failoverTimes: failoverTimes(at),
+          ...(request.kind === 'manual' ? {} : { countedAt: at }),
+          expired: expired(at),
         });
       });
     }

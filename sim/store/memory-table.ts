@@ -134,15 +134,22 @@ export class MemoryTable {
     this.write(lease.group, next);
   }
 
-  /** Condition: `leaseOwner = :me AND leaseEpoch = :e`; sets lastFailoverAt and failoverTimes only. */
+  /**
+   * Condition: `leaseOwner = :me AND leaseEpoch = :e`; sets lastFailoverAt and appends the
+   * counted time. Then, as a second write, removes the expired times if they still lead the list.
+   */
   recordFailoverStart(lease: Lease, start: FailoverStart): void {
     const item = this.state(lease.group);
     if (!this.owns(item, lease)) throw new StaleEpochError(lease.group, lease.epoch);
-    this.write(lease.group, {
-      ...item,
-      lastFailoverAt: start.lastFailoverAt,
-      failoverTimes: [...start.failoverTimes],
-    });
+    const times = [...((item.failoverTimes as number[] | undefined) ?? [])];
+    if (start.countedAt !== undefined) times.push(start.countedAt);
+    this.write(lease.group, { ...item, lastFailoverAt: start.lastFailoverAt, failoverTimes: times });
+    if (start.expired.every((t, i) => times[i] === t)) {
+      this.write(lease.group, {
+        ...this.state(lease.group),
+        failoverTimes: times.slice(start.expired.length),
+      });
+    }
   }
 
   /** Condition: `attribute_not_exists(#h)` or `#h = :from`. */

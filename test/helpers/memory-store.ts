@@ -127,7 +127,10 @@ export class MemoryStore implements GroupStore, VerdictStore {
     const s = this.state(lease.group);
     if (!this.owns(s, lease)) throw new StaleEpochError(lease.group, lease.epoch);
     s.lastFailoverAt = start.lastFailoverAt;
-    s.failoverTimes = [...start.failoverTimes];
+    if (start.countedAt !== undefined) s.failoverTimes = [...s.failoverTimes, start.countedAt];
+    if (start.expired.every((t, i) => s.failoverTimes[i] === t)) {
+      s.failoverTimes = s.failoverTimes.slice(start.expired.length);
+    }
   }
 
   async transitionHealth(

@@ -51,6 +51,27 @@ describe('The start of a failover (regression, found by the simulator)', () => {
     expect(state.failoverTimes).toHaveLength(1);
   });
 
+  it('leaves a reset standing that landed after the mover read the state, before its start', async () => {
+    class ResetFirst extends SimMemoryStore {
+      override async recordFailoverStart(lease: Lease, start: FailoverStart): Promise<void> {
+        // An operator's reset lands between the re-read under the lease and the start.
+        await this.resetCounters(lease.group, []);
+        return super.recordFailoverStart(lease, start);
+      }
+    }
+    const f = fixture({ store: () => new ResetFirst() });
+    const earlier = f.clock.now - 60_000;
+    const lease = await f.store.acquireLease('web', 'earlier', earlier, 1);
+    await f.store.recordFailoverStart(lease, { lastFailoverAt: earlier, countedAt: earlier, expired: [] });
+    await f.store.releaseLease(lease);
+    await f.report('n1', false);
+    await f.report('n2', true);
+    await f.report('n3', true);
+    expect((await reconcileGroup(f.deps, f.group)).outcome).toBe('moved');
+    // Written back from what it read, the list would hold the earlier failover again.
+    expect((await f.store.readGroup('web')).state.failoverTimes).toHaveLength(1);
+  });
+
   it('holds a second failover inside the cooldown even when the first one failed after EC2 moved the address', async () => {
     let throttleReads = false;
     const f = fixture({
@@ -113,7 +134,8 @@ describe('DynamoStore.recordFailoverStart on dynalite', () => {
     await s.releaseLease(first);
     const lease = await s.acquireLease('web', 'b', 2_000, 60_000);
 
-    await s.recordFailoverStart(lease, { lastFailoverAt: 2_500, failoverTimes: [1_500, 2_500] });
+    await s.recordFailoverStart(lease, { lastFailoverAt: 1_500, countedAt: 1_500, expired: [] });
+    await s.recordFailoverStart(lease, { lastFailoverAt: 2_500, countedAt: 2_500, expired: [] });
 
     const { state } = await s.readGroup('web');
     expect(state).toMatchObject({
@@ -125,13 +147,31 @@ describe('DynamoStore.recordFailoverStart on dynalite', () => {
     });
   });
 
+  it('appends and prunes, so a reset made after the mover read the state stays a reset', async () => {
+    const s = await store();
+    const lease = await s.acquireLease('web', 'a', 1_000, 60_000);
+    for (const t of [1_000, 2_000, 3_000]) {
+      await s.recordFailoverStart(lease, { lastFailoverAt: t, countedAt: t, expired: [] });
+    }
+    // The mover read [1000, 2000, 3000]; 1000 and 2000 fell out of its window. Pruned:
+    await s.recordFailoverStart(lease, { lastFailoverAt: 4_000, countedAt: 4_000, expired: [1_000, 2_000] });
+    expect((await s.readGroup('web')).state.failoverTimes).toEqual([3_000, 4_000]);
+    // It reads [3000, 4000]; an operator resets; its start names 3000 as expired.
+    await s.resetCounters('web', []);
+    await s.recordFailoverStart(lease, { lastFailoverAt: 9_000, countedAt: 9_000, expired: [3_000] });
+    expect((await s.readGroup('web')).state).toMatchObject({ failoverTimes: [9_000], lastFailoverAt: 9_000 });
+    // A manual start counts nothing.
+    await s.recordFailoverStart(lease, { lastFailoverAt: 9_500, expired: [] });
+    expect((await s.readGroup('web')).state).toMatchObject({ failoverTimes: [9_000], lastFailoverAt: 9_500 });
+  });
+
   it('refuses a stale epoch', async () => {
     const s = await store();
     const stale = await s.acquireLease('web', 'a', 1_000, 60_000);
     // Taken over as the record a watcher saw (owner, epoch, the version of one take).
     await s.acquireLease('web', 'b', 70_000, 60_000, { owner: 'a', epoch: stale.epoch, version: 1 });
-    await expect(s.recordFailoverStart(stale, { lastFailoverAt: 70_500, failoverTimes: [] })).rejects.toThrow(
-      StaleEpochError,
-    );
+    await expect(
+      s.recordFailoverStart(stale, { lastFailoverAt: 70_500, countedAt: 70_500, expired: [] }),
+    ).rejects.toThrow(StaleEpochError);
   });
 });

@@ -105,7 +105,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 async function apply(
   store: Store,
   op: Op,
-  clock: { now: number },
+  clock: { now: number; started?: number[] },
   leases: Map<number, Lease>,
 ): Promise<unknown> {
   const leaseOf = (owner: number, staleBy: number): Lease => {
@@ -126,11 +126,20 @@ async function apply(
         return await store.extendLease(leaseOf(op.owner, op.staleBy), clock.now, LEASE_MS);
       case 'release':
         return await store.releaseLease(leaseOf(op.owner, op.staleBy));
-      case 'failoverStart':
-        return await store.recordFailoverStart(leaseOf(op.owner, op.staleBy), {
+      case 'failoverStart': {
+        // Counted (or a manual start, not), and pruning the oldest times this run appended:
+        // after a reset or a stale start they no longer lead the list, and nothing is removed.
+        const started = (clock.started ??= []);
+        const counted = op.advanceMs % 2 === 0;
+        const result = await store.recordFailoverStart(leaseOf(op.owner, op.staleBy), {
           lastFailoverAt: clock.now,
-          failoverTimes: [clock.now - 1000, clock.now],
+          ...(counted ? { countedAt: clock.now } : {}),
+          expired: started.slice(0, op.advanceMs % 3),
         });
+        if (counted) started.push(clock.now);
+        clock.now += 1;
+        return result;
+      }
       case 'record': {
         const node = nodes[op.node] as string;
         return await store.recordMove(leaseOf(op.owner, op.staleBy), {
