@@ -129,7 +129,8 @@ async function apply(
       case 'failoverStart': {
         // Counted (or a manual start, not), and pruning the oldest times this run appended:
         // after a reset or a stale start they no longer lead the list, and nothing is removed.
-        const started = (clock.started ??= []);
+        clock.started ??= [];
+        const started = clock.started;
         const counted = op.advanceMs % 2 === 0;
         const result = await store.recordFailoverStart(leaseOf(op.owner, op.staleBy), {
           lastFailoverAt: clock.now,
