@@ -1,5 +1,5 @@
-import type { Rng } from '../local/cloud/util/rng.js';
-import type { Ec2State } from './state.js';
+import type { Rng } from '../local/cloud/util/rng';
+import type { Ec2State } from './state';
 
 /**
  * How far behind the latest state a Describe call may answer (EC2's eventual

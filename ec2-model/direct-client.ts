@@ -1,6 +1,6 @@
 import { EC2Client, EC2ServiceException } from '@aws-sdk/client-ec2';
-import { Ec2Error } from './errors.js';
-import type { CallContext, Ec2Model } from './model.js';
+import { Ec2Error } from './errors';
+import type { CallContext, Ec2Model } from './model';
 
 /** One call made through a direct client. */
 export interface DirectCall {

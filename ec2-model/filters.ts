@@ -1,5 +1,5 @@
-import { Ec2Error } from './errors.js';
-import type { Ec2Filter } from './input.js';
+import { Ec2Error } from './errors';
+import type { Ec2Filter } from './input';
 
 /** How to read one filterable field of an item; several values mean "any of". */
 export type FilterField<T> = (

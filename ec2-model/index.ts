@@ -5,8 +5,8 @@
  * `local/cloud/ec2` serves it over the EC2 Query wire; `directClient` serves it to
  * the simulator and the tests.
  */
-export { EC2_ACTIONS } from './actions/index.js';
-export type { DescribeLag } from './consistency.js';
+export { EC2_ACTIONS } from './actions/index';
+export type { DescribeLag } from './consistency';
 export {
   actionOf,
   type DirectCall,
@@ -15,11 +15,11 @@ export {
   ec2ClientFrom,
   sdkError,
   toSdkError,
-} from './direct-client.js';
-export { EC2_ERROR_STATUS, Ec2Error, type Ec2ErrorCode, isEc2ErrorCode } from './errors.js';
-export { type CallContext, Ec2Model, type Ec2ModelOptions, type InstanceStateListener } from './model.js';
-export type { InstanceRecord, InstanceStateName, StatusCheck } from './records.js';
-export type { Ec2State } from './state.js';
+} from './direct-client';
+export { EC2_ERROR_STATUS, Ec2Error, type Ec2ErrorCode, isEc2ErrorCode } from './errors';
+export { type CallContext, Ec2Model, type Ec2ModelOptions, type InstanceStateListener } from './model';
+export type { InstanceRecord, InstanceStateName, StatusCheck } from './records';
+export type { Ec2State } from './state';
 export {
   type AddressView,
   apiRefs,
@@ -31,4 +31,4 @@ export {
   resolveHolder,
   resolveTarget,
   type TargetRef,
-} from './views.js';
+} from './views';

@@ -1,4 +1,4 @@
-import { Ec2Error } from './errors.js';
+import { Ec2Error } from './errors';
 
 /** One filter of a Describe call. */
 export interface Ec2Filter {

@@ -1,14 +1,14 @@
-import type { Topology } from '../local/cloud/topology-schema.js';
-import { IdFactory } from '../local/cloud/util/ids.js';
-import { type Rng, seededRng } from '../local/cloud/util/rng.js';
-import { EC2_ACTIONS } from './actions/index.js';
-import type { ModelServices } from './actions/types.js';
-import { checkLag, type DescribeLag, drawLag, maxLagOf, VersionLog } from './consistency.js';
-import { Ec2Error } from './errors.js';
-import { Ec2Input } from './input.js';
-import { populateState } from './populate.js';
-import type { InstanceStateName, StatusCheck } from './records.js';
-import type { Ec2State } from './state.js';
+import type { Topology } from '../local/cloud/topology-schema';
+import { IdFactory } from '../local/cloud/util/ids';
+import { type Rng, seededRng } from '../local/cloud/util/rng';
+import { EC2_ACTIONS } from './actions/index';
+import type { ModelServices } from './actions/types';
+import { checkLag, type DescribeLag, drawLag, maxLagOf, VersionLog } from './consistency';
+import { Ec2Error } from './errors';
+import { Ec2Input } from './input';
+import { populateState } from './populate';
+import type { InstanceStateName, StatusCheck } from './records';
+import type { Ec2State } from './state';
 
 /** Called when an instance changes state (e.g. so a demo can kill the node of a stopped instance). */
 export type InstanceStateListener = (

@@ -1,5 +1,5 @@
-import { Ec2Error } from './errors.js';
-import type { Ec2Input } from './input.js';
+import { Ec2Error } from './errors';
+import type { Ec2Input } from './input';
 
 /** How a Describe call pages on AWS (from the EC2 API reference for each action). */
 export interface PagingRule {

@@ -1,7 +1,7 @@
-import type { Topology } from '../local/cloud/topology-schema.js';
-import type { IdFactory } from '../local/cloud/util/ids.js';
-import type { RouteTableAssociationRecord, RouteTargetRecord } from './records.js';
-import { Ec2State } from './state.js';
+import type { Topology } from '../local/cloud/topology-schema';
+import type { IdFactory } from '../local/cloud/util/ids';
+import type { RouteTableAssociationRecord, RouteTargetRecord } from './records';
+import { Ec2State } from './state';
 
 /** A stable pseudo MAC derived from the ENI id, so repeated runs show the same value. */
 function macFor(eniId: string): string {

@@ -24,8 +24,8 @@ import {
   type StatusCheck,
   type SubnetRecord,
   type VpcEndpointRecord,
-} from './records.js';
-import type { Ec2State } from './state.js';
+} from './records';
+import type { Ec2State } from './state';
 
 /**
  * Turns records into the output shapes of `@aws-sdk/client-ec2` (member names as

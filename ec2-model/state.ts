@@ -1,4 +1,4 @@
-import { parseCidr } from '../local/cloud/util/cidr.js';
+import { parseCidr } from '../local/cloud/util/cidr';
 import type {
   AddressRecord,
   InstanceRecord,
@@ -7,7 +7,7 @@ import type {
   RouteTableRecord,
   SubnetRecord,
   VpcEndpointRecord,
-} from './records.js';
+} from './records';
 
 /** Region, account and VPC: fixed for the life of a model. */
 export interface Ec2Identity {

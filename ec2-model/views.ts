@@ -1,5 +1,5 @@
-import type { RouteTargetRecord } from './records.js';
-import type { Ec2State } from './state.js';
+import type { RouteTargetRecord } from './records';
+import type { Ec2State } from './state';
 
 /** The node an address or route leads to. */
 export interface Holder {

@@ -1,17 +1,11 @@
 import type { AssociateAddressResult, DescribeAddressesResult } from '@aws-sdk/client-ec2';
-import { Ec2Error } from '../errors.js';
-import { applyFilters, type FilterTable } from '../filters.js';
-import type { AddressRecord } from '../records.js';
-import { addressShape } from '../shapes.js';
-import type { Ec2State } from '../state.js';
-import {
-  requireAddress,
-  requireAddressByPublicIp,
-  requireEni,
-  requireInstance,
-  singleEniOf,
-} from './lookup.js';
-import type { Ec2Action } from './types.js';
+import { Ec2Error } from '../errors';
+import { applyFilters, type FilterTable } from '../filters';
+import type { AddressRecord } from '../records';
+import { addressShape } from '../shapes';
+import type { Ec2State } from '../state';
+import { requireAddress, requireAddressByPublicIp, requireEni, requireInstance, singleEniOf } from './lookup';
+import type { Ec2Action } from './types';
 
 function addressFilters(state: Ec2State): FilterTable<AddressRecord> {
   const eniOf = (a: AddressRecord) =>

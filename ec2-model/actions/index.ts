@@ -1,13 +1,13 @@
-import { AssociateAddress, DescribeAddresses, DisassociateAddress } from './addresses.js';
-import { DescribeInstanceStatus, DescribeInstances, StopInstances } from './instances.js';
-import { DescribeNetworkInterfaces } from './network-interfaces.js';
-import { AssignPrivateIpAddresses, UnassignPrivateIpAddresses } from './private-ips.js';
-import { DescribeRouteTables, ReplaceRoute, ReplaceRouteTableAssociation } from './route-tables.js';
-import { DescribeSubnets, DescribeVpcs } from './subnets.js';
-import type { Ec2Action } from './types.js';
-import { DescribeManagedPrefixLists, DescribeVpcEndpoints } from './vpc-endpoints.js';
+import { AssociateAddress, DescribeAddresses, DisassociateAddress } from './addresses';
+import { DescribeInstanceStatus, DescribeInstances, StopInstances } from './instances';
+import { DescribeNetworkInterfaces } from './network-interfaces';
+import { AssignPrivateIpAddresses, UnassignPrivateIpAddresses } from './private-ips';
+import { DescribeRouteTables, ReplaceRoute, ReplaceRouteTableAssociation } from './route-tables';
+import { DescribeSubnets, DescribeVpcs } from './subnets';
+import type { Ec2Action } from './types';
+import { DescribeManagedPrefixLists, DescribeVpcEndpoints } from './vpc-endpoints';
 
-export type { ActionContext, Ec2Action, ModelServices } from './types.js';
+export type { ActionContext, Ec2Action, ModelServices } from './types';
 
 /** Every EC2 action the model serves, by API action name. */
 export const EC2_ACTIONS: Readonly<Record<string, Ec2Action>> = {

@@ -3,14 +3,14 @@ import type {
   DescribeInstancesResult,
   StopInstancesResult,
 } from '@aws-sdk/client-ec2';
-import { Ec2Error } from '../errors.js';
-import { applyFilters, type FilterTable } from '../filters.js';
-import { PAGING, page } from '../paging.js';
-import { INSTANCE_STATE_CODES, type InstanceRecord } from '../records.js';
-import { instanceShape, instanceStatusShape, stateShape } from '../shapes.js';
-import type { Ec2State } from '../state.js';
-import { requireInstance } from './lookup.js';
-import type { ActionContext, Ec2Action } from './types.js';
+import { Ec2Error } from '../errors';
+import { applyFilters, type FilterTable } from '../filters';
+import { PAGING, page } from '../paging';
+import { INSTANCE_STATE_CODES, type InstanceRecord } from '../records';
+import { instanceShape, instanceStatusShape, stateShape } from '../shapes';
+import type { Ec2State } from '../state';
+import { requireInstance } from './lookup';
+import type { ActionContext, Ec2Action } from './types';
 
 function selectInstances({ state, input }: ActionContext): InstanceRecord[] {
   const ids = input.list('InstanceIds');

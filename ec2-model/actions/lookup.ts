@@ -1,12 +1,12 @@
-import { Ec2Error, notFound } from '../errors.js';
+import { Ec2Error, notFound } from '../errors';
 import type {
   AddressRecord,
   InstanceRecord,
   NetworkInterfaceRecord,
   RouteTableRecord,
   SubnetRecord,
-} from '../records.js';
-import type { Ec2State } from '../state.js';
+} from '../records';
+import type { Ec2State } from '../state';
 
 /**
  * Resource lookups that fail the way EC2 does: a badly shaped id is

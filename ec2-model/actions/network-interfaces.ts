@@ -1,11 +1,11 @@
 import type { DescribeNetworkInterfacesResult } from '@aws-sdk/client-ec2';
-import { applyFilters, type FilterTable } from '../filters.js';
-import { PAGING, page } from '../paging.js';
-import type { NetworkInterfaceRecord } from '../records.js';
-import { networkInterfaceShape } from '../shapes.js';
-import type { Ec2State } from '../state.js';
-import { requireEni } from './lookup.js';
-import type { Ec2Action } from './types.js';
+import { applyFilters, type FilterTable } from '../filters';
+import { PAGING, page } from '../paging';
+import type { NetworkInterfaceRecord } from '../records';
+import { networkInterfaceShape } from '../shapes';
+import type { Ec2State } from '../state';
+import { requireEni } from './lookup';
+import type { Ec2Action } from './types';
 
 function eniFilters(state: Ec2State): FilterTable<NetworkInterfaceRecord> {
   const addressesOf = (eni: NetworkInterfaceRecord) =>

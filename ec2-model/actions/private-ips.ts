@@ -1,10 +1,10 @@
 import type { AssignPrivateIpAddressesResult } from '@aws-sdk/client-ec2';
-import { cidrContains, intToIp, isIpv4, isReservedInSubnet, parseCidr } from '../../local/cloud/util/cidr.js';
-import { Ec2Error } from '../errors.js';
-import type { NetworkInterfaceRecord } from '../records.js';
-import type { Ec2State } from '../state.js';
-import { requireEni } from './lookup.js';
-import type { Ec2Action } from './types.js';
+import { cidrContains, intToIp, isIpv4, isReservedInSubnet, parseCidr } from '../../local/cloud/util/cidr';
+import { Ec2Error } from '../errors';
+import type { NetworkInterfaceRecord } from '../records';
+import type { Ec2State } from '../state';
+import { requireEni } from './lookup';
+import type { Ec2Action } from './types';
 
 function subnetBlock(world: Ec2State, eni: NetworkInterfaceRecord) {
   const subnet = world.subnets.get(eni.subnetId);

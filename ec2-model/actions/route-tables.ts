@@ -1,14 +1,14 @@
 import type { DescribeRouteTablesResult, ReplaceRouteTableAssociationResult } from '@aws-sdk/client-ec2';
-import { parseCidr } from '../../local/cloud/util/cidr.js';
-import { Ec2Error } from '../errors.js';
-import { applyFilters, type FilterTable } from '../filters.js';
-import type { Ec2Input } from '../input.js';
-import { PAGING, page } from '../paging.js';
-import type { RouteTableRecord, RouteTargetRecord } from '../records.js';
-import { routeTableShape } from '../shapes.js';
-import type { Ec2State } from '../state.js';
-import { requireEni, requireInstance, requireRouteTable, singleEniOf } from './lookup.js';
-import type { Ec2Action } from './types.js';
+import { parseCidr } from '../../local/cloud/util/cidr';
+import { Ec2Error } from '../errors';
+import { applyFilters, type FilterTable } from '../filters';
+import type { Ec2Input } from '../input';
+import { PAGING, page } from '../paging';
+import type { RouteTableRecord, RouteTargetRecord } from '../records';
+import { routeTableShape } from '../shapes';
+import type { Ec2State } from '../state';
+import { requireEni, requireInstance, requireRouteTable, singleEniOf } from './lookup';
+import type { Ec2Action } from './types';
 
 function routeTableFilters(world: Ec2State): FilterTable<RouteTableRecord> {
   const eniTargets = (t: RouteTableRecord) =>

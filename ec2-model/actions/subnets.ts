@@ -1,12 +1,12 @@
 import type { DescribeSubnetsResult, DescribeVpcsResult } from '@aws-sdk/client-ec2';
-import { Ec2Error } from '../errors.js';
-import { applyFilters, type FilterTable } from '../filters.js';
-import { PAGING, page } from '../paging.js';
-import type { SubnetRecord } from '../records.js';
-import { subnetShape, vpcShape } from '../shapes.js';
-import type { Ec2State } from '../state.js';
-import { requireSubnet } from './lookup.js';
-import type { Ec2Action } from './types.js';
+import { Ec2Error } from '../errors';
+import { applyFilters, type FilterTable } from '../filters';
+import { PAGING, page } from '../paging';
+import type { SubnetRecord } from '../records';
+import { subnetShape, vpcShape } from '../shapes';
+import type { Ec2State } from '../state';
+import { requireSubnet } from './lookup';
+import type { Ec2Action } from './types';
 
 function subnetFilters(state: Ec2State): FilterTable<SubnetRecord> {
   return {

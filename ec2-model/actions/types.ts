@@ -1,7 +1,7 @@
-import type { IdFactory } from '../../local/cloud/util/ids.js';
-import type { Ec2Input } from '../input.js';
-import type { InstanceStateName } from '../records.js';
-import type { Ec2State } from '../state.js';
+import type { IdFactory } from '../../local/cloud/util/ids';
+import type { Ec2Input } from '../input';
+import type { InstanceStateName } from '../records';
+import type { Ec2State } from '../state';
 
 /** What the model lends an action beyond the state: ids and instance state changes. */
 export interface ModelServices {

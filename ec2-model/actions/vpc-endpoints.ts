@@ -1,11 +1,11 @@
 import type { DescribeManagedPrefixListsResult, DescribeVpcEndpointsResult } from '@aws-sdk/client-ec2';
-import { Ec2Error } from '../errors.js';
-import { applyFilters, type FilterTable } from '../filters.js';
-import { PAGING, page } from '../paging.js';
-import type { VpcEndpointRecord } from '../records.js';
-import { vpcEndpointShape } from '../shapes.js';
-import type { Ec2State } from '../state.js';
-import type { Ec2Action } from './types.js';
+import { Ec2Error } from '../errors';
+import { applyFilters, type FilterTable } from '../filters';
+import { PAGING, page } from '../paging';
+import type { VpcEndpointRecord } from '../records';
+import { vpcEndpointShape } from '../shapes';
+import type { Ec2State } from '../state';
+import type { Ec2Action } from './types';
 
 function endpointFilters(state: Ec2State): FilterTable<VpcEndpointRecord> {
   return {

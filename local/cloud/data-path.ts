@@ -1,4 +1,4 @@
-import type { Ec2State } from '../../ec2-model/state.js';
+import type { Ec2State } from '../../ec2-model/state';
 import {
   type AddressView,
   dataPathFacts,
@@ -6,7 +6,7 @@ import {
   resolveHolder,
   resolveTarget,
   type TargetRef,
-} from '../../ec2-model/views.js';
+} from '../../ec2-model/views';
 
 interface Change {
   readonly effectiveAt: number;

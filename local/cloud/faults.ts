@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isEc2ErrorCode } from '../../ec2-model/errors.js';
-import type { Rng } from './util/rng.js';
+import { isEc2ErrorCode } from '../../ec2-model/errors';
+import type { Rng } from './util/rng';
 
 const rate = z.number().min(0).max(1);
 const millis = z.number().int().min(0).max(600_000);

@@ -1,27 +1,27 @@
-import type { DescribeLag } from '../../ec2-model/consistency.js';
-import { Ec2Model } from '../../ec2-model/model.js';
-import { type AuditEntry, AuditLog } from './audit.js';
-import { type Credential, LocalAuth } from './auth/index.js';
-import { type DataPath, DataPathTracker } from './data-path.js';
-import { type Ec2Server, startEc2Server } from './ec2/server.js';
-import { FaultController, type FaultSettings, type FaultSettingsInput } from './faults.js';
-import type { PublishedMessage, SnsListener } from './sns/model.js';
-import { type SnsServer, startSnsServer } from './sns/server.js';
-import { SnsService } from './sns/service.js';
-import { ensureTopology, loadTopology, type Topology, type TopologyInput } from './topology.js';
-import { IdFactory } from './util/ids.js';
-import { randomSeed, seededRng } from './util/rng.js';
-import { type LocalWorld, localWorld } from './world/local-world.js';
+import type { DescribeLag } from '../../ec2-model/consistency';
+import { Ec2Model } from '../../ec2-model/model';
+import { type AuditEntry, AuditLog } from './audit';
+import { type Credential, LocalAuth } from './auth/index';
+import { type DataPath, DataPathTracker } from './data-path';
+import { type Ec2Server, startEc2Server } from './ec2/server';
+import { FaultController, type FaultSettings, type FaultSettingsInput } from './faults';
+import type { PublishedMessage, SnsListener } from './sns/model';
+import { type SnsServer, startSnsServer } from './sns/server';
+import { SnsService } from './sns/service';
+import { ensureTopology, loadTopology, type Topology, type TopologyInput } from './topology';
+import { IdFactory } from './util/ids';
+import { randomSeed, seededRng } from './util/rng';
+import { type LocalWorld, localWorld } from './world/local-world';
 
-export type { DescribeLag } from '../../ec2-model/consistency.js';
-export { EC2_ERROR_STATUS, type Ec2ErrorCode } from '../../ec2-model/errors.js';
-export type { InstanceStateName, StatusCheck } from '../../ec2-model/records.js';
-export type { AddressView, Holder, RouteTarget } from '../../ec2-model/views.js';
-export type { AuditEntry, AuditOutcome } from './audit.js';
-export { type Credential, LocalAuth, OPERATOR_CREDENTIALS, type Principal } from './auth/index.js';
-export type { DataPath } from './data-path.js';
-export type { FaultSettings, FaultSettingsInput } from './faults.js';
-export type { DeliveryResult, PublishedAttribute, PublishedMessage, SnsListener } from './sns/model.js';
+export type { DescribeLag } from '../../ec2-model/consistency';
+export { EC2_ERROR_STATUS, type Ec2ErrorCode } from '../../ec2-model/errors';
+export type { InstanceStateName, StatusCheck } from '../../ec2-model/records';
+export type { AddressView, Holder, RouteTarget } from '../../ec2-model/views';
+export type { AuditEntry, AuditOutcome } from './audit';
+export { type Credential, LocalAuth, OPERATOR_CREDENTIALS, type Principal } from './auth/index';
+export type { DataPath } from './data-path';
+export type { FaultSettings, FaultSettingsInput } from './faults';
+export type { DeliveryResult, PublishedAttribute, PublishedMessage, SnsListener } from './sns/model';
 export {
   loadTopology,
   parseTopology,
@@ -29,8 +29,8 @@ export {
   type Topology,
   TopologyError,
   type TopologyInput,
-} from './topology.js';
-export type { InstanceInfo, LocalWorld } from './world/local-world.js';
+} from './topology';
+export type { InstanceInfo, LocalWorld } from './world/local-world';
 
 /** Options of {@link startLocalCloud}. */
 export interface StartLocalCloudOptions {

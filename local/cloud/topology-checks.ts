@@ -1,5 +1,5 @@
-import type { Topology } from './topology-schema.js';
-import { cidrContains, cidrWithin, isReservedInSubnet, parseCidr } from './util/cidr.js';
+import type { Topology } from './topology-schema';
+import { cidrContains, cidrWithin, isReservedInSubnet, parseCidr } from './util/cidr';
 
 /** One cross-reference problem: where it is, and what is wrong. */
 export interface TopologyIssue {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ArbiterConfig, GroupConfig, NodeConfig } from '../../shared/config/schema.js';
-import type { TopologyInput } from './topology-schema.js';
+import type { ArbiterConfig, GroupConfig, NodeConfig } from '../../shared/config/schema';
+import type { TopologyInput } from './topology-schema';
 import {
   type Cidr,
   cidrContains,
@@ -9,7 +9,7 @@ import {
   isIpv4,
   isReservedInSubnet,
   parseCidr,
-} from './util/cidr.js';
+} from './util/cidr';
 
 /**
  * A local world that matches a config, for `npm run local -- --config mine.yml` without a

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIpv4, parseCidr } from './util/cidr.js';
+import { isIpv4, parseCidr } from './util/cidr';
 
 /**
  * The zod schema of a topology file. Every object is `.strict()` so a typo in a

@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { checkTopology } from './topology-checks.js';
-import { type Topology, type TopologyInput, TopologySchema } from './topology-schema.js';
+import { checkTopology } from './topology-checks';
+import { type Topology, type TopologyInput, TopologySchema } from './topology-schema';
 
 export type {
   Topology,
   TopologyInput,
   TopologyInstance,
   TopologyNetworkInterface,
-} from './topology-schema.js';
-export { TopologySchema } from './topology-schema.js';
+} from './topology-schema';
+export { TopologySchema } from './topology-schema';
 
 /** A topology that failed validation; `issues` has one line per problem, each naming the field path. */
 export class TopologyError extends Error {

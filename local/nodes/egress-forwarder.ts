@@ -1,5 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
-import type { AddressView } from '../../ec2-model/views.js';
+import type { AddressView } from '../../ec2-model/views';
 
 /** How a NAT instance treats traffic: forwards it, holds it (hung), or is gone (killed, stopped). */
 export type NatState = 'up' | 'hung' | 'down';

@@ -1,5 +1,5 @@
-import type { LocalCloud } from '../cloud/index.js';
-import { type NodeHealth, type NodeServer, startNodeServer } from './node-server.js';
+import type { LocalCloud } from '../cloud/index';
+import { type NodeHealth, type NodeServer, startNodeServer } from './node-server';
 
 /** One node server per instance of a local cloud. */
 export interface NodeFleet {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import { closeNow, listen, trackSockets } from '../cloud/util/http.js';
+import { closeNow, listen, trackSockets } from '../cloud/util/http';
 
 /** Where the proxy should send a request: the instance holding the address, and its node endpoint. */
 export interface Upstream {

@@ -3,7 +3,7 @@ export {
   type ClientProbeOptions,
   type ProbeSample,
   startClientProbe,
-} from './client-probe.js';
+} from './client-probe';
 export {
   type EgressForwarder,
   type EgressForwarderOptions,
@@ -11,22 +11,22 @@ export {
   egressPath,
   type NatState,
   startEgressForwarder,
-} from './egress-forwarder.js';
-export { type NodeFleet, type NodeFleetOptions, startNodeFleet } from './fleet.js';
+} from './egress-forwarder';
+export { type NodeFleet, type NodeFleetOptions, startNodeFleet } from './fleet';
 export {
   type FrontProxy,
   type FrontProxyOptions,
   startFrontProxy,
   type Upstream,
   type UpstreamResolver,
-} from './front-proxy.js';
+} from './front-proxy';
 export {
   type NodeHealth,
   type NodeServer,
   type NodeServerOptions,
   type NodeStatus,
   startNodeServer,
-} from './node-server.js';
+} from './node-server';
 export {
   longestOutage,
   type OutageWindow,
@@ -34,11 +34,11 @@ export {
   type ProbeSummary,
   servedByChanges,
   summarizeProbe,
-} from './outage.js';
+} from './outage';
 export {
   type OutsideAnswer,
   type OutsideTarget,
   type OutsideTargetOptions,
   startOutsideTarget,
-} from './outside.js';
-export { privateIpUpstream, publicIpUpstream, routeUpstream, subnetEgressUpstream } from './resolvers.js';
+} from './outside';
+export { privateIpUpstream, publicIpUpstream, routeUpstream, subnetEgressUpstream } from './resolvers';

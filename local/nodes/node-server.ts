@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeNow, listen, trackSockets } from '../cloud/util/http.js';
+import { closeNow, listen, trackSockets } from '../cloud/util/http';
 
 /**
  * `up`: answers; `sick`: `/healthz` says 503 but `/` still works;

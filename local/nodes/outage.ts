@@ -1,4 +1,4 @@
-import type { ProbeSample } from './client-probe.js';
+import type { ProbeSample } from './client-probe';
 
 /** A run of consecutive failed probe requests. */
 export interface OutageWindow {

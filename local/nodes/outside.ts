@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeNow, listen, trackSockets } from '../cloud/util/http.js';
+import { closeNow, listen, trackSockets } from '../cloud/util/http';
 
 /** How the outside answers: an HTTP status, or `hang` (accept, never answer). */
 export type OutsideAnswer = number | 'hang';

@@ -1,5 +1,5 @@
-import type { AddressView, Holder, RouteTarget } from '../../ec2-model/views.js';
-import type { UpstreamResolver } from './front-proxy.js';
+import type { AddressView, Holder, RouteTarget } from '../../ec2-model/views';
+import type { UpstreamResolver } from './front-proxy';
 
 function upstreamOf(target: Holder | RouteTarget | null) {
   if (!target?.instanceId || !target.endpoint) return null;

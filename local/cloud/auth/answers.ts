@@ -1,4 +1,4 @@
-import type { SigV4Failure } from './sigv4.js';
+import type { SigV4Failure } from './sigv4';
 
 /** An error answer: HTTP status, the service's error code, and its message. */
 export interface AuthAnswer {

@@ -4,7 +4,7 @@ import {
   runUnsafeSimulation,
   type Simulation,
 } from '@cloud-copilot/iam-simulate';
-import type { PolicyDocument, Principal } from './credentials.js';
+import type { PolicyDocument, Principal } from './credentials';
 
 /** One call to authorize: who, which IAM action, on which resources, with which context keys. */
 export interface AuthorizationRequest {

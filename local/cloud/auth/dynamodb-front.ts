@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { closeNow, listen, readRawBody, send, trackSockets } from '../util/http.js';
-import { DYNAMO_ACCESS_DENIED, dynamoAuthAnswer } from './answers.js';
-import { DynamoRequestError, dynamoChecks } from './dynamodb-request.js';
-import type { LocalAuth } from './index.js';
+import { closeNow, listen, readRawBody, send, trackSockets } from '../util/http';
+import { DYNAMO_ACCESS_DENIED, dynamoAuthAnswer } from './answers';
+import { DynamoRequestError, dynamoChecks } from './dynamodb-request';
+import type { LocalAuth } from './index';
 
 /** A running authorizing front. */
 export interface DynamoFront {

@@ -1,4 +1,4 @@
-import { queryList } from '../util/form.js';
+import { queryList } from '../util/form';
 
 /** The EC2 state the resource mapping needs (what the request names only indirectly). */
 export interface Ec2ResourceLookup {

@@ -1,33 +1,33 @@
-import { encodedAuthorizationMessage } from './answers.js';
-import { type AuthorizationRequest, Authorizer, type Denial } from './authorizer.js';
-import { type Credential, CredentialRegistry } from './credentials.js';
-import { type Ec2ResourceLookup, ec2Context, ec2Resources } from './ec2-request.js';
-import { type SigV4Result, verifySigV4, type WireRequest } from './sigv4.js';
+import { encodedAuthorizationMessage } from './answers';
+import { type AuthorizationRequest, Authorizer, type Denial } from './authorizer';
+import { type Credential, CredentialRegistry } from './credentials';
+import { type Ec2ResourceLookup, ec2Context, ec2Resources } from './ec2-request';
+import { type SigV4Result, verifySigV4, type WireRequest } from './sigv4';
 
 export {
   DYNAMO_ACCESS_DENIED,
   dynamoAuthAnswer,
   ec2AuthAnswer,
   snsAuthAnswer,
-} from './answers.js';
-export { type AuthorizationRequest, Authorizer, type Denial, denialMessage } from './authorizer.js';
+} from './answers';
+export { type AuthorizationRequest, Authorizer, type Denial, denialMessage } from './authorizer';
 export {
   type Credential,
   CredentialRegistry,
   OPERATOR_CREDENTIALS,
   type PolicyDocument,
   type Principal,
-} from './credentials.js';
-export { type DynamoCheck, DynamoRequestError, dynamoChecks } from './dynamodb-request.js';
-export type { Ec2ResourceLookup } from './ec2-request.js';
-export { type SigV4Failure, verifySigV4, type WireRequest } from './sigv4.js';
+} from './credentials';
+export { type DynamoCheck, DynamoRequestError, dynamoChecks } from './dynamodb-request';
+export type { Ec2ResourceLookup } from './ec2-request';
+export { type SigV4Failure, verifySigV4, type WireRequest } from './sigv4';
 export {
   functionPrincipals,
   resolveIntrinsics,
   type StackNames,
   streamArn,
   tableArn,
-} from './stack-policies.js';
+} from './stack-policies';
 
 /** The services the local cloud signs for, and the clock skew each tolerates. */
 export const SIGNING_SERVICES = {

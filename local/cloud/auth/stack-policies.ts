@@ -3,7 +3,7 @@ import { functionPolicies } from '../../../infra/iam/policies';
 import { functionName, Ids } from '../../../infra/names';
 import type { StackParams } from '../../../infra/params';
 import type { ArbiterConfig } from '../../../shared/config/schema';
-import type { PolicyDocument, Principal } from './credentials.js';
+import type { PolicyDocument, Principal } from './credentials';
 
 /** What the stack's `Ref`s and `GetAtt`s stand for in one local (or test) deployment. */
 export interface StackNames {

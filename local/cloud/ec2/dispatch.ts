@@ -1,13 +1,13 @@
-import { Ec2Error, isEc2ErrorCode } from '../../../ec2-model/errors.js';
-import type { Ec2Model } from '../../../ec2-model/model.js';
-import type { AuditLog, AuditOutcome } from '../audit.js';
-import type { DataPathTracker } from '../data-path.js';
-import type { FaultController } from '../faults.js';
-import { sleep } from '../util/http.js';
-import type { IdFactory } from '../util/ids.js';
-import { EC2_VERSION, errorXml, requestFromForm, responseXml } from './wire.js';
+import { Ec2Error, isEc2ErrorCode } from '../../../ec2-model/errors';
+import type { Ec2Model } from '../../../ec2-model/model';
+import type { AuditLog, AuditOutcome } from '../audit';
+import type { DataPathTracker } from '../data-path';
+import type { FaultController } from '../faults';
+import { sleep } from '../util/http';
+import type { IdFactory } from '../util/ids';
+import { EC2_VERSION, errorXml, requestFromForm, responseXml } from './wire';
 
-export { EC2_VERSION, errorXml } from './wire.js';
+export { EC2_VERSION, errorXml } from './wire';
 
 /** Everything one EC2 call needs. */
 export interface Ec2Deps {

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { apiView } from '../../../ec2-model/views.js';
-import { ec2AuthAnswer, type LocalAuth } from '../auth/index.js';
-import type { FaultSettingsInput } from '../faults.js';
-import { parseForm } from '../util/form.js';
-import { closeNow, listen, readBody, readRawBody, send, sendJson, trackSockets } from '../util/http.js';
-import { type Ec2Deps, errorXml, handleEc2Call } from './dispatch.js';
+import { apiView } from '../../../ec2-model/views';
+import { ec2AuthAnswer, type LocalAuth } from '../auth/index';
+import type { FaultSettingsInput } from '../faults';
+import { parseForm } from '../util/form';
+import { closeNow, listen, readBody, readRawBody, send, sendJson, trackSockets } from '../util/http';
+import { type Ec2Deps, errorXml, handleEc2Call } from './dispatch';
 
 /** A running EC2 emulator. */
 export interface Ec2Server {

@@ -1,7 +1,7 @@
 import * as ec2 from '@aws-sdk/client-ec2';
 import { NormalizedSchema } from '@smithy/core/schema';
-import { Ec2Error } from '../../../ec2-model/errors.js';
-import { escapeXml } from '../util/xml.js';
+import { Ec2Error } from '../../../ec2-model/errors';
+import { escapeXml } from '../util/xml';
 
 /**
  * The EC2 Query/XML wire, read from the SDK's own schemas (`DescribeInstances$` ...

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { SNSEvent } from 'aws-lambda';
-import type { PublishedMessage, Subscription } from './model.js';
+import type { PublishedMessage, Subscription } from './model';
 
 const PLACEHOLDER = 'local-cloud-unsigned';
 

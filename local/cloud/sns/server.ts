@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type LocalAuth, type Principal, snsAuthAnswer } from '../auth/index.js';
-import { parseForm, queryIndexes } from '../util/form.js';
-import { closeNow, listen, readRawBody, send, sendJson, trackSockets } from '../util/http.js';
-import type { IdFactory } from '../util/ids.js';
-import { toXmlDocument, type XmlObject } from '../util/xml.js';
-import { SnsError } from './errors.js';
-import type { PublishedAttribute, Subscription } from './model.js';
-import type { SnsService } from './service.js';
+import { type LocalAuth, type Principal, snsAuthAnswer } from '../auth/index';
+import { parseForm, queryIndexes } from '../util/form';
+import { closeNow, listen, readRawBody, send, sendJson, trackSockets } from '../util/http';
+import type { IdFactory } from '../util/ids';
+import { toXmlDocument, type XmlObject } from '../util/xml';
+import { SnsError } from './errors';
+import type { PublishedAttribute, Subscription } from './model';
+import type { SnsService } from './service';
 
 const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const TOPIC_ARN = /^arn:aws:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;

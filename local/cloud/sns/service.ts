@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { IdFactory } from '../util/ids.js';
-import { deliver, postSubscriptionConfirmation } from './deliver.js';
-import { SnsError } from './errors.js';
-import type { PublishedAttribute, PublishedMessage, SnsListener, Subscription } from './model.js';
+import type { IdFactory } from '../util/ids';
+import { deliver, postSubscriptionConfirmation } from './deliver';
+import { SnsError } from './errors';
+import type { PublishedAttribute, PublishedMessage, SnsListener, Subscription } from './model';
 
 /** What Publish needs. */
 export interface PublishInput {

@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from './rng';
 
 /**
  * Makes AWS-shaped resource ids (`eipassoc-0` + 16 hex digits, 17 in all, like

@@ -1,7 +1,7 @@
-import type { DescribeLag } from '../../../ec2-model/consistency.js';
-import type { Ec2Model, InstanceStateListener } from '../../../ec2-model/model.js';
-import type { InstanceRecord, InstanceStateName, StatusCheck } from '../../../ec2-model/records.js';
-import { type AddressView, apiView } from '../../../ec2-model/views.js';
+import type { DescribeLag } from '../../../ec2-model/consistency';
+import type { Ec2Model, InstanceStateListener } from '../../../ec2-model/model';
+import type { InstanceRecord, InstanceStateName, StatusCheck } from '../../../ec2-model/records';
+import { type AddressView, apiView } from '../../../ec2-model/views';
 
 /** A read-only picture of an instance. */
 export type InstanceInfo = Readonly<Omit<InstanceRecord, 'networkInterfaceIds' | 'tags'>> & {

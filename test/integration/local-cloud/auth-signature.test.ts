@@ -2,10 +2,10 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, OPERATOR_CREDENTIALS } from '../../../local/cloud/index.js';
-import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/dynamo.js';
-import { signedFetch, signRequest } from '../../helpers/sigv4.js';
-import { awsError, LB_PAIR, startCloud } from './fixtures.js';
+import { type LocalCloud, OPERATOR_CREDENTIALS } from '../../../local/cloud/index';
+import { type LocalDynamo, startLocalDynamo } from '../../../local/runtime/dynamo';
+import { signedFetch, signRequest } from '../../helpers/sigv4';
+import { awsError, LB_PAIR, startCloud } from './fixtures';
 
 type Keys = { readonly accessKeyId: string; readonly secretAccessKey: string };
 const WRONG: Keys = { accessKeyId: OPERATOR_CREDENTIALS.accessKeyId, secretAccessKey: 'not-the-secret' };

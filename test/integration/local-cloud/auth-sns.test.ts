@@ -8,9 +8,9 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
-import { snsClient } from './clients.js';
-import { awsError, LB_PAIR, postForm, startCloud } from './fixtures.js';
+import type { LocalCloud } from '../../../local/cloud/index';
+import { snsClient } from './clients';
+import { awsError, LB_PAIR, postForm, startCloud } from './fixtures';
 
 describe('SNS subscriptions and authorization, as on SNS', () => {
   let cloud: LocalCloud;

@@ -1,6 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { LocalCloud } from '../../../local/cloud/index.js';
+import type { LocalCloud } from '../../../local/cloud/index';
 
 /** A real EC2 client on the local cloud, without retries so each call is one request. */
 export function ec2Client(cloud: LocalCloud, accessKeyId?: string): EC2Client {

@@ -7,9 +7,9 @@ import {
   ReplaceRouteTableAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
-import { ec2Client } from './clients.js';
-import { delay, LB, LB_PAIR, NAT, NAT_PAIR, startCloud, VIP, vipPairTopology } from './fixtures.js';
+import type { LocalCloud } from '../../../local/cloud/index';
+import { ec2Client } from './clients';
+import { delay, LB, LB_PAIR, NAT, NAT_PAIR, startCloud, VIP, vipPairTopology } from './fixtures';
 
 describe('propagation delay', () => {
   let cloud: LocalCloud;

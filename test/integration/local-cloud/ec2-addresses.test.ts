@@ -5,9 +5,9 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
-import { ec2Client } from './clients.js';
-import { awsError, LB, LB_PAIR, startCloud, VIP, vipPairTopology } from './fixtures.js';
+import type { LocalCloud } from '../../../local/cloud/index';
+import { ec2Client } from './clients';
+import { awsError, LB, LB_PAIR, startCloud, VIP, vipPairTopology } from './fixtures';
 
 describe('AssociateAddress and DisassociateAddress', () => {
   let cloud: LocalCloud;

@@ -8,9 +8,9 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
-import { ec2Client } from './clients.js';
-import { awsError, LB, LB_PAIR, NAT, NAT_PAIR, postForm, startCloud } from './fixtures.js';
+import type { LocalCloud } from '../../../local/cloud/index';
+import { ec2Client } from './clients';
+import { awsError, LB, LB_PAIR, NAT, NAT_PAIR, postForm, startCloud } from './fixtures';
 
 describe('EC2 Describe calls on the LB pair', () => {
   let cloud: LocalCloud;

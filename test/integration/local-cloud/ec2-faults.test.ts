@@ -6,9 +6,9 @@ import {
   ReplaceRouteCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
-import { ec2Client } from './clients.js';
-import { awsError, LB, LB_PAIR, startCloud } from './fixtures.js';
+import type { LocalCloud } from '../../../local/cloud/index';
+import { ec2Client } from './clients';
+import { awsError, LB, LB_PAIR, startCloud } from './fixtures';
 
 describe('DryRun and permissions', () => {
   let cloud: LocalCloud;

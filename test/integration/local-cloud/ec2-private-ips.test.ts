@@ -6,9 +6,9 @@ import {
   UnassignPrivateIpAddressesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
-import { ec2Client } from './clients.js';
-import { awsError, startCloud, VIP, vipPairTopology } from './fixtures.js';
+import type { LocalCloud } from '../../../local/cloud/index';
+import { ec2Client } from './clients';
+import { awsError, startCloud, VIP, vipPairTopology } from './fixtures';
 
 describe('AssignPrivateIpAddresses and UnassignPrivateIpAddresses', () => {
   let cloud: LocalCloud;

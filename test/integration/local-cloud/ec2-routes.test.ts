@@ -7,9 +7,9 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
-import { ec2Client } from './clients.js';
-import { awsError, NAT, NAT_PAIR, startCloud, waitUntil } from './fixtures.js';
+import type { LocalCloud } from '../../../local/cloud/index';
+import { ec2Client } from './clients';
+import { awsError, NAT, NAT_PAIR, startCloud, waitUntil } from './fixtures';
 
 describe('route failover calls on the NAT pair', () => {
   let cloud: LocalCloud;

@@ -6,8 +6,8 @@ import {
   type StartLocalCloudOptions,
   startLocalCloud,
   type TopologyInput,
-} from '../../../local/cloud/index.js';
-import { signedFetch } from '../../helpers/sigv4.js';
+} from '../../../local/cloud/index';
+import { signedFetch } from '../../helpers/sigv4';
 
 /** Paths of the ready-made topologies. */
 export const LB_PAIR = fileURLToPath(new URL('../../../local/topologies/lb-pair.yml', import.meta.url));

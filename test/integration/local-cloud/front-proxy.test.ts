@@ -5,7 +5,7 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
+import type { LocalCloud } from '../../../local/cloud/index';
 import {
   type FrontProxy,
   longestOutage,
@@ -18,10 +18,10 @@ import {
   startNodeFleet,
   subnetEgressUpstream,
   summarizeProbe,
-} from '../../../local/nodes/index.js';
-import { ec2Client } from './clients.js';
-import { delay, LB, LB_PAIR, NAT, NAT_PAIR, startCloud } from './fixtures.js';
-import { get } from './http-get.js';
+} from '../../../local/nodes/index';
+import { ec2Client } from './clients';
+import { delay, LB, LB_PAIR, NAT, NAT_PAIR, startCloud } from './fixtures';
+import { get } from './http-get';
 
 describe('front proxy in front of an Elastic IP', () => {
   let cloud: LocalCloud;

@@ -7,12 +7,7 @@ import {
   ReplaceRouteTableAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type LocalCloud,
-  parseTopology,
-  startLocalCloud,
-  TopologyError,
-} from '../../../local/cloud/index.js';
+import { type LocalCloud, parseTopology, startLocalCloud, TopologyError } from '../../../local/cloud/index';
 import {
   type EgressForwarder,
   type NodeFleet,
@@ -20,10 +15,10 @@ import {
   startEgressForwarder,
   startNodeFleet,
   startOutsideTarget,
-} from '../../../local/nodes/index.js';
+} from '../../../local/nodes/index';
 import { runPreflightCli } from '../../../scripts/preflight';
 import { topologyObject } from '../movers/cloud';
-import { ec2Client } from './clients.js';
+import { ec2Client } from './clients';
 import { get } from './http-get';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type NodeServer, startNodeServer } from '../../../local/nodes/index.js';
-import { delay } from './fixtures.js';
-import { get } from './http-get.js';
+import { type NodeServer, startNodeServer } from '../../../local/nodes/index';
+import { delay } from './fixtures';
+import { get } from './http-get';
 
 describe('node servers', () => {
   let node: NodeServer;

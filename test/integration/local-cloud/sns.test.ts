@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud/index.js';
-import { snsClient } from './clients.js';
-import { awsError, LB_PAIR, postForm, startCloud } from './fixtures.js';
+import type { LocalCloud } from '../../../local/cloud/index';
+import { snsClient } from './clients';
+import { awsError, LB_PAIR, postForm, startCloud } from './fixtures';
 
 describe('SNS emulator', () => {
   let cloud: LocalCloud;

@@ -5,8 +5,8 @@ import {
   parseTopologyYaml,
   TopologyError,
   type TopologyInput,
-} from '../../../local/cloud/index.js';
-import { LB_PAIR, NAT_PAIR, vipPairTopology } from './fixtures.js';
+} from '../../../local/cloud/index';
+import { LB_PAIR, NAT_PAIR, vipPairTopology } from './fixtures';
 
 function issuesOf(run: () => unknown): readonly string[] {
   try {
