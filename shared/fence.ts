@@ -1,15 +1,11 @@
 import { type EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { mapEc2Error } from './aws/ec2-errors';
-import type { CloudPort } from './cloud';
 import type { GroupConfig } from './config/schema';
 import { DEAD_INSTANCE_STATES } from './constants';
 import { messageOf } from './errors';
 import type { Mover } from './movers/mover';
-
-/** Stops one instance (StopInstances on AWS; anything in tests). */
-export interface InstanceStopper {
-  stop(instanceId: string): Promise<void>;
-}
+import type { CloudPort } from './ports/cloud';
+import type { InstanceStopper } from './ports/instance-stopper';
 
 /** InstanceStopper over a real EC2 client. */
 export function ec2Stopper(ec2: EC2Client): InstanceStopper {

@@ -1,18 +1,7 @@
 import { SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { GroupConfig, NodeConfig, OsHook } from './config/schema';
 import { messageOf } from './errors';
-
-/** Runs an SSM document on one instance (SendCommand on AWS; anything in tests). */
-export interface CommandSender {
-  /** @returns the command id, to look the run up later. */
-  send(input: {
-    document: string;
-    instanceId: string;
-    parameters: Record<string, string[]>;
-    timeoutSeconds: number;
-    comment: string;
-  }): Promise<string>;
-}
+import type { CommandSender } from './ports/command-sender';
 
 /** CommandSender over a real SSM client. */
 export function ssmSender(ssm: SSMClient): CommandSender {

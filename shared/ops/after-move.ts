@@ -1,12 +1,14 @@
-import type { CloudPort } from '../cloud';
 import type { GroupConfig } from '../config/schema';
 import { NodeHealth } from '../constants';
 import type { Decision } from '../decide';
 import { messageOf } from '../errors';
-import { FenceOutcome, type FenceSettle, fenceFailedNode, type InstanceStopper } from '../fence';
+import { FenceOutcome, type FenceSettle, fenceFailedNode } from '../fence';
 import type { Mover } from '../movers/mover';
 import type { TimelineStep } from '../notify/format';
-import { type CommandSender, runOsHook, secondaryIps } from '../os-hook';
+import { runOsHook, secondaryIps } from '../os-hook';
+import type { CloudPort } from '../ports/cloud';
+import type { CommandSender } from '../ports/command-sender';
+import type { InstanceStopper } from '../ports/instance-stopper';
 
 /** What happened right after a verified, recorded move. */
 export interface AfterMoveInput {

@@ -1,12 +1,8 @@
-import type { GroupConfig, NodeConfig } from '../config/schema';
 import { directCheck, EGRESS_NODE } from '../egress-health';
-import type { ProbeResult } from '../model';
+import type { NodeProber } from '../ports/node-prober';
 import { probeEgress } from './egress';
 import { probeHttp } from './http';
 import { probeTcp } from './tcp';
-
-/** Probes one node of a group with the group's check. */
-export type NodeProber = (group: GroupConfig, node: NodeConfig) => Promise<ProbeResult>;
 
 /**
  * The real prober: TCP connect or HTTP(S) request to the node's address; for the egress

@@ -10,16 +10,8 @@ import {
 import { isDryRunSuccess, mapEc2Error } from '../aws/ec2-errors';
 import type { GroupConfig, NodeConfig } from '../config/schema';
 import { ThrottledError, UnauthorizedError } from '../errors';
+import type { MovePermissions } from '../ports/move-permissions';
 import { CallOutcome, type CheckedCall } from './judge';
-
-/** Proves, without changing anything, that every call of a move would be allowed. */
-export interface MovePermissions {
-  /**
-   * Sends every mutating call a move of the group from `from` to `target` would make, with
-   * DryRun, and says what each answered. Never throws for an EC2 answer: that is the result.
-   */
-  check(group: GroupConfig, target: NodeConfig, from: NodeConfig | undefined): Promise<CheckedCall[]>;
-}
 
 /** One planned call: what it is, and how to send it with DryRun (absent: no DryRun mode). */
 interface PlannedCall {

@@ -6,14 +6,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { messageOf, StoreError } from '../errors';
+import type { ReadinessMemo } from '../ports/readiness-memo';
 import { keys } from '../store/keys';
 import type { CheckedCall, PermissionCheck } from './judge';
-
-/** Where the last DryRun of a group's move is remembered between reconciles (and read by status). */
-export interface ReadinessMemo {
-  read(group: string): Promise<PermissionCheck | undefined>;
-  save(group: string, check: PermissionCheck): Promise<void>;
-}
 
 /**
  * The group's `readiness` row, beside its state row in `g#<group>` (readGroup reads only

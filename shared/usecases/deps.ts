@@ -1,10 +1,10 @@
-import type { CloudPort } from '../cloud';
 import type { ArbiterConfig } from '../config/schema';
 import type { Log } from '../log';
 import type { Lease, LeaseRecord } from '../model';
 import type { TimelineStep } from '../notify/format';
 import type { Notifier } from '../notify/notifier';
 import type { AfterMove } from '../ops/after-move';
+import type { CloudPort } from '../ports/cloud';
 import type { GroupStore } from '../store/ports';
 import type { ReadinessPorts } from './readiness';
 

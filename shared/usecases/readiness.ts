@@ -3,7 +3,8 @@ import { type Decision, isMove } from '../decide';
 import { messageOf } from '../errors';
 import * as format from '../notify/format';
 import type { Notification } from '../notify/notifier';
-import type { MovePermissions } from '../readiness/ec2-dry-run';
+import type { MovePermissions } from '../ports/move-permissions';
+import type { ReadinessMemo } from '../ports/readiness-memo';
 import {
   CallOutcome,
   chooseStandby,
@@ -12,7 +13,6 @@ import {
   type Readiness,
   ReadinessStatus,
 } from '../readiness/judge';
-import type { ReadinessMemo } from '../readiness/memo';
 import type { GroupSnapshot } from '../store/ports';
 import type { ArbiterDeps } from './reconcile';
 

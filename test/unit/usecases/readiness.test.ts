@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EventType } from '../../../shared/constants';
 import { silentLog } from '../../../shared/log';
-import type { MovePermissions } from '../../../shared/readiness/ec2-dry-run';
+import type { MovePermissions } from '../../../shared/ports/move-permissions';
+import type { ReadinessMemo } from '../../../shared/ports/readiness-memo';
 import { CallOutcome, type PermissionCheck } from '../../../shared/readiness/judge';
-import type { ReadinessMemo } from '../../../shared/readiness/memo';
 import { type ArbiterDeps, newContainerMemory, reconcileGroup } from '../../../shared/usecases/reconcile';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';

@@ -1,0 +1,5 @@
+import type { GroupConfig, NodeConfig } from '../config/schema';
+import type { ProbeResult } from '../model';
+
+/** Probes one node of a group with the group's check. */
+export type NodeProber = (group: GroupConfig, node: NodeConfig) => Promise<ProbeResult>;
