@@ -1,9 +1,7 @@
 import type { GroupConfig } from '../config/schema';
 import { EventType, Severity } from '../constants';
-import type { Decision, EndedBan, NodeAssessment } from '../decide';
-import type { HistoryEvent, Holding } from '../model';
-import { duration, isoSecond } from '../ops/time';
-import type { Readiness } from '../readiness/judge';
+import type { Decision, NodeAssessment } from '../decide';
+import type { Holding } from '../model';
 import type { Notification } from './notifier';
 
 /** A step of a failover with its time, for the timeline in messages. */
@@ -12,7 +10,8 @@ export interface TimelineStep {
   what: string;
 }
 
-const PREFIX = '[ha-arbiter]';
+/** The start of every subject line, so an inbox filter can find them all. */
+export const PREFIX = '[ha-arbiter]';
 
 function clock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 23);
@@ -48,7 +47,7 @@ function holdingLines(holdings: readonly Holding[]): string[] {
   return holdings.map((h) => `  ${h.resource}: ${h.node ?? 'no node of the group'} (${h.detail})`);
 }
 
-function statusHint(group: GroupConfig): string[] {
+export function statusHint(group: GroupConfig): string[] {
   return ['', 'See the full status:', `  ${invokeCommand('status', { group: group.id })}`];
 }
 
@@ -58,7 +57,7 @@ export function healthSection(group: GroupConfig, decision: Decision): string[] 
 }
 
 /** The end of a message: what to run next (`what`, then the command), then the status command. */
-function nextStep(group: GroupConfig, what: string, command: string): string[] {
+export function nextStep(group: GroupConfig, what: string, command: string): string[] {
   return ['', what, `  ${command}`, ...statusHint(group)];
 }
 
@@ -280,162 +279,6 @@ export function placementAdopted(
     event: EventType.PLACEMENT_RECORDED,
     severity: previous ? Severity.WARNING : Severity.INFO,
     subject,
-    body,
-  };
-}
-
-/** Who set a ban, when and why: from the history row of the `control` action that set it. */
-export interface BanOrigin {
-  at: number;
-  requestedBy: string;
-  reason?: string;
-}
-
-/**
- * Finds the `control` ban that set this ban (same node, same expiry) among history rows.
- * Undefined when it is not among them (older than the rows read, or its history write failed).
- */
-export function banOrigin(
-  history: readonly HistoryEvent[],
-  node: string,
-  expiresAt: number,
-): BanOrigin | undefined {
-  const row = history.find(
-    (e) =>
-      e.event === EventType.CONTROL &&
-      e.detail?.action === 'ban' &&
-      e.detail.node === node &&
-      Number(e.detail.expiresAt) === expiresAt,
-  );
-  if (!row) return undefined;
-  const by = row.detail?.requestedBy;
-  const reason = row.detail?.reason;
-  return {
-    at: row.at,
-    requestedBy: typeof by === 'string' && by ? by : 'unknown',
-    ...(typeof reason === 'string' && reason ? { reason } : {}),
-  };
-}
-
-/** A ban with an expiry ran out: the node can be chosen as a target again. Sent once per ban. */
-export function banEnded(input: {
-  group: GroupConfig;
-  decision: Decision;
-  ban: EndedBan;
-  origin: BanOrigin | undefined;
-  now: number;
-}): Notification {
-  const { group, decision, ban, origin, now } = input;
-  const { node } = ban;
-  const set = origin ? ` (set ${duration(now - origin.at)} ago by ${origin.requestedBy})` : '';
-  const subject = `${PREFIX} ${group.id}: ban on ${node} ended${set}; ${node} is eligible again`;
-  const a = decision.assessments[node];
-  const body = [
-    `Group ${group.id}: the ban on ${node} ended at ${isoSecond(ban.expiresAt)}; ${node} can be chosen as a target again.`,
-    origin
-      ? `Set by: ${origin.requestedBy} at ${isoSecond(origin.at)} (${duration(now - origin.at)} ago)`
-      : 'Set by: (not found in the recent history)',
-    `Reason: ${origin?.reason ?? '(none given)'}`,
-    `${node} is ${a?.health ?? 'UNKNOWN'} now${a ? ` (${a.reason})` : ''}; the address is on ${decision.active ?? '(none)'}.`,
-    ...healthSection(group, decision),
-    ...nextStep(
-      group,
-      'To ban it again:',
-      invokeCommand('control', { group: group.id, action: 'ban', node, expiresInMinutes: 60 }),
-    ),
-  ].join('\n');
-  return { group: group.id, event: EventType.BAN_ENDED, severity: Severity.INFO, subject, body };
-}
-
-/** What a readiness alert needs: the judgement, and the reconcile's decision for the evidence. */
-export interface ReadinessNote {
-  group: GroupConfig;
-  readiness: Readiness;
-  decision: Decision;
-}
-
-/** What to do about the first reason a group is not ready, for the person reading at 3 a.m. */
-function readinessAdvice(group: GroupConfig, reason: string): string[] {
-  if (reason.startsWith('DryRun')) {
-    return [
-      'The role of the arbiter may no longer make this call: a changed IAM policy, an SCP or a',
-      'permission boundary, or a resource that was replaced. Until it is fixed a failover would fail',
-      'half-way. Check what changed (CloudTrail), then prove it with:',
-      `  ${invokeCommand('preflight', { format: 'text' })}`,
-    ];
-  }
-  if (reason.startsWith('no standby')) {
-    return ['Repair or start the standby; the arbiter has nowhere to move the address if the holder fails.'];
-  }
-  if (reason.startsWith('vantage')) {
-    return [
-      'Look at the prober of that vantage (its log group, its heartbeat alarm, its subnet route to DynamoDB).',
-    ];
-  }
-  if (reason.startsWith('the resources')) {
-    return [
-      'Someone or something moved a resource by hand; the arbiter reports or repairs it (policy.drift).',
-    ];
-  }
-  if (reason.startsWith('the group is paused')) {
-    return [
-      'Resume it when the maintenance is over:',
-      `  ${invokeCommand('control', { group: group.id, action: 'resume' })}`,
-    ];
-  }
-  if (reason.startsWith('the circuit breaker')) {
-    return [
-      'Find why it failed over so often, then:',
-      `  ${invokeCommand('control', { group: group.id, action: 'reset' })}`,
-    ];
-  }
-  return [];
-}
-
-/** The alert when a group stops being ready to fail over (once per episode). */
-export function notReady(input: ReadinessNote): Notification {
-  const { group, readiness } = input;
-  const line = `${group.id} is NOT READY to fail over: ${readiness.reason}`;
-  const body = [
-    `${line}.`,
-    '',
-    'Nothing has failed yet: the address is still served. But if the holder failed now, the',
-    'failover would not happen or would not complete.',
-    ...(readiness.reasons.length > 1
-      ? ['', 'Every reason:', ...readiness.reasons.map((r) => `  - ${r}`)]
-      : []),
-    ...(readiness.notes.length > 0 ? ['', 'Also:', ...readiness.notes.map((n) => `  - ${n}`)] : []),
-    '',
-    ...readinessAdvice(group, readiness.reason),
-    ...healthSection(group, input.decision),
-    ...statusHint(group),
-  ].join('\n');
-  return {
-    group: group.id,
-    event: EventType.NOT_READY,
-    severity: Severity.WARNING,
-    // Short enough that the DryRun answer survives SNS's 100 characters; the body has it all.
-    subject: `${PREFIX} ${group.id} NOT READY: ${readiness.reason.replace(/ \([^)]*\)$/, '')}`,
-    body,
-  };
-}
-
-/** The alert when a group that was not ready is ready to fail over again. */
-export function readyAgain(input: ReadinessNote & { was: string | undefined }): Notification {
-  const { group, readiness } = input;
-  const to = readiness.standby ? ` to ${readiness.standby}` : '';
-  const body = [
-    `${group.id} is ready to fail over again${to}: a standby is healthy, every move to it passed DryRun, every vantage is current.`,
-    ...(input.was ? ['', `It was not ready because: ${input.was}`] : []),
-    ...(readiness.notes.length > 0 ? ['', 'Note:', ...readiness.notes.map((n) => `  - ${n}`)] : []),
-    ...healthSection(group, input.decision),
-    ...statusHint(group),
-  ].join('\n');
-  return {
-    group: group.id,
-    event: EventType.READY_AGAIN,
-    severity: Severity.INFO,
-    subject: `${PREFIX} ${group.id} is ready to fail over again${to}`,
     body,
   };
 }

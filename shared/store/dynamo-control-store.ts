@@ -1,5 +1,5 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { stateKey } from './dynamo-group-store';
+import { stateKey } from './dynamo-lease';
 import { DynamoTable, type DynamoTableOptions } from './dynamo-table';
 import type { ControlStore } from './ports';
 

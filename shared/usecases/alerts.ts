@@ -10,6 +10,7 @@ import {
   isMove,
   type MoveAction,
 } from '../decide';
+import { banEnded, banOrigin } from '../notify/ban-format';
 import { driftFound } from '../notify/drift-format';
 import * as format from '../notify/format';
 import type { GroupSnapshot } from '../store/ports';
@@ -140,11 +141,11 @@ export async function announceEndedBans(
     if (!(await deps.store.setAlert(group.id, ban.key, String(now)))) continue;
     // Who set it and why is in the history; without it the message says less, nothing more.
     const history = await deps.store.readHistory(group.id, BAN_ORIGIN_ROWS).catch(() => []);
-    const origin = format.banOrigin(history, ban.node, ban.expiresAt);
+    const origin = banOrigin(history, ban.node, ban.expiresAt);
     await publish(
       deps,
       group,
-      format.banEnded({ group, decision, ban, origin, now }),
+      banEnded({ group, decision, ban, origin, now }),
       `ban on ${ban.node} expired`,
       { node: ban.node, expiresAt: ban.expiresAt },
     );

@@ -1,8 +1,8 @@
 import type { GroupConfig } from '../config/schema';
 import { type Decision, isMove } from '../decide';
 import { messageOf } from '../errors';
-import * as format from '../notify/format';
 import type { Notification } from '../notify/notifier';
+import { notReady, readyAgain } from '../notify/readiness-format';
 import type { MovePermissions } from '../ports/move-permissions';
 import type { ReadinessMemo } from '../ports/readiness-memo';
 import {
@@ -115,11 +115,11 @@ async function tell(deps: ArbiterDeps, group: GroupConfig, observed: Observed, r
   if (readiness.status === ReadinessStatus.NOT_READY) {
     if (was !== undefined) return;
     if (await deps.store.setAlert(group.id, NOT_READY_ALERT, readiness.reason)) {
-      await publish(deps, format.notReady(note), readiness.reasons);
+      await publish(deps, notReady(note), readiness.reasons);
     }
   } else if (readiness.status === ReadinessStatus.READY && was !== undefined) {
     if (await deps.store.setAlert(group.id, NOT_READY_ALERT, undefined)) {
-      await publish(deps, format.readyAgain({ ...note, was }), []);
+      await publish(deps, readyAgain({ ...note, was }), []);
     }
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventType, Severity } from '../../../shared/constants';
 import { BAN_ENDED_RETAIN_MS, banEndedKey, endedBans, forgettableBanEnds } from '../../../shared/decide';
 import { emptyState, type GroupState } from '../../../shared/model';
-import { banOrigin } from '../../../shared/notify/format';
+import { banOrigin } from '../../../shared/notify/ban-format';
 import { slackMessage } from '../../../shared/notify/slack';
 import { control } from '../../../shared/ops/control';
 import { status } from '../../../shared/ops/status';
