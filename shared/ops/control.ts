@@ -1,3 +1,4 @@
+import type { GroupConfig } from '../config/schema';
 import { BAN_ENDED_PREFIX, Hold } from '../decide';
 import { InputError, messageOf } from '../errors';
 import { invokeCommand } from '../notify/format';
@@ -8,6 +9,7 @@ import { type ManualFailoverResult, manualFailover } from './manual-failover';
 import { controlApplied, controlSummary } from './messages';
 import {
   ControlAction,
+  type ControlPayload,
   ControlPayloadSchema,
   parsePayload,
   resolveGroup,
@@ -118,76 +120,57 @@ function checkShape(payload: {
   }
 }
 
-/**
- * The `control` function: ban or unban a node (a ban may end on its own), pause or resume a
- * group (observe only), reset the breaker and counts. Every action is written to history and
- * notified. Then, except after a pause, the group is reconciled right away: banning the holder
- * moves the address now, not at the next minute.
- * @throws InputError for a bad payload or an unknown group or node.
- */
-export async function control(
+/** Writes the action to the group's state. `changed` is false when it already was so. */
+async function apply(
   deps: OpsDeps,
-  input: unknown,
-  context?: CallerContext,
-): Promise<ControlResult> {
-  const payload = parsePayload(ControlPayloadSchema, input, WHAT);
-  checkShape(payload);
-  const group = resolveGroup(deps.config, payload.group, WHAT);
-  const node = payload.node === undefined ? undefined : resolveNode(group, payload.node, 'node', WHAT).id;
-  const requestedBy = callerOf(payload.requestedBy, context);
-  const requestId = requestIdOf(context);
-  const now = deps.now();
-  const warnings: string[] = [];
-
+  group: string,
+  payload: ControlPayload,
+  node: string | undefined,
+  now: number,
+  warnings: string[],
+): Promise<{ changed: boolean; expiresAt?: number }> {
   let changed = true;
   let expiresAt: number | undefined;
   switch (payload.action) {
     case ControlAction.BAN:
       expiresAt = payload.expiresInMinutes === undefined ? 0 : now + payload.expiresInMinutes * 60_000;
-      await deps.store.setBan(group.id, node as string, expiresAt);
+      await deps.store.setBan(group, node as string, expiresAt);
       if (expiresAt === 0) warnings.push(`${node} stays banned until someone unbans it`);
       break;
     case ControlAction.UNBAN: {
-      const before = (await deps.store.readGroup(group.id)).state.bans[node as string];
-      const cleared = await deps.store.clearBan(group.id, node as string);
+      const before = (await deps.store.readGroup(group)).state.bans[node as string];
+      const cleared = await deps.store.clearBan(group, node as string);
       changed = cleared && before !== undefined && (before === 0 || before > now);
       break;
     }
     case ControlAction.PAUSE:
     case ControlAction.RESUME:
-      changed = await deps.store.setPaused(group.id, payload.action === ControlAction.PAUSE);
+      changed = await deps.store.setPaused(group, payload.action === ControlAction.PAUSE);
       break;
     case ControlAction.RESET: {
-      const { state } = await deps.store.readGroup(group.id);
+      const { state } = await deps.store.readGroup(group);
       // Records of announced ban ends are kept: clearing one would announce its ban's end again.
       const open = Object.keys(state.alerts).filter((key) => !key.startsWith(BAN_ENDED_PREFIX));
-      await deps.store.resetCounters(group.id, open);
+      await deps.store.resetCounters(group, open);
       break;
     }
   }
-  deps.log.info('control', { group: group.id, action: payload.action, node, requestedBy, changed });
+  return { changed, ...(expiresAt !== undefined ? { expiresAt } : {}) };
+}
 
-  const facts = {
-    action: payload.action,
-    ...(node !== undefined ? { node } : {}),
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...(payload.reason !== undefined ? { reason: payload.reason } : {}),
-    requestedBy,
-    changed,
-    now,
-  };
-  warnings.push(
-    ...(await announce(deps, controlApplied(group, facts), {
-      action: payload.action,
-      ...(node !== undefined ? { node } : {}),
-      ...(expiresAt !== undefined ? { expiresAt } : {}),
-      reason: payload.reason ?? '',
-      requestedBy,
-      ...(requestId !== undefined ? { requestId } : {}),
-      changed,
-    })),
-  );
-
+/**
+ * Reconciles the group right after the action (all but pause), so a ban of the holder moves it
+ * now; a move held only by the cooldown is made by hand (see moveOffBanned).
+ */
+async function reconcileAfter(
+  deps: OpsDeps,
+  group: GroupConfig,
+  payload: ControlPayload,
+  node: string | undefined,
+  requestedBy: string,
+  context: CallerContext | undefined,
+  warnings: string[],
+): Promise<Pick<ControlResult, 'reconcile' | 'move'>> {
   let reconcile: ControlResult['reconcile'];
   if (payload.action !== ControlAction.PAUSE) {
     try {
@@ -212,6 +195,63 @@ export async function control(
       );
     }
   }
+  return { ...(reconcile ? { reconcile } : {}), ...(move ? { move } : {}) };
+}
+
+/**
+ * The `control` function: ban or unban a node (a ban may end on its own), pause or resume a
+ * group (observe only), reset the breaker and counts. Every action is written to history and
+ * notified. Then, except after a pause, the group is reconciled right away: banning the holder
+ * moves the address now, not at the next minute.
+ * @throws InputError for a bad payload or an unknown group or node.
+ */
+export async function control(
+  deps: OpsDeps,
+  input: unknown,
+  context?: CallerContext,
+): Promise<ControlResult> {
+  const payload = parsePayload(ControlPayloadSchema, input, WHAT);
+  checkShape(payload);
+  const group = resolveGroup(deps.config, payload.group, WHAT);
+  const node = payload.node === undefined ? undefined : resolveNode(group, payload.node, 'node', WHAT).id;
+  const requestedBy = callerOf(payload.requestedBy, context);
+  const requestId = requestIdOf(context);
+  const now = deps.now();
+  const warnings: string[] = [];
+
+  const { changed, expiresAt } = await apply(deps, group.id, payload, node, now, warnings);
+  deps.log.info('control', { group: group.id, action: payload.action, node, requestedBy, changed });
+
+  const facts = {
+    action: payload.action,
+    ...(node !== undefined ? { node } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(payload.reason !== undefined ? { reason: payload.reason } : {}),
+    requestedBy,
+    changed,
+    now,
+  };
+  warnings.push(
+    ...(await announce(deps, controlApplied(group, facts), {
+      action: payload.action,
+      ...(node !== undefined ? { node } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+      reason: payload.reason ?? '',
+      requestedBy,
+      ...(requestId !== undefined ? { requestId } : {}),
+      changed,
+    })),
+  );
+
+  const { reconcile, move } = await reconcileAfter(
+    deps,
+    group,
+    payload,
+    node,
+    requestedBy,
+    context,
+    warnings,
+  );
 
   const { state } = await deps.store.readGroup(group.id);
   const after = deps.now();

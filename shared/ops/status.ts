@@ -1,9 +1,10 @@
-import type { GroupConfig } from '../config/schema';
+import type { GroupConfig, NodeConfig } from '../config/schema';
 import type { NodeHealth, VerdictStatus } from '../constants';
-import { type Action, BAN_ENDED_PREFIX, decide, isMove } from '../decide';
+import { type Action, BAN_ENDED_PREFIX, type Decision, decide, isMove } from '../decide';
 import { messageOf } from '../errors';
-import type { Holding, InstanceSignal, Verdict } from '../model';
-import { judgeReadiness, type ReadinessStatus } from '../readiness/judge';
+import type { GroupState, HistoryEvent, Holding, InstanceSignal, Verdict } from '../model';
+import { judgeReadiness, type Readiness, type ReadinessStatus } from '../readiness/judge';
+import type { GroupSnapshot } from '../store/ports';
 import type { CallerContext, OpsDeps } from './deps';
 import { parsePayload, resolveGroup, StatusPayloadSchema } from './payload';
 import { renderStatusText } from './status-text';
@@ -215,20 +216,12 @@ export async function groupStatus(
       })
     : undefined;
   const resources: ResourceView[] = seen.map((h) => {
-    const recorded = state.holders[h.resource] || state.active;
     const misplaced =
       holdings !== undefined && decision.drift?.misplaced.some((m) => m.resource === h.resource);
-    return {
-      resource: h.resource,
-      holder: h.node,
-      detail: h.detail,
-      recorded,
-      drift: misplaced === true,
-    };
+    const recorded = state.holders[h.resource] || state.active;
+    return { resource: h.resource, holder: h.node, detail: h.detail, recorded, drift: misplaced === true };
   });
-  const staleAfterMs = policy.staleAfterSeconds * 1000;
   const activeBans = Object.entries(state.bans).filter(([, until]) => until === 0 || until > now);
-  const windowStart = now - policy.breaker.windowSeconds * 1000;
   const cooldownEnd =
     state.lastFailoverAt !== undefined ? state.lastFailoverAt + policy.cooldownSeconds * 1000 : undefined;
   return {
@@ -236,13 +229,7 @@ export async function groupStatus(
     ...(group.description ? { description: group.description } : {}),
     mode: policy.mode === 'observe' ? 'observe' : state.paused ? 'paused' : 'active',
     failback: policy.failback,
-    breaker: {
-      open: state.breakerOpenSince !== undefined,
-      ...(state.breakerOpenSince !== undefined ? { since: isoSecond(state.breakerOpenSince) } : {}),
-      recentFailovers: state.failoverTimes.filter((t) => t > windowStart).length,
-      maxFailovers: policy.breaker.maxFailovers,
-      windowSeconds: policy.breaker.windowSeconds,
-    },
+    breaker: breakerView(group, state, now),
     ...(cooldownEnd !== undefined && cooldownEnd > now ? { cooldownUntil: isoSecond(cooldownEnd) } : {}),
     lease: {
       ...(state.leaseOwner ? { holder: state.leaseOwner } : {}),
@@ -254,50 +241,82 @@ export async function groupStatus(
     drift: holdings !== undefined && decision.drift !== undefined,
     ...(holdings !== undefined && decision.drift ? { driftSummary: decision.drift.summary } : {}),
     resources,
-    nodes: group.nodes.map((n) => {
-      const a = decision.assessments[n.id];
-      const ban = activeBans.find(([id]) => id === n.id);
-      const since = state.healthySince[n.id];
-      const instance = instanceView(instances?.[n.id]);
-      return {
-        id: n.id,
-        instanceId: n.instanceId,
-        priority: n.priority,
-        ...(instance ? { instance } : {}),
-        health: a?.health ?? 'UNKNOWN',
-        reason: a?.reason ?? '',
-        ...(ban ? { bannedUntil: ban[1] === 0 ? null : isoSecond(ban[1]) } : {}),
-        ...(since !== undefined ? { healthySince: isoSecond(since) } : {}),
-        verdicts: snapshot.verdicts
-          .filter((v) => v.node === n.id && group.vantages.includes(v.vantage))
-          .sort((x, y) => x.vantage.localeCompare(y.vantage))
-          .map((v) => verdictView(v, now, staleAfterMs)),
-      };
-    }),
+    nodes: group.nodes.map((n) => nodeView(n, { group, snapshot, decision, instances, activeBans, now })),
     bans: activeBans.map(([node, until]) => ({ node, until: until === 0 ? null : isoSecond(until) })),
     // Records of announced ban ends are not open problems.
     alerts: Object.fromEntries(Object.entries(state.alerts).filter(([k]) => !k.startsWith(BAN_ENDED_PREFIX))),
-    ...(readiness
-      ? {
-          readiness: {
-            status: readiness.status,
-            reason: readiness.reason,
-            reasons: readiness.reasons,
-            ...(readiness.standby ? { standby: readiness.standby } : {}),
-            ...(readiness.checkedAt !== undefined ? { checkedAt: isoSecond(readiness.checkedAt) } : {}),
-            notes: readiness.notes,
-          },
-        }
-      : {}),
+    ...(readiness ? { readiness: readinessView(readiness) } : {}),
     ...(holdings ? { next: nextOf(decision.action) } : {}),
-    history: (history ?? []).map((e) => ({
-      at: isoSecond(e.at),
-      event: e.event,
-      severity: e.severity,
-      summary: e.summary,
-      ...audit(e.detail),
-    })),
+    history: (history ?? []).map(historyView),
     errors,
+  };
+}
+
+/** What the status shows of one node: its instance, health, ban and every vantage's verdict. */
+function nodeView(
+  n: NodeConfig,
+  ctx: {
+    group: GroupConfig;
+    snapshot: GroupSnapshot;
+    decision: Decision;
+    instances: Record<string, InstanceSignal> | undefined;
+    activeBans: ReadonlyArray<[string, number]>;
+    now: number;
+  },
+): NodeView {
+  const { group, snapshot, decision, now } = ctx;
+  const { state } = snapshot;
+  const a = decision.assessments[n.id];
+  const ban = ctx.activeBans.find(([id]) => id === n.id);
+  const since = state.healthySince[n.id];
+  const instance = instanceView(ctx.instances?.[n.id]);
+  const staleAfterMs = group.policy.staleAfterSeconds * 1000;
+  return {
+    id: n.id,
+    instanceId: n.instanceId,
+    priority: n.priority,
+    ...(instance ? { instance } : {}),
+    health: a?.health ?? 'UNKNOWN',
+    reason: a?.reason ?? '',
+    ...(ban ? { bannedUntil: ban[1] === 0 ? null : isoSecond(ban[1]) } : {}),
+    ...(since !== undefined ? { healthySince: isoSecond(since) } : {}),
+    verdicts: snapshot.verdicts
+      .filter((v) => v.node === n.id && group.vantages.includes(v.vantage))
+      .sort((x, y) => x.vantage.localeCompare(y.vantage))
+      .map((v) => verdictView(v, now, staleAfterMs)),
+  };
+}
+
+function breakerView(group: GroupConfig, state: GroupState, now: number): GroupStatus['breaker'] {
+  const { breaker } = group.policy;
+  const windowStart = now - breaker.windowSeconds * 1000;
+  return {
+    open: state.breakerOpenSince !== undefined,
+    ...(state.breakerOpenSince !== undefined ? { since: isoSecond(state.breakerOpenSince) } : {}),
+    recentFailovers: state.failoverTimes.filter((t) => t > windowStart).length,
+    maxFailovers: breaker.maxFailovers,
+    windowSeconds: breaker.windowSeconds,
+  };
+}
+
+function readinessView(readiness: Readiness): NonNullable<GroupStatus['readiness']> {
+  return {
+    status: readiness.status,
+    reason: readiness.reason,
+    reasons: readiness.reasons,
+    ...(readiness.standby ? { standby: readiness.standby } : {}),
+    ...(readiness.checkedAt !== undefined ? { checkedAt: isoSecond(readiness.checkedAt) } : {}),
+    notes: readiness.notes,
+  };
+}
+
+function historyView(e: HistoryEvent): GroupStatus['history'][number] {
+  return {
+    at: isoSecond(e.at),
+    event: e.event,
+    severity: e.severity,
+    summary: e.summary,
+    ...audit(e.detail),
   };
 }
 

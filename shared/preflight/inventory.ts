@@ -59,21 +59,11 @@ export function namedIds(config: ArbiterConfig) {
   return { instances, enis, allocations, subnets, routeTables };
 }
 
-/**
- * Reads instances, ENIs, Elastic IPs, subnets and route tables with filters (a missing id is
- * simply absent, instead of failing the whole call). A Describe the role may not call is an
- * error finding that names the IAM action.
- */
-export async function gatherInventory(
-  config: ArbiterConfig,
-  ec2: EC2Client,
-  findings: Findings,
-  extraSubnets: readonly string[] = [],
-): Promise<Inventory> {
-  const ids = namedIds(config);
-  for (const s of extraSubnets) ids.subnets.add(s);
-  const unreadable = new Set<string>();
-  const read = async <T>(action: string, fn: () => Promise<T[]>): Promise<T[]> => {
+/** A Describe that cannot fail preflight by throwing: a failure becomes a finding and `[]`. */
+type GuardedRead = <T>(action: string, fn: () => Promise<T[]>) => Promise<T[]>;
+
+function guardedRead(findings: Findings, unreadable: Set<string>): GuardedRead {
+  return async (action, fn) => {
     try {
       return await fn();
     } catch (error) {
@@ -97,8 +87,71 @@ export async function gatherInventory(
       return [];
     }
   };
-  const byFilter = (name: string, values: Set<string>): Filter[] => [{ Name: name, Values: [...values] }];
+}
 
+const byFilter = (name: string, values: Set<string>): Filter[] => [{ Name: name, Values: [...values] }];
+
+/**
+ * Reads instances, ENIs, Elastic IPs, subnets and route tables with filters (a missing id is
+ * simply absent, instead of failing the whole call). A Describe the role may not call is an
+ * error finding that names the IAM action.
+ */
+export async function gatherInventory(
+  config: ArbiterConfig,
+  ec2: EC2Client,
+  findings: Findings,
+  extraSubnets: readonly string[] = [],
+): Promise<Inventory> {
+  const ids = namedIds(config);
+  for (const s of extraSubnets) ids.subnets.add(s);
+  const unreadable = new Set<string>();
+  const read = guardedRead(findings, unreadable);
+  const { instances, enis, addresses, subnets } = await readNamed(ec2, ids, read);
+  // The arbiter also reads status checks (impaired counts as DOWN): make sure it may.
+  const found = instances.map((i) => i.InstanceId).filter((id): id is string => id !== undefined);
+  if (found.length > 0) {
+    await read('DescribeInstanceStatus', async () => {
+      await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: found, IncludeAllInstances: true }));
+      return [];
+    });
+  }
+
+  const vpcId = subnets[0]?.VpcId ?? config.vpc;
+  const [named, routing, main] = await Promise.all([
+    ids.routeTables.size === 0
+      ? Promise.resolve([])
+      : read('DescribeRouteTables', () =>
+          describeRouteTables(ec2, byFilter('route-table-id', ids.routeTables)),
+        ),
+    read('DescribeRouteTables', () =>
+      describeRouteTables(ec2, byFilter('association.subnet-id', ids.subnets)),
+    ),
+    vpcId
+      ? read('DescribeRouteTables', () =>
+          describeRouteTables(ec2, [
+            { Name: 'association.main', Values: ['true'] },
+            { Name: 'vpc-id', Values: [vpcId] },
+          ]),
+        )
+      : Promise.resolve([]),
+  ]);
+
+  const routeTables = new Map<string, RouteTable>();
+  for (const t of [...named, ...routing, ...main]) if (t.RouteTableId) routeTables.set(t.RouteTableId, t);
+  return {
+    instances: keyed(instances, (i) => i.InstanceId),
+    enis: keyed(enis, (e) => e.NetworkInterfaceId),
+    addresses: keyed(addresses, (a) => a.AllocationId),
+    subnets: keyed(subnets, (s) => s.SubnetId),
+    routeTables,
+    ipv4PerEni: await eniLimits(ec2, instances),
+    ...(main[0] ? { mainRouteTable: main[0] } : {}),
+    unreadable,
+  };
+}
+
+/** The instances, ENIs, Elastic IPs and subnets the config names, read at once. */
+async function readNamed(ec2: EC2Client, ids: ReturnType<typeof namedIds>, read: GuardedRead) {
   const [instances, enis, addresses, subnets] = await Promise.all([
     ids.instances.size === 0
       ? []
@@ -143,82 +196,32 @@ export async function gatherInventory(
       }),
     ),
   ]);
-  // The arbiter also reads status checks (impaired counts as DOWN): make sure it may.
-  const found = instances.map((i) => i.InstanceId).filter((id): id is string => id !== undefined);
-  if (found.length > 0) {
-    await read('DescribeInstanceStatus', async () => {
-      await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: found, IncludeAllInstances: true }));
-      return [];
-    });
-  }
+  return { instances, enis, addresses, subnets };
+}
 
-  const vpcId = subnets[0]?.VpcId ?? config.vpc;
-  const [named, routing, main] = await Promise.all([
-    ids.routeTables.size === 0
-      ? Promise.resolve([])
-      : read('DescribeRouteTables', () =>
-          pages(async (token) => {
-            const out = await ec2.send(
-              new DescribeRouteTablesCommand({
-                Filters: byFilter('route-table-id', ids.routeTables),
-                NextToken: token,
-              }),
-            );
-            return { items: out.RouteTables ?? [], next: out.NextToken };
-          }),
-        ),
-    read('DescribeRouteTables', () =>
-      pages(async (token) => {
-        const out = await ec2.send(
-          new DescribeRouteTablesCommand({
-            Filters: byFilter('association.subnet-id', ids.subnets),
-            NextToken: token,
-          }),
-        );
-        return { items: out.RouteTables ?? [], next: out.NextToken };
-      }),
-    ),
-    vpcId
-      ? read('DescribeRouteTables', async () => {
-          const out = await ec2.send(
-            new DescribeRouteTablesCommand({
-              Filters: [
-                { Name: 'association.main', Values: ['true'] },
-                { Name: 'vpc-id', Values: [vpcId] },
-              ],
-            }),
-          );
-          return out.RouteTables ?? [];
-        })
-      : Promise.resolve([]),
-  ]);
+/** Every page of DescribeRouteTables for these filters. */
+function describeRouteTables(ec2: EC2Client, filters: Filter[]): Promise<RouteTable[]> {
+  return pages(async (token) => {
+    const out = await ec2.send(new DescribeRouteTablesCommand({ Filters: filters, NextToken: token }));
+    return { items: out.RouteTables ?? [], next: out.NextToken };
+  });
+}
 
+/** Addresses per ENI of each instance type in use, from DescribeInstanceTypes. */
+async function eniLimits(ec2: EC2Client, instances: readonly Instance[]): Promise<Map<string, number>> {
   const types = new Set(instances.flatMap((i) => (i.InstanceType ? [String(i.InstanceType)] : [])));
   const ipv4PerEni = new Map<string, number>();
-  if (types.size > 0) {
-    try {
-      const out = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [...types] as never }));
-      for (const t of out.InstanceTypes ?? []) {
-        const n = t.NetworkInfo?.Ipv4AddressesPerInterface;
-        if (t.InstanceType && n !== undefined) ipv4PerEni.set(t.InstanceType, n);
-      }
-    } catch {
-      // Optional: the built-in table and configured limits cover common types.
+  if (types.size === 0) return ipv4PerEni;
+  try {
+    const out = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [...types] as never }));
+    for (const t of out.InstanceTypes ?? []) {
+      const n = t.NetworkInfo?.Ipv4AddressesPerInterface;
+      if (t.InstanceType && n !== undefined) ipv4PerEni.set(t.InstanceType, n);
     }
+  } catch {
+    // Optional: the built-in table and configured limits cover common types.
   }
-
-  const routeTables = new Map<string, RouteTable>();
-  for (const t of [...named, ...routing, ...main]) if (t.RouteTableId) routeTables.set(t.RouteTableId, t);
-  return {
-    instances: keyed(instances, (i) => i.InstanceId),
-    enis: keyed(enis, (e) => e.NetworkInterfaceId),
-    addresses: keyed(addresses, (a) => a.AllocationId),
-    subnets: keyed(subnets, (s) => s.SubnetId),
-    routeTables,
-    ipv4PerEni,
-    ...(main[0] ? { mainRouteTable: main[0] } : {}),
-    unreadable,
-  };
+  return ipv4PerEni;
 }
 
 /** The route table routing a subnet: its explicit association, else the VPC's main table. */

@@ -96,6 +96,13 @@ export function checkPaths(
   options: PathOptions = {},
 ): void {
   if (inv.unreadable.has('DescribeRouteTables')) return;
+  checkProberPaths(config, inv, f);
+  checkEgressPaths(config, inv, f);
+  checkArbiterPaths(config, inv, f, options);
+}
+
+/** Each prober reaches DynamoDB, and not through a NAT it watches (unless by an endpoint route). */
+function checkProberPaths(config: ArbiterConfig, inv: Inventory, f: Findings): void {
   for (const v of config.vantages) {
     const path = subnetPath(config, inv, v.subnet);
     const resource = `vantage ${v.id} (${v.subnet}${path.table?.RouteTableId ? `, ${path.table.RouteTableId}` : ''})`;
@@ -145,7 +152,10 @@ export function checkPaths(
       );
     }
   }
+}
 
+/** Each egress vantage goes out through its group's NAT. */
+function checkEgressPaths(config: ArbiterConfig, inv: Inventory, f: Findings): void {
   for (const g of config.groups) {
     for (const vantage of egressVantages(g)) {
       const v = config.vantages.find((x) => x.id === vantage);
@@ -164,7 +174,10 @@ export function checkPaths(
       }
     }
   }
+}
 
+/** The arbiter reaches EC2 and SNS, and not through a NAT it protects. */
+function checkArbiterPaths(config: ArbiterConfig, inv: Inventory, f: Findings, options: PathOptions): void {
   const subnets = options.arbiterSubnets ?? [];
   if (subnets.length === 0) {
     f.ok(
