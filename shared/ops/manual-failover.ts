@@ -3,6 +3,7 @@ import { ActionKind, NodeHealth } from '../constants';
 import { type Decision, decide, type MoveAction, type NodeAssessment } from '../decide';
 import { InputError, messageOf } from '../errors';
 import type { GroupState, Holding } from '../model';
+import type { Mover } from '../movers/mover';
 import { invokeCommand } from '../notify/format';
 import { executeMove, type ReconcileResult } from '../usecases/reconcile';
 import { type CallerContext, callerOf, type OpsDeps, requestIdOf } from './deps';
@@ -243,11 +244,23 @@ export async function manualFailover(
     });
   }
 
-  const action: MoveAction = { kind: ActionKind.FAILOVER, from: decision.active, to: target.id, reason };
+  return finish(await move(deps, group, movers, decision, result));
+}
+
+/** Makes the planned move as an automatic failover would, then reads the holders back. */
+async function move(
+  deps: OpsDeps,
+  group: GroupConfig,
+  movers: Mover[],
+  decision: Decision,
+  result: ManualFailoverResult,
+): Promise<ManualFailoverResult> {
+  const { to, reason, requestedBy, requestId } = result;
+  const action: MoveAction = { kind: ActionKind.FAILOVER, from: decision.active, to, reason };
   deps.log.info('manual failover', {
     group: group.id,
     from: decision.active,
-    to: target.id,
+    to,
     requestedBy,
     requestId,
     reason,
@@ -264,7 +277,7 @@ export async function manualFailover(
   } catch (error) {
     result.warnings.push(`could not read the holders back after the move: ${messageOf(error)}`);
   }
-  return finish({
+  return {
     ...result,
     outcome: moved.outcome,
     ...(after ? { after } : {}),
@@ -276,5 +289,5 @@ export async function manualFailover(
         : {}),
     },
     ...(moved.detail ? { detail: moved.detail } : {}),
-  });
+  };
 }

@@ -1,5 +1,5 @@
 import type { RouteTable } from '@aws-sdk/client-ec2';
-import type { ArbiterConfig, GroupConfig, NodeConfig } from '../config/schema';
+import type { ArbiterConfig, GroupConfig, NodeConfig, ResourceConfig, VantageConfig } from '../config/schema';
 import type { Findings } from './finding';
 import { type Inventory, routeTableOfSubnet } from './inventory';
 
@@ -26,90 +26,90 @@ export function routesThrough(table: RouteTable, node: NodeConfig, destination =
  * subnet needs, and a default route through the node in each node's own route table.
  */
 export function checkExistence(config: ArbiterConfig, inv: Inventory, f: Findings): void {
+  for (const v of config.vantages) checkVantage(v, inv, f);
+  for (const g of config.groups) {
+    for (const n of g.nodes) checkNode(g, n, inv, f);
+    for (const r of g.resources) checkResource(g, r, inv, f);
+  }
+}
+
+function checkVantage(v: VantageConfig, inv: Inventory, f: Findings): void {
   const readable = (action: string) => !inv.unreadable.has(action);
-  for (const v of config.vantages) {
-    if (readable('DescribeSubnets') && !inv.subnets.has(v.subnet)) {
+  if (readable('DescribeSubnets') && !inv.subnets.has(v.subnet)) {
+    f.error(
+      CHECK,
+      `${v.subnet} (vantage ${v.id})`,
+      'subnet does not exist',
+      'fix vantages[].subnet in the config',
+    );
+  }
+  if (v.routeTable && readable('DescribeRouteTables')) {
+    const actual = routeTableOfSubnet(inv, v.subnet).table?.RouteTableId;
+    if (!inv.routeTables.has(v.routeTable)) {
       f.error(
         CHECK,
-        `${v.subnet} (vantage ${v.id})`,
-        'subnet does not exist',
-        'fix vantages[].subnet in the config',
+        `${v.routeTable} (vantage ${v.id})`,
+        'route table does not exist',
+        'fix vantages[].routeTable',
+      );
+    } else if (actual && actual !== v.routeTable) {
+      f.warning(
+        CHECK,
+        `${v.routeTable} (vantage ${v.id})`,
+        `the config names ${v.routeTable}, but subnet ${v.subnet} is routed by ${actual}`,
+        `set vantages[].routeTable to ${actual} (the DynamoDB gateway endpoint must be on the table that routes the subnet)`,
       );
     }
-    if (v.routeTable && readable('DescribeRouteTables')) {
-      const actual = routeTableOfSubnet(inv, v.subnet).table?.RouteTableId;
-      if (!inv.routeTables.has(v.routeTable)) {
+  }
+}
+
+function checkResource(g: GroupConfig, r: ResourceConfig, inv: Inventory, f: Findings): void {
+  const readable = (action: string) => !inv.unreadable.has(action);
+  if (r.kind === 'elastic-ip' && readable('DescribeAddresses')) {
+    if (!inv.addresses.has(r.allocationId)) {
+      f.error(
+        CHECK,
+        `${r.allocationId} (group ${g.id})`,
+        'Elastic IP allocation does not exist',
+        'fix resources[].allocationId, or allocate one with AllocateAddress',
+      );
+    } else {
+      f.ok(CHECK, `${r.allocationId} (group ${g.id})`, 'Elastic IP allocation exists');
+    }
+  }
+  if (r.kind === 'route' && readable('DescribeRouteTables')) {
+    for (const t of r.routeTables) {
+      const table = inv.routeTables.get(t);
+      if (!table) {
+        f.error(CHECK, `${t} (group ${g.id})`, 'route table does not exist', 'fix resources[].routeTables');
+      } else if (!table.Routes?.some((x) => x.DestinationCidrBlock === r.destination)) {
         f.error(
           CHECK,
-          `${v.routeTable} (vantage ${v.id})`,
-          'route table does not exist',
-          'fix vantages[].routeTable',
+          `${t} (group ${g.id})`,
+          `route table has no route for ${r.destination}; ReplaceRoute only replaces an existing route`,
+          `create it once: aws ec2 create-route --route-table-id ${t} --destination-cidr-block ${r.destination} --network-interface-id ${g.nodes[0]?.eni ?? '<eni of the active node>'}`,
         );
-      } else if (actual && actual !== v.routeTable) {
-        f.warning(
-          CHECK,
-          `${v.routeTable} (vantage ${v.id})`,
-          `the config names ${v.routeTable}, but subnet ${v.subnet} is routed by ${actual}`,
-          `set vantages[].routeTable to ${actual} (the DynamoDB gateway endpoint must be on the table that routes the subnet)`,
-        );
+      } else {
+        f.ok(CHECK, `${t} (group ${g.id})`, `route ${r.destination} exists`);
       }
     }
   }
-  for (const g of config.groups) {
-    for (const n of g.nodes) checkNode(g, n, inv, f);
-    for (const r of g.resources) {
-      if (r.kind === 'elastic-ip' && readable('DescribeAddresses')) {
-        if (!inv.addresses.has(r.allocationId)) {
-          f.error(
-            CHECK,
-            `${r.allocationId} (group ${g.id})`,
-            'Elastic IP allocation does not exist',
-            'fix resources[].allocationId, or allocate one with AllocateAddress',
-          );
-        } else {
-          f.ok(CHECK, `${r.allocationId} (group ${g.id})`, 'Elastic IP allocation exists');
-        }
+  if (r.kind === 'route-table-association' && readable('DescribeRouteTables')) {
+    for (const s of r.subnets) {
+      if (readable('DescribeSubnets') && !inv.subnets.has(s)) {
+        f.error(CHECK, `${s} (group ${g.id})`, 'subnet does not exist', 'fix resources[].subnets');
+        continue;
       }
-      if (r.kind === 'route' && readable('DescribeRouteTables')) {
-        for (const t of r.routeTables) {
-          const table = inv.routeTables.get(t);
-          if (!table) {
-            f.error(
-              CHECK,
-              `${t} (group ${g.id})`,
-              'route table does not exist',
-              'fix resources[].routeTables',
-            );
-          } else if (!table.Routes?.some((x) => x.DestinationCidrBlock === r.destination)) {
-            f.error(
-              CHECK,
-              `${t} (group ${g.id})`,
-              `route table has no route for ${r.destination}; ReplaceRoute only replaces an existing route`,
-              `create it once: aws ec2 create-route --route-table-id ${t} --destination-cidr-block ${r.destination} --network-interface-id ${g.nodes[0]?.eni ?? '<eni of the active node>'}`,
-            );
-          } else {
-            f.ok(CHECK, `${t} (group ${g.id})`, `route ${r.destination} exists`);
-          }
-        }
-      }
-      if (r.kind === 'route-table-association' && readable('DescribeRouteTables')) {
-        for (const s of r.subnets) {
-          if (readable('DescribeSubnets') && !inv.subnets.has(s)) {
-            f.error(CHECK, `${s} (group ${g.id})`, 'subnet does not exist', 'fix resources[].subnets');
-            continue;
-          }
-          const { associationId } = routeTableOfSubnet(inv, s);
-          if (!associationId) {
-            f.error(
-              CHECK,
-              `${s} (group ${g.id})`,
-              'subnet has no explicit route table association (it uses the main table), so there is no association id to replace',
-              `associate it once with the active node's route table: aws ec2 associate-route-table --subnet-id ${s} --route-table-id ${g.nodes[0]?.routeTable ?? '<rtb>'}`,
-            );
-          } else {
-            f.ok(CHECK, `${s} (group ${g.id})`, `subnet is explicitly associated (${associationId})`);
-          }
-        }
+      const { associationId } = routeTableOfSubnet(inv, s);
+      if (!associationId) {
+        f.error(
+          CHECK,
+          `${s} (group ${g.id})`,
+          'subnet has no explicit route table association (it uses the main table), so there is no association id to replace',
+          `associate it once with the active node's route table: aws ec2 associate-route-table --subnet-id ${s} --route-table-id ${g.nodes[0]?.routeTable ?? '<rtb>'}`,
+        );
+      } else {
+        f.ok(CHECK, `${s} (group ${g.id})`, `subnet is explicitly associated (${associationId})`);
       }
     }
   }

@@ -8,7 +8,7 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { isDryRunSuccess, mapEc2Error } from '../aws/ec2-errors';
-import type { GroupConfig, NodeConfig } from '../config/schema';
+import type { GroupConfig, NodeConfig, RouteTableAssociationResource } from '../config/schema';
 import { ThrottledError, UnauthorizedError } from '../errors';
 import type { MovePermissions } from '../ports/move-permissions';
 import { CallOutcome, type CheckedCall } from './judge';
@@ -94,38 +94,9 @@ async function plan(
           });
         }
         break;
-      case 'route-table-association': {
-        const associations = await associationsOf(ec2, r.subnets);
-        for (const subnet of r.subnets) {
-          const a = associations.get(subnet);
-          const resource = `${subnet} (${a?.associationId ?? 'no association'}) -> ${target.routeTable}`;
-          if (!a) {
-            calls.push({
-              action: 'ReplaceRouteTableAssociation',
-              node,
-              resource,
-              refused: 'NoExplicitAssociation',
-            });
-            continue;
-          }
-          // Already there: the mover would not call anything for this subnet.
-          if (a.table === target.routeTable) continue;
-          calls.push({
-            action: 'ReplaceRouteTableAssociation',
-            node,
-            resource,
-            send: () =>
-              ec2.send(
-                new ReplaceRouteTableAssociationCommand({
-                  AssociationId: a.associationId,
-                  RouteTableId: target.routeTable,
-                  DryRun: true,
-                }),
-              ),
-          });
-        }
+      case 'route-table-association':
+        calls.push(...(await associationCalls(ec2, r, target)));
         break;
-      }
     }
   }
   if (group.policy.fence === 'stop' && from) {
@@ -134,6 +105,46 @@ async function plan(
       node: from.id,
       resource: `${from.instanceId} (fencing ${from.id})`,
       send: () => ec2.send(new StopInstancesCommand({ InstanceIds: [from.instanceId], DryRun: true })),
+    });
+  }
+  return calls;
+}
+
+/** ReplaceRouteTableAssociation per subnet, with the association id the mover would replace. */
+async function associationCalls(
+  ec2: EC2Client,
+  r: RouteTableAssociationResource,
+  target: NodeConfig,
+): Promise<PlannedCall[]> {
+  const calls: PlannedCall[] = [];
+  const node = target.id;
+  const associations = await associationsOf(ec2, r.subnets);
+  for (const subnet of r.subnets) {
+    const a = associations.get(subnet);
+    const resource = `${subnet} (${a?.associationId ?? 'no association'}) -> ${target.routeTable}`;
+    if (!a) {
+      calls.push({
+        action: 'ReplaceRouteTableAssociation',
+        node,
+        resource,
+        refused: 'NoExplicitAssociation',
+      });
+      continue;
+    }
+    // Already there: the mover would not call anything for this subnet.
+    if (a.table === target.routeTable) continue;
+    calls.push({
+      action: 'ReplaceRouteTableAssociation',
+      node,
+      resource,
+      send: () =>
+        ec2.send(
+          new ReplaceRouteTableAssociationCommand({
+            AssociationId: a.associationId,
+            RouteTableId: target.routeTable,
+            DryRun: true,
+          }),
+        ),
     });
   }
   return calls;

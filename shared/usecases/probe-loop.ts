@@ -69,6 +69,33 @@ function jobsOf(groups: readonly GroupConfig[], vantage: string): ProbeJob[] {
 const keyOf = (j: ProbeJob) => `${j.g.id}/${j.n.id}`;
 
 /**
+ * A rise/fall tracker per probed node, continuing from the verdicts stored by the previous
+ * invocation, and those stored rows by node (`stored`: loaded, and then written since).
+ */
+function trackersFrom(
+  groups: readonly GroupConfig[],
+  vantage: string,
+  previous: readonly Verdict[],
+  endReserveMs: number,
+): { trackers: Map<string, VerdictTracker>; stored: Map<string, Verdict> } {
+  const trackers = new Map<string, VerdictTracker>();
+  const stored = new Map<string, Verdict>();
+  for (const g of groups) {
+    const carryLimitMs = streakCarryLimitMs(g.policy.intervalSeconds * 1000, endReserveMs);
+    for (const n of probedNodes(g, vantage)) {
+      const key = `${g.id}/${n.id}`;
+      const prev = previous.find((v) => v.group === g.id && v.node === n.id);
+      if (prev) stored.set(key, prev);
+      trackers.set(
+        key,
+        new VerdictTracker(g.id, vantage, n.id, g.policy.fall, g.policy.rise, prev, carryLimitMs),
+      );
+    }
+  }
+  return { trackers, stored };
+}
+
+/**
  * Probes every node of every group this vantage watches, every `intervalSeconds`, until
  * shortly before the invocation's time runs out. A probe that starts or continues a streak
  * (a failure on an UP node, a success on a DOWN one) has that node probed again `recheckMs`
@@ -105,23 +132,8 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     ...deps,
     store: withWriteOrder(deps.store, new WriteOrder(deps.now, previous)),
   };
-  const trackers = new Map<string, VerdictTracker>();
-  /** Each node's verdict row as this vantage last stored it (loaded, or written since). */
-  const stored = new Map<string, Verdict>();
   const all = jobsOf(groups, vantage);
-  const endReserveMs = tickBudgetMs(deps, all);
-  for (const g of groups) {
-    const carryLimitMs = streakCarryLimitMs(g.policy.intervalSeconds * 1000, endReserveMs);
-    for (const n of probedNodes(g, vantage)) {
-      const key = `${g.id}/${n.id}`;
-      const prev = previous.find((v) => v.group === g.id && v.node === n.id);
-      if (prev) stored.set(key, prev);
-      trackers.set(
-        key,
-        new VerdictTracker(g.id, vantage, n.id, g.policy.fall, g.policy.rise, prev, carryLimitMs),
-      );
-    }
-  }
+  const { trackers, stored } = trackersFrom(groups, vantage, previous, tickBudgetMs(deps, all));
   const start = deps.now();
   const nextDue = new Map(groups.map((g) => [g.id, start]));
   /** Nodes with a streak in progress: when their recheck is due. */
