@@ -89,51 +89,42 @@ function attachment(state: Ec2State, eni: NetworkInterfaceRecord, withInstance: 
 
 /** One item of DescribeNetworkInterfaces. */
 export function networkInterfaceShape(state: Ec2State, eni: NetworkInterfaceRecord): NetworkInterface {
-  const primaryIp = eni.privateIps[0] ?? '';
-  const association = eipAssociation(state, state.addressOn(eni.id, primaryIp), true);
   return {
-    NetworkInterfaceId: eni.id,
-    SubnetId: eni.subnetId,
-    VpcId: state.vpcId,
+    ...eniFields(state, eni, true),
     AvailabilityZone: eni.availabilityZone,
-    Description: eni.description,
-    OwnerId: state.accountId,
     RequesterManaged: false,
-    Status: 'in-use',
-    MacAddress: eni.macAddress,
-    PrivateIpAddress: primaryIp,
-    PrivateDnsName: privateDnsName(state, primaryIp),
-    SourceDestCheck: eni.sourceDestCheck,
-    Groups: [],
-    Attachment: attachment(state, eni, true),
-    ...(association ? { Association: association } : {}),
     TagSet: [],
-    PrivateIpAddresses: privateIps(state, eni, true),
-    Ipv6Addresses: [],
-    InterfaceType: 'interface',
   };
 }
 
 function instanceEni(state: Ec2State, eni: NetworkInterfaceRecord): InstanceNetworkInterface {
+  return eniFields(state, eni, false);
+}
+
+/**
+ * What an ENI shows alike in DescribeNetworkInterfaces and inside DescribeInstances; only the
+ * former (`full`) names the attachment's instance and the association and allocation ids.
+ */
+function eniFields(state: Ec2State, eni: NetworkInterfaceRecord, full: boolean) {
   const primaryIp = eni.privateIps[0] ?? '';
-  const association = eipAssociation(state, state.addressOn(eni.id, primaryIp), false);
+  const association = eipAssociation(state, state.addressOn(eni.id, primaryIp), full);
   return {
     NetworkInterfaceId: eni.id,
     SubnetId: eni.subnetId,
     VpcId: state.vpcId,
     Description: eni.description,
     OwnerId: state.accountId,
-    Status: 'in-use',
+    Status: 'in-use' as const,
     MacAddress: eni.macAddress,
     PrivateIpAddress: primaryIp,
     PrivateDnsName: privateDnsName(state, primaryIp),
     SourceDestCheck: eni.sourceDestCheck,
     Groups: [],
-    Attachment: attachment(state, eni, false),
+    Attachment: attachment(state, eni, full),
     ...(association ? { Association: association } : {}),
-    PrivateIpAddresses: privateIps(state, eni, false),
+    PrivateIpAddresses: privateIps(state, eni, full),
     Ipv6Addresses: [],
-    InterfaceType: 'interface',
+    InterfaceType: 'interface' as const,
   };
 }
 

@@ -68,8 +68,16 @@ export function startClientProbe(options: ClientProbeOptions): ClientProbe {
   if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') {
     throw new Error(`the probe only targets http://127.0.0.1, not ${options.url}`);
   }
-  const intervalMs = options.intervalMs ?? 100;
-  const timeoutMs = options.timeoutMs ?? 1000;
+  return sampleUrl(url, options.intervalMs ?? 100, options.timeoutMs ?? 1000);
+}
+
+/**
+ * A plain GET of `url` every `intervalMs`, each on its own connection and with its own timeout
+ * (a hung node counts as an outage), overlapping when one is slow. Which hosts may be reached
+ * is the caller's check: startClientProbe keeps to loopback, the sandbox drill's client
+ * (scripts/sandbox/client.ts) goes to the address under test.
+ */
+export function sampleUrl(url: URL, intervalMs: number, timeoutMs: number): ClientProbe {
   const samples: ProbeSample[] = [];
   const inFlight = new Set<Promise<void>>();
   const fire = () => {
