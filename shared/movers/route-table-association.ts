@@ -11,7 +11,7 @@ import type { MoveOptions, VerifyOptions } from './mover';
 import { PartsMover } from './parts-mover';
 
 /** The explicit association of one subnet, if it has one. */
-interface SubnetAssociation {
+export interface SubnetAssociation {
   subnet: string;
   table?: string;
   associationId?: string;
@@ -108,35 +108,46 @@ export class RouteTableAssociationMover extends PartsMover<SubnetAssociation> {
   }
 
   protected async describe(subnets: readonly string[] = this.resource.subnets): Promise<SubnetAssociation[]> {
-    const what = `DescribeRouteTables association.subnet-id=${subnets.join(',')}`;
-    const tables: RouteTable[] = [];
-    let token: string | undefined;
     try {
-      do {
-        const out = await this.ec2.send(
-          new DescribeRouteTablesCommand({
-            Filters: [{ Name: 'association.subnet-id', Values: [...subnets] }],
-            ...(token ? { NextToken: token } : {}),
-          }),
-        );
-        tables.push(...(out.RouteTables ?? []));
-        token = out.NextToken;
-      } while (token);
+      return await subnetAssociations(this.ec2, subnets);
     } catch (error) {
-      throw mapEc2Error(error, what);
+      throw mapEc2Error(error, `DescribeRouteTables association.subnet-id=${subnets.join(',')}`);
     }
-    return subnets.map((subnet) => {
-      for (const table of tables) {
-        const a = table.Associations?.find(
-          (x) => x.SubnetId === subnet && x.Main !== true && isLive(x.AssociationState?.State),
-        );
-        if (a?.RouteTableAssociationId && table.RouteTableId) {
-          return { subnet, table: table.RouteTableId, associationId: a.RouteTableAssociationId };
-        }
-      }
-      return { subnet };
-    });
   }
+}
+
+/**
+ * Each subnet's live explicit route table association (the id ReplaceRouteTableAssociation
+ * needs), from every page of DescribeRouteTables; `{ subnet }` alone where it has none. The
+ * mover and the readiness DryRun read it alike. SDK errors pass through unmapped.
+ */
+export async function subnetAssociations(
+  ec2: EC2Client,
+  subnets: readonly string[],
+): Promise<SubnetAssociation[]> {
+  const tables: RouteTable[] = [];
+  let token: string | undefined;
+  do {
+    const out = await ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: 'association.subnet-id', Values: [...subnets] }],
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    tables.push(...(out.RouteTables ?? []));
+    token = out.NextToken;
+  } while (token);
+  return subnets.map((subnet) => {
+    for (const table of tables) {
+      const a = table.Associations?.find(
+        (x) => x.SubnetId === subnet && x.Main !== true && isLive(x.AssociationState?.State),
+      );
+      if (a?.RouteTableAssociationId && table.RouteTableId) {
+        return { subnet, table: table.RouteTableId, associationId: a.RouteTableAssociationId };
+      }
+    }
+    return { subnet };
+  });
 }
 
 /** Associations being removed (or already removed) do not route the subnet. */

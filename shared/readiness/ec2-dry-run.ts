@@ -1,15 +1,14 @@
 import {
   AssociateAddressCommand,
-  DescribeRouteTablesCommand,
   type EC2Client,
   ReplaceRouteCommand,
   ReplaceRouteTableAssociationCommand,
-  type RouteTable,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { isDryRunSuccess, mapEc2Error } from '../aws/ec2-errors';
 import type { GroupConfig, NodeConfig, RouteTableAssociationResource } from '../config/schema';
 import { ThrottledError, UnauthorizedError } from '../errors';
+import { subnetAssociations } from '../movers/route-table-association';
 import type { MovePermissions } from '../ports/move-permissions';
 import { CallOutcome, type CheckedCall } from './judge';
 
@@ -118,9 +117,13 @@ async function associationCalls(
 ): Promise<PlannedCall[]> {
   const calls: PlannedCall[] = [];
   const node = target.id;
-  const associations = await associationsOf(ec2, r.subnets);
+  const associations = await subnetAssociations(ec2, r.subnets);
   for (const subnet of r.subnets) {
-    const a = associations.get(subnet);
+    const found = associations.find((x) => x.subnet === subnet);
+    const a =
+      found?.associationId && found.table
+        ? { table: found.table, associationId: found.associationId }
+        : undefined;
     const resource = `${subnet} (${a?.associationId ?? 'no association'}) -> ${target.routeTable}`;
     if (!a) {
       calls.push({
@@ -170,34 +173,4 @@ async function send(call: PlannedCall): Promise<CheckedCall> {
     }
     return { ...base, outcome: CallOutcome.REFUSED, code };
   }
-}
-
-/** Each subnet's explicit route table association (the id ReplaceRouteTableAssociation needs). */
-async function associationsOf(
-  ec2: EC2Client,
-  subnets: readonly string[],
-): Promise<Map<string, { table: string; associationId: string }>> {
-  const tables: RouteTable[] = [];
-  let token: string | undefined;
-  do {
-    const out = await ec2.send(
-      new DescribeRouteTablesCommand({
-        Filters: [{ Name: 'association.subnet-id', Values: [...subnets] }],
-        ...(token ? { NextToken: token } : {}),
-      }),
-    );
-    tables.push(...(out.RouteTables ?? []));
-    token = out.NextToken;
-  } while (token);
-  const found = new Map<string, { table: string; associationId: string }>();
-  for (const t of tables) {
-    for (const a of t.Associations ?? []) {
-      const state = a.AssociationState?.State;
-      const live = state === undefined || state === 'associated' || state === 'associating';
-      if (a.SubnetId && a.Main !== true && live && a.RouteTableAssociationId && t.RouteTableId) {
-        found.set(a.SubnetId, { table: t.RouteTableId, associationId: a.RouteTableAssociationId });
-      }
-    }
-  }
-  return found;
 }

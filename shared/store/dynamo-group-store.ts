@@ -2,7 +2,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { NodeHealth } from '../constants';
 import { EGRESS_NODE } from '../egress-health';
 import { StaleEpochError } from '../errors';
-import { emptyState, type HistoryEvent, type Lease, type LeaseRecord, type Verdict } from '../model';
+import { emptyState, type HistoryEvent, type Lease, type Verdict } from '../model';
 import { DynamoLease, stateKey } from './dynamo-lease';
 import { DynamoTable, type DynamoTableOptions } from './dynamo-table';
 import { keys } from './keys';
@@ -99,14 +99,8 @@ export class DynamoGroupStore implements GroupStore {
     return { state, verdicts: verdicts.sort(byVantageAndNode) };
   }
 
-  acquireLease(
-    group: string,
-    owner: string,
-    now: number,
-    leaseMs: number,
-    seen?: LeaseRecord,
-  ): Promise<Lease> {
-    return this.lease.acquire(group, owner, now, leaseMs, seen);
+  acquireLease(...args: Parameters<GroupStore['acquireLease']>): Promise<Lease> {
+    return this.lease.acquire(...args);
   }
 
   extendLease(lease: Lease, now: number, leaseMs: number): Promise<Lease> {

@@ -1,5 +1,5 @@
 import type { NodeHealth } from '../../shared/constants';
-import type { HistoryEvent, Lease, LeaseRecord, Verdict } from '../../shared/model';
+import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
 import type {
   ControlStore,
   FailoverStart,
@@ -20,14 +20,8 @@ export class SimMemoryStore implements GroupStore, VerdictStore, ControlStore {
   async readGroup(group: string): Promise<GroupSnapshot> {
     return this.table.readGroup(group);
   }
-  async acquireLease(
-    group: string,
-    owner: string,
-    now: number,
-    leaseMs: number,
-    seen?: LeaseRecord,
-  ): Promise<Lease> {
-    return this.table.acquireLease(group, owner, now, leaseMs, seen);
+  async acquireLease(...args: Parameters<GroupStore['acquireLease']>): Promise<Lease> {
+    return this.table.acquireLease(...args);
   }
   async extendLease(lease: Lease, now: number, leaseMs: number): Promise<Lease> {
     return this.table.extendLease(lease, now, leaseMs);

@@ -1,6 +1,6 @@
 import type { NodeHealth } from '../../shared/constants';
 import { StoreError } from '../../shared/errors';
-import type { HistoryEvent, Lease, LeaseRecord, Verdict } from '../../shared/model';
+import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
 import type {
   ControlStore,
   FailoverStart,
@@ -44,16 +44,8 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
     return snapshot;
   }
 
-  async acquireLease(
-    group: string,
-    owner: string,
-    now: number,
-    leaseMs: number,
-    seen?: LeaseRecord,
-  ): Promise<Lease> {
-    const lease = await this.op('acquireLease', () =>
-      this.w.table.acquireLease(group, owner, now, leaseMs, seen),
-    );
+  async acquireLease(...args: Parameters<GroupStore['acquireLease']>): Promise<Lease> {
+    const lease = await this.op('acquireLease', () => this.w.table.acquireLease(...args));
     this.actor.lease = lease;
     this.actor.epoch = lease.epoch;
     this.win('lease', `lease:${lease.epoch}`);
