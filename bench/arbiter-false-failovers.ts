@@ -18,16 +18,18 @@ export interface ArbiterPolicyUnderTest {
   vantages: number;
 }
 
-/** The shipped defaults (shared/config/defaults.ts), watched from two vantages. */
-export const DEFAULT_POLICY: ArbiterPolicyUnderTest = {
+/** The detection policy fields the shipped defaults set (shared/config/defaults.ts). */
+export const SHIPPED_DETECTION = {
   intervalSeconds: POLICY_DEFAULTS.intervalSeconds,
   timeoutMs: POLICY_DEFAULTS.timeoutMs,
   recheckMs: POLICY_DEFAULTS.recheckMs,
   fall: POLICY_DEFAULTS.fall,
   rise: POLICY_DEFAULTS.rise,
   quorum: POLICY_DEFAULTS.quorum,
-  vantages: 2,
-};
+} as const;
+
+/** The shipped defaults, watched from two vantages. */
+export const DEFAULT_POLICY: ArbiterPolicyUnderTest = { ...SHIPPED_DETECTION, vantages: 2 };
 
 const RECONCILE_MS = 60_000;
 

@@ -2,24 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { POLICY_DEFAULTS } from '../shared/config/defaults';
+import { SHIPPED_DETECTION } from './arbiter-false-failovers';
 import { keepalived } from './baselines/keepalived';
 import type { Ec2Timing } from './baselines/model';
 import { baselineStats, type SystemStats } from './compare';
 import { detectionSpanMs } from './detection-span';
 import { inBoundary, loopBoundary, stratumWeights } from './live/loop-boundary';
-import { runLiveTrials, type TrialRecord } from './live/trials';
+import { type LiveOptions, runLiveTrials, type TrialRecord } from './live/trials';
 import { ratio, type Summary, summarizeWeighted } from './stats';
-
-/** The detection policy fields the shipped defaults set. */
-export const SHIPPED_DETECTION = {
-  intervalSeconds: POLICY_DEFAULTS.intervalSeconds,
-  timeoutMs: POLICY_DEFAULTS.timeoutMs,
-  recheckMs: POLICY_DEFAULTS.recheckMs,
-  fall: POLICY_DEFAULTS.fall,
-  rise: POLICY_DEFAULTS.rise,
-  quorum: POLICY_DEFAULTS.quorum,
-} as const;
 
 /** One failure kind of the live trials at the shipped defaults. */
 export interface DefaultsKind {
@@ -83,15 +73,7 @@ function kindOf(trials: readonly TrialRecord[], weights: readonly number[]): Def
  * trials placed on purpose near the end of a prober loop like those; then the keepalived model
  * on the same failures.
  */
-export async function runDefaultsTrials(options: {
-  configPath: string;
-  topologyPath: string;
-  trialsPerKind: number;
-  ec2: Ec2Timing;
-  streamPollMs: number;
-  seed: number;
-  log: (line: string) => void;
-}): Promise<DefaultsRun> {
+export async function runDefaultsTrials(options: LiveOptions): Promise<DefaultsRun> {
   const path = configAtDefaults(options.configPath);
   options.log(
     `live at the shipped defaults: ${SHIPPED_DETECTION.intervalSeconds} s, timeout ${SHIPPED_DETECTION.timeoutMs} ms, recheck ${SHIPPED_DETECTION.recheckMs} ms, fall ${SHIPPED_DETECTION.fall}`,

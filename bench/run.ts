@@ -15,7 +15,7 @@ import { detectionSpanMs } from './detection-span';
 import { EIP_FAILOVER_PATH, limitLineMs } from './limit';
 import { PLATFORM_LOG_BYTES } from './live/log-sizes';
 import { inBoundary, loopBoundary, stratumWeights } from './live/loop-boundary';
-import { type LiveRun, runLiveTrials, type TrialRecord } from './live/trials';
+import { type LiveRun, runLiveTrials, type TrialRecord, unmeasured } from './live/trials';
 import { perHour, type WriteCounts } from './live/writes';
 import type { BenchOptions } from './options';
 import { childSeed } from './rng';
@@ -358,15 +358,7 @@ function syntheticFailures(perKind: number): TrialRecord[] {
     failAt: 15_000 + i * 9_000,
     from: 'lb-1',
     to: 'lb-2',
-    ok: false,
-    error: 'not run (--no-live)',
-    detectMs: Number.NaN,
-    verifiedMs: Number.NaN,
-    recordedMs: Number.NaN,
-    alertMs: Number.NaN,
-    outageMs: Number.NaN,
-    segments: { toLeaseMs: Number.NaN, leaseToCallMs: Number.NaN, callToVerifiedMs: Number.NaN },
-    mutatingCalls: 0,
+    ...unmeasured('not run (--no-live)'),
     inProberGap: false,
     minutePhaseMs: Number.NaN,
     placement: 'free' as const,

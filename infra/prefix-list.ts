@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type CfnResources, getAtt, sub } from './cfn';
+import { lambdaRole } from './iam/role';
 import { functionName, Ids } from './names';
 
 /** Source of the lookup function, inlined into the template (CloudFormation allows 4,096 characters). */
@@ -20,40 +21,15 @@ export function prefixListLookup(names: { service: string; stage: string }): Cfn
       Type: 'AWS::Logs::LogGroup',
       Properties: { LogGroupName: `/aws/lambda/${name}`, RetentionInDays: 7 },
     },
-    [Ids.prefixListRole]: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        Description: 'ha-arbiter: looks up the DynamoDB prefix list at deploy time',
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: 'least-privilege',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Sid: 'FindPrefixList',
-                  Effect: 'Allow',
-                  Action: ['ec2:DescribeManagedPrefixLists'],
-                  Resource: '*',
-                },
-                {
-                  Sid: 'WriteOwnLogs',
-                  Effect: 'Allow',
-                  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-                  Resource: [getAtt(Ids.prefixListLogGroup, 'Arn')],
-                },
-              ],
-            },
-          },
-        ],
+    [Ids.prefixListRole]: lambdaRole('ha-arbiter: looks up the DynamoDB prefix list at deploy time', [
+      { Sid: 'FindPrefixList', Effect: 'Allow', Action: ['ec2:DescribeManagedPrefixLists'], Resource: '*' },
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [getAtt(Ids.prefixListLogGroup, 'Arn')],
       },
-    },
+    ]),
     [Ids.prefixListFunction]: {
       Type: 'AWS::Lambda::Function',
       DependsOn: [Ids.prefixListLogGroup],

@@ -309,20 +309,30 @@ async function runTrial(
       mutatingCalls: mutating,
     };
   } catch (error) {
-    return {
-      ...base,
-      ok: false,
-      error: (error as Error).message,
-      detectMs: Number.NaN,
-      verifiedMs: Number.NaN,
-      recordedMs: Number.NaN,
-      alertMs: Number.NaN,
-      outageMs: Number.NaN,
-      segments: { toLeaseMs: Number.NaN, leaseToCallMs: Number.NaN, callToVerifiedMs: Number.NaN },
-      mutatingCalls: 0,
-    };
+    return { ...base, ...unmeasured((error as Error).message) };
   }
 }
+
+/** The measures of a trial that did not run to the end: none, and why. */
+export function unmeasured(error: string): Omit<TrialRecord, keyof TrialSetting> {
+  return {
+    ok: false,
+    error,
+    detectMs: Number.NaN,
+    verifiedMs: Number.NaN,
+    recordedMs: Number.NaN,
+    alertMs: Number.NaN,
+    outageMs: Number.NaN,
+    segments: { toLeaseMs: Number.NaN, leaseToCallMs: Number.NaN, callToVerifiedMs: Number.NaN },
+    mutatingCalls: 0,
+  };
+}
+
+/** What a trial is before it is measured: which failure, when, and where the address goes. */
+type TrialSetting = Pick<
+  TrialRecord,
+  'index' | 'kind' | 'failAt' | 'from' | 'to' | 'inProberGap' | 'minutePhaseMs' | 'placement'
+>;
 
 /** Revives the failed node, waits until every vantage says UP and the cooldown has passed. */
 async function recover(

@@ -13,7 +13,7 @@ import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws
 import type { ArbiterConfig } from '../../shared/config/schema';
 import { DynamoStore } from '../../shared/store/dynamo-store';
 import { startSampler } from './client';
-import type { DrillPorts } from './drill-run';
+import { type DrillPorts, instanceIdOf } from './drill-run';
 import { alertFromEnvelope, BreakKind, type ReceivedAlert } from './measure';
 
 /** Runs a program; `stream` copies its output to stderr as it comes (long deploys). */
@@ -338,11 +338,7 @@ export function awsPorts(
   const ec2 = clients.ec2 ?? new EC2Client({ region: cli.region });
   const ssm = clients.ssm ?? new SSMClient({ region: cli.region });
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-  const instanceOf = (node: string) => {
-    const n = group.nodes.find((x) => x.id === node);
-    if (!n) throw new Error(`no node ${node} in ${group.id}`);
-    return n.instanceId;
-  };
+  const instanceOf = (node: string) => instanceIdOf(group, node);
   return {
     group,
     store: new DynamoStore({

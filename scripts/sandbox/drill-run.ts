@@ -11,6 +11,13 @@ import {
   summarizeRun,
 } from './measure';
 
+/** The instance id of a node of the drilled group. @throws Error naming the node when it is not one. */
+export function instanceIdOf(group: GroupConfig, node: string): string {
+  const n = group.nodes.find((x) => x.id === node);
+  if (!n) throw new Error(`no node ${node} in ${group.id}`);
+  return n.instanceId;
+}
+
 /** Requests through the address, running in the background. */
 export interface ClientSampler {
   samples(): ProbeSample[];

@@ -4,7 +4,7 @@ import type { LocalStack } from '../../local/stack';
 import { startStack } from '../../local/stack';
 import { DynamoStore } from '../../shared/store/dynamo-store';
 import { startSampler } from './client';
-import type { DrillPorts } from './drill-run';
+import { type DrillPorts, instanceIdOf } from './drill-run';
 import { alertFromEnvelope, BreakKind, type ReceivedAlert } from './measure';
 
 /** The local topology that stands in for the fixture stack (`drill --local`). */
@@ -43,11 +43,7 @@ export function localPorts(stack: LocalStack, say: (line: string) => void): Dril
       if (alert) inbox.push(alert);
     }
   });
-  const instanceOf = (node: string) => {
-    const n = group.nodes.find((x) => x.id === node);
-    if (!n) throw new Error(`no node ${node} in ${group.id}`);
-    return n.instanceId;
-  };
+  const instanceOf = (node: string) => instanceIdOf(group, node);
   return {
     group,
     store,
