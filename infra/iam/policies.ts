@@ -59,7 +59,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
         })
       : [];
 
-  /** A function that moves addresses on an operator's request (failover, drill). */
+  /** A function that moves addresses on an operator's request (failover, drill, control). */
   const mover = (key: FixedFunction): IamStatement[] => [
     writeLogs(key),
     tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
@@ -96,16 +96,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
     ],
     // control reconciles the group at once after a ban or reset, so it may move the address
     // off a banned holder: the same EC2 rights as failover.
-    control: [
-      writeLogs('control'),
-      tableAccess('ReadWriteGroupState', TableActions.write, allPartitions),
-      readGroupRows(),
-      publishAlerts(),
-      ec2Read(),
-      ...mutations,
-      ...osHook(config),
-      ...vpc('control'),
-    ],
+    control: mover('control'),
     // DryRun calls need the permission of the real call: the arbiter's own EC2 statements, so
     // preflight tests exactly what the arbiter may do. The code only ever sends DryRun.
     preflight: [writeLogs('preflight'), ec2Read(true), ...mutations, ...vpc('preflight')],

@@ -78,12 +78,9 @@ export class Authorizer {
 
   /** Undefined when allowed; the denial otherwise. Validates the request with AWS's data. */
   async check(request: AuthorizationRequest): Promise<Denial | undefined> {
-    const policies = request.principal.policies;
-    if (!this.enabled || policies === undefined) return undefined;
-    const cache = this.#cacheFor(request.principal, policies);
-    const key = cacheKey(request);
-    const known = cache?.get(key);
-    if (known !== undefined) return known ?? undefined;
+    const asked = this.#lookup(request);
+    if (asked.done) return asked.decision;
+    const { policies } = asked;
     let decision: Denial | undefined;
     for (const resource of resourcesOf(request)) {
       const result = await runSimulation(this.#simulation(request, policies, resource), {});
@@ -95,8 +92,7 @@ export class Authorizer {
           : refusal(request, resource, result.overallResult);
       if (decision) break;
     }
-    remember(cache, key, decision);
-    return decision;
+    return asked.remember(decision);
   }
 
   /**
@@ -106,12 +102,9 @@ export class Authorizer {
    * taken as given).
    */
   checkSync(request: AuthorizationRequest): Denial | undefined {
-    const policies = request.principal.policies;
-    if (!this.enabled || policies === undefined) return undefined;
-    const cache = this.#cacheFor(request.principal, policies);
-    const key = cacheKey(request);
-    const known = cache?.get(key);
-    if (known !== undefined) return known ?? undefined;
+    const asked = this.#lookup(request);
+    if (asked.done) return asked.decision;
+    const { policies } = asked;
     let decision: Denial | undefined;
     for (const resource of resourcesOf(request)) {
       decision = refusal(
@@ -121,8 +114,35 @@ export class Authorizer {
       );
       if (decision) break;
     }
-    remember(cache, key, decision);
-    return decision;
+    return asked.remember(decision);
+  }
+
+  /**
+   * What check and checkSync share: nothing to check (disabled, or a caller without policies),
+   * a decision already made for this request, or the policies to simulate and a function that
+   * keeps the new decision.
+   */
+  #lookup(request: AuthorizationRequest):
+    | { done: true; decision: Denial | undefined }
+    | {
+        done: false;
+        policies: readonly PolicyDocument[];
+        remember: (decision: Denial | undefined) => Denial | undefined;
+      } {
+    const policies = request.principal.policies;
+    if (!this.enabled || policies === undefined) return { done: true, decision: undefined };
+    const cache = this.#cacheFor(request.principal, policies);
+    const key = cacheKey(request);
+    const known = cache?.get(key);
+    if (known !== undefined) return { done: true, decision: known ?? undefined };
+    return {
+      done: false,
+      policies,
+      remember: (decision) => {
+        remember(cache, key, decision);
+        return decision;
+      },
+    };
   }
 
   /** The principal's decision cache; undefined for policies that read the time. */
