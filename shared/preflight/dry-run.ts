@@ -1,10 +1,5 @@
-import {
-  AssociateAddressCommand,
-  type EC2Client,
-  ReplaceRouteCommand,
-  ReplaceRouteTableAssociationCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { dryRunCommand } from '../aws/dry-run-commands';
 import { isDryRunSuccess, mapEc2Error } from '../aws/ec2-errors';
 import type { ArbiterConfig } from '../config/schema';
 import { messageOf, UnauthorizedError } from '../errors';
@@ -38,16 +33,7 @@ export function plannedCalls(config: ArbiterConfig, inv: Inventory): DryCall[] {
             calls.push({
               action: 'AssociateAddress',
               resource: `${r.allocationId} -> ${n.eni} (${to})`,
-              send: (ec2) =>
-                ec2.send(
-                  new AssociateAddressCommand({
-                    AllocationId: r.allocationId,
-                    NetworkInterfaceId: n.eni,
-                    ...(n.privateIp ? { PrivateIpAddress: n.privateIp } : {}),
-                    AllowReassociation: true,
-                    DryRun: true,
-                  }),
-                ),
+              send: (ec2) => ec2.send(dryRunCommand.associateAddress(r.allocationId, n)),
             });
             break;
           case 'secondary-ip':
@@ -59,15 +45,7 @@ export function plannedCalls(config: ArbiterConfig, inv: Inventory): DryCall[] {
               calls.push({
                 action: 'ReplaceRoute',
                 resource: `${r.destination} in ${t} -> ${n.eni} (${to})`,
-                send: (ec2) =>
-                  ec2.send(
-                    new ReplaceRouteCommand({
-                      RouteTableId: t,
-                      DestinationCidrBlock: r.destination,
-                      NetworkInterfaceId: n.eni,
-                      DryRun: true,
-                    }),
-                  ),
+                send: (ec2) => ec2.send(dryRunCommand.replaceRoute(t, r.destination, n)),
               });
             }
             break;
@@ -79,14 +57,7 @@ export function plannedCalls(config: ArbiterConfig, inv: Inventory): DryCall[] {
               calls.push({
                 action: 'ReplaceRouteTableAssociation',
                 resource: `${s} (${associationId}) -> ${n.routeTable} (${to})`,
-                send: (ec2) =>
-                  ec2.send(
-                    new ReplaceRouteTableAssociationCommand({
-                      AssociationId: associationId,
-                      RouteTableId: n.routeTable,
-                      DryRun: true,
-                    }),
-                  ),
+                send: (ec2) => ec2.send(dryRunCommand.replaceRouteTableAssociation(associationId, n)),
               });
             }
             break;
@@ -96,7 +67,7 @@ export function plannedCalls(config: ArbiterConfig, inv: Inventory): DryCall[] {
         calls.push({
           action: 'StopInstances',
           resource: `${n.instanceId} (fence ${to})`,
-          send: (ec2) => ec2.send(new StopInstancesCommand({ InstanceIds: [n.instanceId], DryRun: true })),
+          send: (ec2) => ec2.send(dryRunCommand.stopInstances(n)),
         });
       }
     }

@@ -1,10 +1,5 @@
-import {
-  AssociateAddressCommand,
-  type EC2Client,
-  ReplaceRouteCommand,
-  ReplaceRouteTableAssociationCommand,
-  StopInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { dryRunCommand } from '../aws/dry-run-commands';
 import { isDryRunSuccess, mapEc2Error } from '../aws/ec2-errors';
 import type { GroupConfig, NodeConfig, RouteTableAssociationResource } from '../config/schema';
 import { ThrottledError, UnauthorizedError } from '../errors';
@@ -60,16 +55,7 @@ async function plan(
           action: 'AssociateAddress',
           node,
           resource: `${r.allocationId} -> ${target.eni}${target.privateIp ? `/${target.privateIp}` : ''}`,
-          send: () =>
-            ec2.send(
-              new AssociateAddressCommand({
-                AllocationId: r.allocationId,
-                NetworkInterfaceId: target.eni,
-                ...(target.privateIp ? { PrivateIpAddress: target.privateIp } : {}),
-                AllowReassociation: true,
-                DryRun: true,
-              }),
-            ),
+          send: () => ec2.send(dryRunCommand.associateAddress(r.allocationId, target)),
         });
         break;
       case 'secondary-ip':
@@ -81,15 +67,7 @@ async function plan(
             action: 'ReplaceRoute',
             node,
             resource: `${r.destination} in ${table} -> ${target.eni}`,
-            send: () =>
-              ec2.send(
-                new ReplaceRouteCommand({
-                  RouteTableId: table,
-                  DestinationCidrBlock: r.destination,
-                  NetworkInterfaceId: target.eni,
-                  DryRun: true,
-                }),
-              ),
+            send: () => ec2.send(dryRunCommand.replaceRoute(table, r.destination, target)),
           });
         }
         break;
@@ -103,7 +81,7 @@ async function plan(
       action: 'StopInstances',
       node: from.id,
       resource: `${from.instanceId} (fencing ${from.id})`,
-      send: () => ec2.send(new StopInstancesCommand({ InstanceIds: [from.instanceId], DryRun: true })),
+      send: () => ec2.send(dryRunCommand.stopInstances(from)),
     });
   }
   return calls;
@@ -140,14 +118,7 @@ async function associationCalls(
       action: 'ReplaceRouteTableAssociation',
       node,
       resource,
-      send: () =>
-        ec2.send(
-          new ReplaceRouteTableAssociationCommand({
-            AssociationId: a.associationId,
-            RouteTableId: target.routeTable,
-            DryRun: true,
-          }),
-        ),
+      send: () => ec2.send(dryRunCommand.replaceRouteTableAssociation(a.associationId, target)),
     });
   }
   return calls;
