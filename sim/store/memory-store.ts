@@ -1,4 +1,3 @@
-import type { NodeHealth } from '../../shared/constants';
 import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
 import type {
   ControlStore,
@@ -35,20 +34,11 @@ export class SimMemoryStore implements GroupStore, VerdictStore, ControlStore {
   async recordFailoverStart(lease: Lease, start: FailoverStart): Promise<void> {
     this.table.recordFailoverStart(lease, start);
   }
-  async transitionHealth(
-    group: string,
-    node: string,
-    from: NodeHealth | undefined,
-    to: NodeHealth,
-  ): Promise<boolean> {
-    return this.table.transitionHealth(group, node, from, to);
+  async transitionHealth(...args: Parameters<GroupStore['transitionHealth']>): Promise<boolean> {
+    return this.table.transitionHealth(...args);
   }
-  async saveHealthySince(
-    group: string,
-    healthySince: Record<string, number>,
-    nodes: readonly string[],
-  ): Promise<void> {
-    this.table.saveHealthySince(group, healthySince, nodes);
+  async saveHealthySince(...args: Parameters<GroupStore['saveHealthySince']>): Promise<void> {
+    this.table.saveHealthySince(...args);
   }
   async setAlert(group: string, key: string, value: string | undefined): Promise<boolean> {
     return this.table.setAlert(group, key, value);

@@ -1,4 +1,3 @@
-import type { NodeHealth } from '../../shared/constants';
 import { StoreError } from '../../shared/errors';
 import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
 import type {
@@ -78,14 +77,10 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
     await this.op('recordFailoverStart', () => this.w.table.recordFailoverStart(lease, start));
   }
 
-  async transitionHealth(
-    group: string,
-    node: string,
-    from: NodeHealth | undefined,
-    to: NodeHealth,
-  ): Promise<boolean> {
+  async transitionHealth(...args: Parameters<GroupStore['transitionHealth']>): Promise<boolean> {
+    const node = args[1];
     const [won, token] = await this.op('transitionHealth', () =>
-      this.tracked(`health:${node}`, () => this.w.table.transitionHealth(group, node, from, to)),
+      this.tracked(`health:${node}`, () => this.w.table.transitionHealth(...args)),
     );
     if (won) this.win('health', token);
     return won;
