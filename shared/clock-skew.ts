@@ -59,9 +59,12 @@ export class ClockSkew {
    */
   /** The local clock corrected by the proven skew: AWS's time as far as it is known. */
   awsNow(): number {
-    const fresh =
-      this.seenAtMonotonic !== undefined && this.monotonic() - this.seenAtMonotonic <= SKEW_TRUSTED_MS;
-    return this.now() - (fresh ? this.provenMs : 0);
+    return this.now() - (this.proven() ? this.provenMs : 0);
+  }
+
+  /** True while an answer within SKEW_TRUSTED_MS proved the skew (awsNow is AWS's time). */
+  proven(): boolean {
+    return this.seenAtMonotonic !== undefined && this.monotonic() - this.seenAtMonotonic <= SKEW_TRUSTED_MS;
   }
 
   /**

@@ -97,6 +97,7 @@ export class Arbiters {
       // As on Lambda (shared/runtime/container.ts): the container's clock less its proven skew.
       now: () => actor.container?.clock.awsNow() ?? w.clockOf(actor),
       clockSkewMs: () => actor.container?.clock.skewMs,
+      awsTimeProven: () => actor.container?.clock.proven() ?? false,
       // Each simulated container's monotonic clock runs at the true rate, whatever its offset.
       monotonic: () => w.sched.now,
       log: silentLog,
