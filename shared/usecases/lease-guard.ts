@@ -177,7 +177,7 @@ export class LeaseGuard {
     return this.current;
   }
 
-  /** Runs `step` once, right before the first mutating call (before its extension). */
+  /** Runs `step` before the first mutating call (before its extension), until it succeeds once. */
   beforeFirstMutation(step: () => Promise<void>): void {
     this.firstMutation = step;
   }
@@ -188,10 +188,12 @@ export class LeaseGuard {
    */
   readonly beforeMutation = async (call: string): Promise<void> => {
     // Before the extend, so that its answer is the last thing waited for before the call.
+    // Forgotten only once it succeeded (found by the simulator): a start write that failed
+    // fails this call, and a mover that tries the call again must write the start again, or
+    // the move is made with no cooldown recorded and the next failover follows at once.
     if (this.firstMutation) {
-      const run = this.firstMutation;
+      await this.firstMutation();
       this.firstMutation = undefined;
-      await run();
     }
     this.current = await extendBeforeMutation(this.deps, this.current, LeaseGuard.durationMs(this.deps));
     this.note(call);

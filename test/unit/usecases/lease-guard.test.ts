@@ -147,6 +147,20 @@ describe('LeaseGuard.take', () => {
     );
   });
 
+  it('runs the step before the first mutating call again when it failed, and once it succeeded never again', async () => {
+    const t = setup(0);
+    const guard = await take(t.a.deps('a-1'));
+    let calls = 0;
+    guard.beforeFirstMutation(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('DynamoDB: cannot record failover start');
+    });
+    await expect(guard.beforeMutation('AssociateAddress')).rejects.toThrow('failover start');
+    await guard.beforeMutation('AssociateAddress');
+    await guard.beforeMutation('AssociateAddress');
+    expect(calls).toBe(2);
+  });
+
   it('releases, on its next take, a lease an earlier invocation of the container could not release', async () => {
     const t = setup();
     const first = await take(t.a.deps('a-1'));
