@@ -1,8 +1,8 @@
 import { DynamoDBStreamSchema } from '@aws-lambda-powertools/parser/schemas/dynamodb';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { z } from 'zod';
-import { describeIssues } from '../config/load';
 import type { ArbiterConfig } from '../config/schema';
+import { describeIssues } from '../config/zod-issues';
 import { InputError } from '../errors';
 import { groupOfVerdictRow } from '../store/keys';
 
