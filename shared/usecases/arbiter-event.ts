@@ -61,6 +61,8 @@ function tooOld(time: string | undefined, config: ArbiterConfig, now: number): s
  * - the reconcile schedule's input or an operator's invoke (ScheduledInputSchema): the group
  *   it names, or every group.
  * `now` is the caller's clock (the container's AWS time), never Date.now.
+ * A refused stream batch fails the invocation: the event source mapping retries it twice,
+ * bisected, then skips it (serverless.yml), and the 1-minute reconcile covers its groups.
  * @throws InputError naming the field path and value of an event no schema accepts.
  */
 export function parseArbiterEvent(event: unknown, config: ArbiterConfig, now: number): ArbiterTrigger {
