@@ -1,3 +1,4 @@
+import { show } from '../config/zod-issues';
 import { BAN_ENDED_PREFIX, Hold } from '../decide';
 import { InputError, messageOf } from '../errors';
 import { invokeCommand } from '../notify/format';
@@ -6,14 +7,7 @@ import { announce } from './announce';
 import { type CallerContext, callerOf, type OpsDeps, requestIdOf } from './deps';
 import { type ManualFailoverResult, manualFailover } from './manual-failover';
 import { controlApplied, controlSummary } from './messages';
-import {
-  ControlAction,
-  ControlPayloadSchema,
-  parsePayload,
-  resolveGroup,
-  resolveNode,
-  show,
-} from './payload';
+import { ControlAction, ControlPayloadSchema, parsePayload, resolveGroup, resolveNode } from './payload';
 import { isoSecond } from './time';
 
 const WHAT = 'control';

@@ -37,7 +37,30 @@ export class ArbiterLogger extends Logger {
   }
 }
 
+/**
+ * The logger's `correlationIdSearchFn`: reads a correlation id out of an event by a path such
+ * as `Records[0].eventID || id || time` (the first alternative that names a non-empty string
+ * or number wins). It covers the part of JMESPath that CorrelationPath uses (fields, array
+ * indexes, `||`); Powertools' own `search` would need the optional
+ * `@aws-lambda-powertools/jmespath` package, which the project does not ship.
+ */
+export function correlationSearch(expression: string, data: unknown): unknown {
+  for (const alternative of expression.split('||')) {
+    let cur: unknown = data;
+    for (const step of alternative.trim().matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+      if (cur === null || typeof cur !== 'object') {
+        cur = undefined;
+        break;
+      }
+      const key = step[1] ?? Number(step[2]);
+      cur = Object.hasOwn(cur, key) ? (cur as Record<PropertyKey, unknown>)[key] : undefined;
+    }
+    if ((typeof cur === 'string' && cur !== '') || typeof cur === 'number') return cur;
+  }
+  return undefined;
+}
+
 /** The service's logger (see {@link ArbiterLogger}). */
 export function createLogger(): Logger {
-  return new ArbiterLogger({ serviceName: 'ha-arbiter' });
+  return new ArbiterLogger({ serviceName: 'ha-arbiter', correlationIdSearchFn: correlationSearch });
 }
