@@ -1,3 +1,5 @@
+import { search } from '@aws-lambda-powertools/jmespath';
+import type { JSONObject } from '@aws-lambda-powertools/jmespath/types';
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 
@@ -38,26 +40,14 @@ export class ArbiterLogger extends Logger {
 }
 
 /**
- * The logger's `correlationIdSearchFn`: reads a correlation id out of an event by a path such
- * as `Records[0].eventID || id || time` (the first alternative that names a non-empty string
- * or number wins). It covers the part of JMESPath that CorrelationPath uses (fields, array
- * indexes, `||`); Powertools' own `search` would need the optional
- * `@aws-lambda-powertools/jmespath` package, which the project does not ship.
+ * The logger's `correlationIdSearchFn`: Powertools' JMESPath `search` over the event, for
+ * paths such as `Records[0].eventID || id || time` (the first non-empty alternative wins).
+ * An event that is not an object, or a path that names nothing, gives no correlation id.
  */
 export function correlationSearch(expression: string, data: unknown): unknown {
-  for (const alternative of expression.split('||')) {
-    let cur: unknown = data;
-    for (const step of alternative.trim().matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
-      if (cur === null || typeof cur !== 'object') {
-        cur = undefined;
-        break;
-      }
-      const key = step[1] ?? Number(step[2]);
-      cur = Object.hasOwn(cur, key) ? (cur as Record<PropertyKey, unknown>)[key] : undefined;
-    }
-    if ((typeof cur === 'string' && cur !== '') || typeof cur === 'number') return cur;
-  }
-  return undefined;
+  if (data === null || typeof data !== 'object') return undefined;
+  const found = search(expression, data as JSONObject);
+  return (typeof found === 'string' && found !== '') || typeof found === 'number' ? found : undefined;
 }
 
 /** The service's logger (see {@link ArbiterLogger}). */

@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 /**
  * Where each kind of event carries the id that ties the log lines of one tick or one message
  * together (the logger's `correlation_id`; paths in the logger's search syntax,
- * shared/runtime/logger.ts correlationSearch).
+ * shared/runtime/logger.ts correlationSearch, Powertools JMESPath).
  */
 export const CorrelationPath = {
   /**
