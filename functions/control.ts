@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { emfMetrics, recordControl } from '../shared/metrics';
 import { control as applyControl, type ControlResult } from '../shared/ops/control';
 import type { CallerContext } from '../shared/ops/deps';
 import { container } from '../shared/runtime/container';
+import { lambdaHandler } from '../shared/runtime/middleware';
 
 /** EMF metrics of this container: a failed move after a ban raises the failed-failover alarm. */
 const metrics = emfMetrics();
@@ -20,13 +19,9 @@ export async function control(
 ): Promise<ControlResult> {
   const c = container();
   const owner = `control-${context?.awsRequestId ?? randomUUID()}`;
-  try {
-    const result = await applyControl({ ...c.arbiterDeps(owner), store: c.store }, event, context);
-    recordControl(metrics, result);
-    return result;
-  } finally {
-    metrics.flush();
-  }
+  const result = await applyControl({ ...c.arbiterDeps(owner), store: c.store }, event, context);
+  recordControl(metrics, result);
+  return result;
 }
 
-export const handler = middy(control).use(injectLambdaContext(container().logger, { resetKeys: true }));
+export const handler = lambdaHandler(control, { logger: container().logger, metrics });

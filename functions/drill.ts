@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { CallerContext } from '../shared/ops/deps';
 import { type DrillResult, drill as runDrill } from '../shared/ops/drill';
 import { container } from '../shared/runtime/container';
+import { CorrelationPath, lambdaHandler } from '../shared/runtime/middleware';
 
 /**
  * Failover drill: `npx serverless invoke -f drill --data '{"group":"web-lb"}'` (add
@@ -19,4 +18,7 @@ export async function drill(
   return runDrill({ ...c.arbiterDeps(owner), store: c.store }, event, context);
 }
 
-export const handler = middy(drill).use(injectLambdaContext(container().logger, { resetKeys: true }));
+export const handler = lambdaHandler(drill, {
+  logger: container().logger,
+  correlationIdPath: CorrelationPath.DRILL,
+});

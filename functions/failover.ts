@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { emfMetrics, recordManualFailover } from '../shared/metrics';
 import type { CallerContext } from '../shared/ops/deps';
 import { type ManualFailoverResult, manualFailover } from '../shared/ops/manual-failover';
 import { container } from '../shared/runtime/container';
+import { lambdaHandler } from '../shared/runtime/middleware';
 
 /** EMF metrics of this container: a failed manual move raises the same alarm as an automatic one. */
 const metrics = emfMetrics();
@@ -21,13 +20,9 @@ export async function failover(
 ): Promise<ManualFailoverResult> {
   const c = container();
   const owner = `manual-${context?.awsRequestId ?? randomUUID()}`;
-  try {
-    const result = await manualFailover({ ...c.arbiterDeps(owner), store: c.store }, event, context);
-    recordManualFailover(metrics, result);
-    return result;
-  } finally {
-    metrics.flush();
-  }
+  const result = await manualFailover({ ...c.arbiterDeps(owner), store: c.store }, event, context);
+  recordManualFailover(metrics, result);
+  return result;
 }
 
-export const handler = middy(failover).use(injectLambdaContext(container().logger, { resetKeys: true }));
+export const handler = lambdaHandler(failover, { logger: container().logger, metrics });

@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { createSsmClient } from '../shared/aws/clients';
 import { requireEnv } from '../shared/env';
@@ -7,6 +5,7 @@ import { postToSlack, ssmWebhookUrl } from '../shared/notify/slack';
 import { forwardToSlack, type SlackForwardDeps } from '../shared/ops/notify-slack';
 import { toLog } from '../shared/runtime/container';
 import { createLogger } from '../shared/runtime/logger';
+import { CorrelationPath, lambdaHandler } from '../shared/runtime/middleware';
 
 /*
  * Needs neither the config nor the table: only the SSM parameter holding the webhook URL, so
@@ -37,4 +36,4 @@ export function resetSlackDeps(): void {
   deps = undefined;
 }
 
-export const handler = middy(notifySlack).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = lambdaHandler(notifySlack, { logger, correlationIdPath: CorrelationPath.SNS });

@@ -1,5 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { createEc2Client } from '../shared/aws/clients';
 import { loadConfig } from '../shared/config/load';
 import { optionalEnv } from '../shared/env';
@@ -8,6 +6,7 @@ import { formatReport } from '../shared/preflight/format';
 import { parsePreflightPayload } from '../shared/preflight/payload';
 import { runPreflight } from '../shared/preflight/run';
 import { createLogger } from '../shared/runtime/logger';
+import { lambdaHandler } from '../shared/runtime/middleware';
 
 const logger = createLogger();
 let ec2: ReturnType<typeof createEc2Client> | undefined;
@@ -35,4 +34,4 @@ export async function preflight(event: unknown): Promise<PreflightReport | strin
   return payload.format === 'text' ? formatReport(report, { verbose: payload.verbose }) : report;
 }
 
-export const handler = middy(preflight).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = lambdaHandler(preflight, { logger });

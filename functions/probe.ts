@@ -1,14 +1,13 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { optionalEnv, requireEnv } from '../shared/env';
 import { emfMetrics, recordHeartbeat, recordProbe, recordVerdictChange } from '../shared/metrics';
 import { loopRemainingMs, scheduledAt } from '../shared/probe/loop-deadline';
 import { probeNode } from '../shared/probe/probe-node';
 import { container } from '../shared/runtime/container';
+import { CorrelationPath, lambdaHandler } from '../shared/runtime/middleware';
 import { type ProbeLoopSummary, runProbeLoop } from '../shared/usecases/probe-loop';
 
-/** EMF metrics of this container; written at the end of every invocation, even a failed one. */
+/** EMF metrics of this container; logMetrics writes them at the end of every invocation, even a failed one. */
 const metrics = emfMetrics();
 
 /**
@@ -30,30 +29,25 @@ export async function probe(
   const detailed = optionalEnv('METRICS_LEVEL', 'basic') === 'detailed';
   const invokedAt = Date.now();
   const tickAt = scheduledAt(event, invokedAt);
-  let summary: ProbeLoopSummary;
-  try {
-    summary = await runProbeLoop({
-      config: c.config,
-      vantage,
-      store: c.store,
-      probe: probeNode,
+  const summary = await runProbeLoop({
+    config: c.config,
+    vantage,
+    store: c.store,
+    probe: probeNode,
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    remainingMs: loopRemainingMs({
+      scheduledAt: tickAt,
       now: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      remainingMs: loopRemainingMs({
-        scheduledAt: tickAt,
-        now: Date.now,
-        invocationRemainingMs: () => context.getRemainingTimeInMillis(),
-      }),
-      log: c.log,
-      ...(detailed ? { onResult: (_group, _node, result) => recordProbe(metrics, vantage, result) } : {}),
-      onVerdict: (verdict) => recordVerdictChange(metrics, verdict),
-      onTick: (_tick, at) => c.logger.setCorrelationId(`${vantage}@${new Date(at).toISOString()}`),
-    });
-    // The dead-man's switch: only a loop that ran counts as a heartbeat.
-    if (detailed && summary.ticks > 0) recordHeartbeat(metrics, vantage);
-  } finally {
-    metrics.flush();
-  }
+      invocationRemainingMs: () => context.getRemainingTimeInMillis(),
+    }),
+    log: c.log,
+    ...(detailed ? { onResult: (_group, _node, result) => recordProbe(metrics, vantage, result) } : {}),
+    onVerdict: (verdict) => recordVerdictChange(metrics, verdict),
+    onTick: (_tick, at) => c.logger.setCorrelationId(`${vantage}@${new Date(at).toISOString()}`),
+  });
+  // The dead-man's switch: only a loop that ran counts as a heartbeat.
+  if (detailed && summary.ticks > 0) recordHeartbeat(metrics, vantage);
   c.logger.info('probe loop done', {
     vantage,
     // Delivery and start-up after the schedule tick; several seconds means a retry after a throttle.
@@ -66,4 +60,8 @@ export async function probe(
   return summary;
 }
 
-export const handler = middy(probe).use(injectLambdaContext(container().logger, { resetKeys: true }));
+export const handler = lambdaHandler(probe, {
+  logger: container().logger,
+  correlationIdPath: CorrelationPath.PROBE,
+  metrics,
+});

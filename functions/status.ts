@@ -1,7 +1,6 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { status as groupsStatus, type StatusReport } from '../shared/ops/status';
 import { container } from '../shared/runtime/container';
+import { lambdaHandler } from '../shared/runtime/middleware';
 
 /**
  * Status of every group (or one): `npx serverless invoke -f status --data '{"format":"text"}'`.
@@ -12,4 +11,4 @@ export async function status(event: unknown): Promise<StatusReport | string> {
   return groupsStatus({ ...c.arbiterDeps('status'), store: c.store }, event);
 }
 
-export const handler = middy(status).use(injectLambdaContext(container().logger, { resetKeys: true }));
+export const handler = lambdaHandler(status, { logger: container().logger });

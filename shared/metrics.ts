@@ -79,31 +79,57 @@ export interface Metrics {
 export const noMetrics: Metrics = { add() {}, flush() {} };
 
 /**
- * The Powertools EMF adapter. One Powertools instance per dimension set, because an EMF line
- * carries one set of dimensions for all its metrics. The service name (a dimension of every
- * series) comes from POWERTOOLS_SERVICE_NAME, which the stack sets per stage.
+ * The Powertools EMF adapter, and the Powertools Metrics instance the handlers give to
+ * Powertools' `logMetrics` middleware, which writes everything added at the end of every
+ * invocation, also a failed one. An EMF line carries one set of dimensions for all its
+ * metrics, so each dimension set gets a Powertools instance of its own (made on first use)
+ * and publishing this one publishes each of them that holds metrics: one line per dimension
+ * set, and no line (nor Powertools' "no metrics" warning) for a set without metrics. The
+ * service name (a dimension of every series) comes from POWERTOOLS_SERVICE_NAME, which the
+ * stack sets per stage.
  */
-export function emfMetrics(options: { namespace?: string; serviceName?: string } = {}): Metrics {
-  const namespace = options.namespace ?? process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE;
-  const series = new Map<string, PowertoolsMetrics>();
-  return {
-    add(name, value, dimensions = {}) {
-      const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
-      let metrics = series.get(key);
-      if (!metrics) {
-        metrics = new PowertoolsMetrics({
-          namespace,
-          ...(options.serviceName ? { serviceName: options.serviceName } : {}),
-          defaultDimensions: dimensions,
-        });
-        series.set(key, metrics);
-      }
-      metrics.addMetric(name, UNIT[name], value);
-    },
-    flush() {
-      for (const metrics of series.values()) if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-    },
-  };
+export class EmfMetrics extends PowertoolsMetrics implements Metrics {
+  readonly #options: { namespace: string; serviceName?: string };
+  readonly #series = new Map<string, PowertoolsMetrics>();
+
+  constructor(options: { namespace?: string; serviceName?: string } = {}) {
+    const namespace = options.namespace ?? process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE;
+    const own = { namespace, ...(options.serviceName ? { serviceName: options.serviceName } : {}) };
+    super(own);
+    this.#options = own;
+  }
+
+  add(name: MetricName, value: number, dimensions: Record<string, string> = {}): void {
+    const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
+    let metrics = this.#series.get(key);
+    if (!metrics) {
+      metrics = new PowertoolsMetrics({ ...this.#options, defaultDimensions: dimensions });
+      this.#series.set(key, metrics);
+    }
+    metrics.addMetric(name, UNIT[name], value);
+  }
+
+  /** Outside the middleware (tests, scripts): the same as publishStoredMetrics. */
+  flush(): void {
+    this.publishStoredMetrics();
+  }
+
+  override hasStoredMetrics(): boolean {
+    return super.hasStoredMetrics() || [...this.#series.values()].some((m) => m.hasStoredMetrics());
+  }
+
+  override publishStoredMetrics(): this {
+    // Anything added to this instance directly (Powertools' own API) goes out as well.
+    if (super.hasStoredMetrics()) super.publishStoredMetrics();
+    for (const metrics of this.#series.values())
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    return this;
+  }
+}
+
+/** The EMF metrics of a container (see {@link EmfMetrics}). */
+export function emfMetrics(options: { namespace?: string; serviceName?: string } = {}): EmfMetrics {
+  return new EmfMetrics(options);
 }
 
 /**

@@ -97,6 +97,7 @@ export class Arbiters {
       // As on Lambda (shared/runtime/container.ts): the container's clock less its proven skew.
       now: () => actor.container?.clock.awsNow() ?? w.clockOf(actor),
       clockSkewMs: () => actor.container?.clock.skewMs,
+      awsTimeProven: () => actor.container?.clock.proven() ?? false,
       // Each simulated container's monotonic clock runs at the true rate, whatever its offset.
       monotonic: () => w.sched.now,
       log: silentLog,
@@ -158,14 +159,29 @@ export class Arbiters {
   }
 }
 
-/** A DynamoDB stream event for one row change, as the event source mapping delivers it. */
+let streamSequence = 0;
+
+/**
+ * A DynamoDB stream event for one row change, as the event source mapping delivers it (every
+ * field the arbiter's schema requires; keys only, which is all it reads).
+ */
 function streamEvent(change: RowChange): unknown {
+  streamSequence += 1;
   return {
     Records: [
       {
-        eventSource: 'aws:dynamodb',
+        eventID: `sim-${streamSequence}`,
         eventName: change.oldImage ? 'MODIFY' : 'INSERT',
-        dynamodb: { Keys: { pk: { S: change.pk }, sk: { S: change.sk } } },
+        eventVersion: '1.1',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/sim/stream/sim',
+        dynamodb: {
+          Keys: { pk: { S: change.pk }, sk: { S: change.sk } },
+          SequenceNumber: String(streamSequence).padStart(21, '0'),
+          SizeBytes: change.pk.length + change.sk.length,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
       },
     ],
   };

@@ -102,6 +102,15 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({
+      kind: fc.constant('clock-offset'),
+      at,
+      arbiter: fc.nat({ max: 2 }),
+      offsetMs: fc.integer({ min: -60_000, max: 60_000 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
       kind: fc.constant('control'),
       at,
       action: fc.constantFrom('ban', 'unban', 'pause', 'resume', 'reset'),

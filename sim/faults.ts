@@ -43,9 +43,10 @@ export type Fault =
   /** Someone moves the first resource by hand in the console (drift). */
   | { kind: 'hand-move'; at: number; node: number }
   /**
-   * This arbiter container's clock jumps to `offsetMs` from the true time (beyond the lease,
-   * far past the ±2 s of every episode); its monotonic clock keeps the true rate. Only in
-   * hand-written episodes: the cooldown still compares clocks (docs/simulation.md).
+   * This arbiter container's clock jumps to `offsetMs` from the true time (up to a minute,
+   * beyond the lease of the short-lease variants); its monotonic clock keeps the true rate.
+   * It proves the skew from the table's answers, reads AWS's time, and holds its automatic
+   * moves while beyond the 2 s bound. Put right when the faults stop.
    */
   | { kind: 'clock-offset'; at: number; arbiter: number; offsetMs: number };
 

@@ -140,7 +140,10 @@ export class SimWorld implements Truth {
         stallSkip: 0,
         memory: newContainerMemory(),
         // The container's own clock, offset included (a clock-offset fault changes skewMs).
-        clock: new ClockSkew(() => this.sched.now + c.skewMs),
+        clock: new ClockSkew(
+          () => this.sched.now + c.skewMs,
+          () => this.sched.now,
+        ),
       };
       return c;
     });
@@ -486,6 +489,11 @@ export class SimWorld implements Truth {
     const now = this.sched.now;
     this.faults.stopAll(now, (kind, end) => PERMANENT_KINDS.has(kind) && end === Number.POSITIVE_INFINITY);
     this.arbiters.quiet();
+    // Clocks set off by a clock-offset fault are put right (as NTP would): each container's
+    // next table answer proves its skew back within the bound, and its moves resume.
+    this.arbiters.containers.forEach((c, i) => {
+      c.skewMs = clampSkew(this.episode.skewsMs[i] ?? 0);
+    });
     this.refreshInstances();
     this.sched.log('-', 'faults stop; convergence is checked after 2 reconciles');
   }

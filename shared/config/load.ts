@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../errors';
 import {
   type ArbiterConfig,
@@ -9,53 +8,12 @@ import {
   type GroupConfig,
   PolicySchema,
 } from './schema';
-
-/** Renders a path such as ['groups', 0, 'nodes', 1, 'priority'] as groups[0].nodes[1].priority. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out || '(root)';
-}
-
-function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let cur: unknown = input;
-  for (const part of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[part];
-  }
-  return cur;
-}
+import { describeIssues, show, valueAt } from './zod-issues';
 
 /** The object the user wrote at `path`, or {} (the schema has already checked its shape). */
 function written(input: unknown, path: ReadonlyArray<PropertyKey>): Record<string, unknown> {
   const value = valueAt(input, path);
   return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return 'missing';
-  // YAML reads 1e309 as Infinity, which JSON would print as null.
-  if (typeof value === 'number' && !Number.isFinite(value)) return `${value} (not a finite number)`;
-  const text = JSON.stringify(value);
-  if (text === undefined) return String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-/** Turns zod issues into lines that name the field path and the bad value. */
-export function describeIssues(error: z.ZodError, input: unknown): string[] {
-  return error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      const where = formatPath(issue.path);
-      return issue.keys
-        .map((k) => `${where === '(root)' ? k : `${where}.${k}`}: unknown key (check the spelling)`)
-        .join('\n  - ');
-    }
-    const value = valueAt(input, issue.path);
-    return `${formatPath(issue.path)} = ${show(value)}: ${issue.message}`;
-  });
 }
 
 /**

@@ -1,4 +1,6 @@
-import { GetParameterCommand, type GetParameterCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { SSMGetOptions } from '@aws-lambda-powertools/parameters/ssm/types';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { ArbiterError, messageOf } from '../errors';
 
 /** A notification as it arrives from the SNS topic. */
@@ -166,40 +168,57 @@ export async function postToSlack(url: string, message: SlackMessage, timeoutMs 
 }
 
 /**
- * Reads the webhook URL from an SSM SecureString parameter (decrypted), once per container
- * and again after `ttlMs`, so a rotated URL is picked up without a redeploy. A plain String
- * parameter is refused: the URL lets anyone post to the channel.
- * @throws SlackError naming the parameter (never its value).
+ * Powertools' SSM provider (cache, `maxAge`, `decrypt`, error wrapping) that also refuses a
+ * parameter that is not a SecureString: the URL lets anyone post to the channel, so a plain
+ * String would leave it readable to every holder of ssm:GetParameter and in the console.
  */
-export function ssmWebhookUrl(
-  ssm: SSMClient,
-  name: string,
-  options: { ttlMs?: number; now?: () => number } = {},
-): () => Promise<string> {
-  const ttlMs = options.ttlMs ?? 300_000;
-  const now = options.now ?? Date.now;
-  let cached: { url: string; at: number } | undefined;
-  return async () => {
-    if (cached && now() - cached.at < ttlMs) return cached.url;
-    let out: GetParameterCommandOutput;
-    try {
-      out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    } catch (error) {
-      const code = (error as { name?: string }).name ?? 'Error';
-      const hint =
-        code === 'ParameterNotFound'
-          ? ` (create it: aws ssm put-parameter --name ${name} --type SecureString --value 'https://hooks.slack.com/services/...')`
-          : '';
-      throw new SlackError(`cannot read SSM parameter ${name}: ${code}${hint}`, undefined, { cause: error });
-    }
+class SecureStringProvider extends SSMProvider {
+  protected override async _get(name: string, options?: SSMGetOptions): Promise<string | undefined> {
+    const out = await this.client.send(
+      new GetParameterCommand({ Name: name, WithDecryption: options?.decrypt ?? true }),
+    );
     const parameter = out.Parameter;
     if (parameter?.Type !== 'SecureString') {
       throw new SlackError(
         `SSM parameter ${name} must be a SecureString (it is ${parameter?.Type ?? 'missing'})`,
       );
     }
-    if (!parameter.Value) throw new SlackError(`SSM parameter ${name} is empty`);
-    cached = { url: parameter.Value, at: now() };
-    return cached.url;
+    return parameter.Value;
+  }
+}
+
+/** How long a read webhook URL is used before SSM is asked again (a rotated URL is picked up). */
+export const WEBHOOK_URL_MAX_AGE_SECONDS = 300;
+
+/**
+ * Reads the webhook URL from an SSM SecureString parameter (decrypted) through Powertools
+ * Parameters: once per container and again after `maxAgeSeconds`, so a rotated URL is picked
+ * up without a redeploy. A plain String parameter is refused.
+ * @throws SlackError naming the parameter (never its value).
+ */
+export function ssmWebhookUrl(
+  ssm: SSMClient,
+  name: string,
+  options: { maxAgeSeconds?: number } = {},
+): () => Promise<string> {
+  const provider = new SecureStringProvider({ awsSdkV3Client: ssm });
+  const maxAge = options.maxAgeSeconds ?? WEBHOOK_URL_MAX_AGE_SECONDS;
+  return async () => {
+    let url: string | undefined;
+    try {
+      url = await provider.get(name, { maxAge, decrypt: true });
+    } catch (error) {
+      // Powertools wraps what the SDK threw (or the SecureString refusal) in GetParameterError.
+      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      if (cause instanceof SlackError) throw cause;
+      const code = (cause as { name?: string }).name ?? 'Error';
+      const hint =
+        code === 'ParameterNotFound'
+          ? ` (create it: aws ssm put-parameter --name ${name} --type SecureString --value 'https://hooks.slack.com/services/...')`
+          : '';
+      throw new SlackError(`cannot read SSM parameter ${name}: ${code}${hint}`, undefined, { cause });
+    }
+    if (!url) throw new SlackError(`SSM parameter ${name} is empty`);
+    return url;
   };
 }

@@ -1,4 +1,5 @@
 import type { GroupConfig } from '../config/schema';
+import { show } from '../config/zod-issues';
 import { BAN_ENDED_PREFIX, Hold } from '../decide';
 import { InputError, messageOf } from '../errors';
 import { invokeCommand } from '../notify/format';
@@ -14,7 +15,6 @@ import {
   parsePayload,
   resolveGroup,
   resolveNode,
-  show,
 } from './payload';
 import { isoSecond } from './time';
 

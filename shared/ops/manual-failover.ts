@@ -1,4 +1,5 @@
 import type { GroupConfig, NodeConfig } from '../config/schema';
+import { show } from '../config/zod-issues';
 import { ActionKind, NodeHealth } from '../constants';
 import { type Decision, decide, type MoveAction, type NodeAssessment } from '../decide';
 import { InputError, messageOf } from '../errors';
@@ -7,7 +8,7 @@ import type { Mover } from '../movers/mover';
 import { invokeCommand } from '../notify/format';
 import { executeMove, type ReconcileResult } from '../usecases/reconcile';
 import { type CallerContext, callerOf, type OpsDeps, requestIdOf } from './deps';
-import { FailoverPayloadSchema, parsePayload, resolveGroup, resolveNode, show } from './payload';
+import { FailoverPayloadSchema, parsePayload, resolveGroup, resolveNode } from './payload';
 import { isoSecond } from './time';
 
 const WHAT = 'failover';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatPath } from '../config/load';
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../config/schema';
+import { describeIssues, show } from '../config/zod-issues';
 import { InputError } from '../errors';
 
 /*
@@ -68,64 +68,10 @@ export type ControlPayload = z.output<typeof ControlPayloadSchema>;
 
 const MAX_ISSUES = 8;
 
-/** A value as it appears in an error: JSON, cut short so a huge string cannot flood the message. */
-export function show(value: unknown, max = 60): string {
-  if (value === undefined) return 'missing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
-
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
-}
-
-function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let cur: unknown = input;
-  for (const part of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    if (!Object.hasOwn(cur, part)) return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[part];
-  }
-  return cur;
-}
-
-function describe(issue: z.core.$ZodIssue, input: unknown, fields: readonly string[]): string[] {
-  const at = formatPath(issue.path);
-  const value = valueAt(input, issue.path);
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((k) => `${show(k, 40)}: unknown field (valid fields: ${fields.join(', ')})`);
-    case 'invalid_value':
-      return [`${at} = ${show(value)}: must be one of ${issue.values.map((v) => String(v)).join(', ')}`];
-    case 'invalid_type':
-      if (value === undefined) return [`${at} is required (${issue.expected})`];
-      return [
-        `${at} = ${show(value)}: must be ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`,
-      ];
-    case 'too_small':
-      if (issue.origin === 'string') {
-        return [
-          `${at} = ${show(value)}: ${Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`}`,
-        ];
-      }
-      return [`${at} = ${show(value)}: must be at least ${issue.minimum}`];
-    case 'too_big':
-      if (issue.origin === 'string') {
-        return [
-          `${at} = ${show(value)}: must be at most ${issue.maximum} characters (got ${String(value).length})`,
-        ];
-      }
-      return [`${at} = ${show(value)}: must be at most ${issue.maximum}`];
-    default:
-      return [`${at} = ${show(value)}: ${issue.message}`];
-  }
 }
 
 /**
@@ -152,18 +98,10 @@ export function parsePayload<S extends z.ZodObject>(schema: S, input: unknown, w
   }
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const fields = Object.keys(schema.shape);
-  // zod runs a field's checks even after its type check failed (`[]` for a string gets "too
-  // small" too); the first issue of each field is the one that explains it.
-  const seen = new Set<string>();
-  const firstPerField = parsed.error.issues.filter((i) => {
-    if (i.code === 'unrecognized_keys') return true;
-    const key = formatPath(i.path);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
+  const issues = describeIssues(parsed.error, value, {
+    validKeys: Object.keys(schema.shape),
+    firstPerField: true,
   });
-  const issues = firstPerField.flatMap((i) => describe(i, value, fields));
   const shown = issues.slice(0, MAX_ISSUES);
   if (issues.length > MAX_ISSUES) shown.push(`... and ${issues.length - MAX_ISSUES} more`);
   throw new InputError(what, shown);

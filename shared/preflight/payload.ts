@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues } from '../config/load';
+import { describeIssues } from '../config/zod-issues';
 import { InputError } from '../errors';
 
 /** The `preflight` function's invoke payload; every field is optional. */

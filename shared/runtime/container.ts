@@ -66,6 +66,7 @@ export function container(env: NodeJS.ProcessEnv = process.env): Container {
     notifier: new SnsNotifier(createSnsClient(), requireEnv('TOPIC_ARN', 'the SNS topic for alerts', env)),
     // Writes and comparisons of times other arbiters wrote are in AWS's time (ClockSkew.awsNow).
     now: () => skew.awsNow(),
+    awsTimeProven: () => skew.proven(),
     monotonic: () => performance.now(),
     log,
     memory,

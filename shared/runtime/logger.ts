@@ -1,3 +1,5 @@
+import { search } from '@aws-lambda-powertools/jmespath';
+import type { JSONObject } from '@aws-lambda-powertools/jmespath/types';
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 
@@ -37,7 +39,18 @@ export class ArbiterLogger extends Logger {
   }
 }
 
+/**
+ * The logger's `correlationIdSearchFn`: Powertools' JMESPath `search` over the event, for
+ * paths such as `Records[0].eventID || id || time` (the first non-empty alternative wins).
+ * An event that is not an object, or a path that names nothing, gives no correlation id.
+ */
+export function correlationSearch(expression: string, data: unknown): unknown {
+  if (data === null || typeof data !== 'object') return undefined;
+  const found = search(expression, data as JSONObject);
+  return (typeof found === 'string' && found !== '') || typeof found === 'number' ? found : undefined;
+}
+
 /** The service's logger (see {@link ArbiterLogger}). */
 export function createLogger(): Logger {
-  return new ArbiterLogger({ serviceName: 'ha-arbiter' });
+  return new ArbiterLogger({ serviceName: 'ha-arbiter', correlationIdSearchFn: correlationSearch });
 }

@@ -71,6 +71,12 @@ export interface ArbiterDeps {
    * (shared/clock-skew.ts); undefined = not measured (no response yet, or not measured here).
    */
   clockSkewMs?: () => number | undefined;
+  /**
+   * True while `now` reads AWS's time as proven by a recent answer (ClockSkew.proven); absent
+   * or false = `now` is the bare local clock, never compared with a time another arbiter wrote
+   * to take a lease.
+   */
+  awsTimeProven?: () => boolean;
   /** OS hook and fencing after a verified move; absent = neither. */
   afterMove?: AfterMove;
   /** Readiness checks (shared/usecases/readiness.ts); absent = readiness is not judged. */

@@ -74,22 +74,49 @@ export class LeaseGuard {
     const abandoned =
       sighting !== undefined && monotonic() - sighting.firstSeenAt >= leaseMs ? sighting.record : undefined;
     let lease: Lease;
+    let how = abandoned ? `, after ${abandoned.owner}'s record stayed unchanged for ${leaseMs / 1000} s` : '';
     try {
       lease = await deps.store.acquireLease(group, deps.owner, deps.now(), leaseMs, abandoned);
     } catch (error) {
-      if (error instanceof LeaseHeldError) {
-        LeaseGuard.sight(deps, group, error, monotonic());
-        return error;
+      if (!(error instanceof LeaseHeldError)) throw error;
+      LeaseGuard.sight(deps, group, error, monotonic());
+      const stale = LeaseGuard.expiredLongAgo(deps, error, leaseMs);
+      if (stale === undefined) return error;
+      try {
+        lease = await deps.store.acquireLease(group, deps.owner, deps.now(), leaseMs, stale);
+      } catch (again) {
+        if (again instanceof LeaseHeldError) return again;
+        throw again;
       }
-      throw error;
+      how = `, ${stale.owner}'s record having expired over a lease ago by AWS's time`;
     }
     sightings.delete(group);
     const at = deps.now();
-    const how = abandoned
-      ? `, after ${abandoned.owner}'s record stayed unchanged for ${leaseMs / 1000} s`
-      : '';
     timeline.push({ at, what: `lease taken by ${deps.owner} (epoch ${lease.epoch}${how})` });
     return new LeaseGuard(deps, lease, timeline, at);
+  }
+
+  /*
+   * Why a second way to take a held lease: the watch above needs one container to see the
+   * record twice a lease apart, and invocations land on containers at random, so a holder
+   * that died mid-move could keep a group waiting for minutes (found by the simulator with
+   * three containers). Every container reads AWS's time within about a second once an answer
+   * proved its skew (ClockSkew.awsNow), and the holder wrote `leaseExpiresAt` the same way. A
+   * record that expired more than a whole lease ago by that time cannot belong to a holder
+   * that still acts (it acts only within half a lease of an extension), unless the two clocks
+   * were off by more than a lease, which the proof excludes. Without a fresh proof only the
+   * watch applies.
+   */
+  /** The record a refusal named, if it expired over a lease ago by this container's proven AWS time. */
+  private static expiredLongAgo(
+    deps: ArbiterDeps,
+    held: LeaseHeldError,
+    leaseMs: number,
+  ): LeaseRecord | undefined {
+    if (!deps.awsTimeProven?.()) return undefined;
+    if (held.holder === undefined || held.epoch === undefined || held.version === undefined) return undefined;
+    if (held.expiresAt === undefined || deps.now() - held.expiresAt <= leaseMs) return undefined;
+    return { owner: held.holder, epoch: held.epoch, version: held.version };
   }
 
   /**
@@ -150,7 +177,7 @@ export class LeaseGuard {
     return this.current;
   }
 
-  /** Runs `step` once, right before the first mutating call (before its extension). */
+  /** Runs `step` before the first mutating call (before its extension), until it succeeds once. */
   beforeFirstMutation(step: () => Promise<void>): void {
     this.firstMutation = step;
   }
@@ -161,10 +188,12 @@ export class LeaseGuard {
    */
   readonly beforeMutation = async (call: string): Promise<void> => {
     // Before the extend, so that its answer is the last thing waited for before the call.
+    // Forgotten only once it succeeded (found by the simulator): a start write that failed
+    // fails this call, and a mover that tries the call again must write the start again, or
+    // the move is made with no cooldown recorded and the next failover follows at once.
     if (this.firstMutation) {
-      const run = this.firstMutation;
+      await this.firstMutation();
       this.firstMutation = undefined;
-      await run();
     }
     this.current = await extendBeforeMutation(this.deps, this.current, LeaseGuard.durationMs(this.deps));
     this.note(call);

@@ -13,7 +13,7 @@ describe('serverless package with a bad config', () => {
     ]);
     expect(run.code).not.toBe(0);
     expect(run.output).toContain('ConfigError: test/infra/fixtures/bad-priority.yml is invalid:');
-    expect(run.output).toContain('groups[0].nodes[1].priority = 5000: Too big');
+    expect(run.output).toContain('groups[0].nodes[1].priority = 5000: must be at most');
     expect(run.output).not.toContain('Service packaged');
   }, 120_000);
 

@@ -1,7 +1,7 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EnvError } from '../../../shared/errors';
 import { postToSlack, SlackError, ssmWebhookUrl } from '../../../shared/notify/slack';
 import { startHttpServer, type TestServer } from '../../helpers/servers';
@@ -195,16 +195,20 @@ describe('postToSlack', () => {
     );
   });
 
-  it('refreshes the cached URL after its time to live', async () => {
+  it('reads the URL again once its maxAge has passed', async () => {
     secureString();
-    let t = 0;
-    const ssm = new SSMClient({ region: 'us-east-1' });
-    const url = ssmWebhookUrl(ssm, PARAM, { ttlMs: 1000, now: () => t });
-    await url();
-    t = 999;
-    await url();
-    t = 1000;
-    await url();
-    expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(2);
+    vi.useFakeTimers({ toFake: ['Date'], now: 0 });
+    try {
+      const url = ssmWebhookUrl(new SSMClient({ region: 'us-east-1' }), PARAM, { maxAgeSeconds: 1 });
+      await url();
+      vi.setSystemTime(999);
+      await url();
+      expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(1);
+      vi.setSystemTime(1_001);
+      expect(await url()).toBe(webhook());
+      expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

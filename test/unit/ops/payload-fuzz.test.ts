@@ -118,7 +118,7 @@ describe('operator payloads under fuzzing', () => {
 
   it('names the unknown field and lists the valid ones', () => {
     expect(() => parsePayload(FailoverPayloadSchema, { group: 'web-lb', froce: true }, 'failover')).toThrow(
-      'failover: "froce": unknown field (valid fields: group, to, reason, force, dryRun, requestedBy)',
+      'failover: froce: unknown key (valid keys: group, to, reason, force, dryRun, requestedBy)',
     );
   });
 
@@ -133,7 +133,7 @@ describe('operator payloads under fuzzing', () => {
 
   it('names a missing field', () => {
     expect(() => parsePayload(ControlPayloadSchema, { action: 'pause' }, 'control')).toThrow(
-      'control: group is required (string)',
+      'control: group = missing: is required (a string)',
     );
   });
 
@@ -141,7 +141,7 @@ describe('operator payloads under fuzzing', () => {
     const attempt = () =>
       parsePayload(FailoverPayloadSchema, { group: 'web-lb', reason: 'x'.repeat(100_000) }, 'failover');
     expect(attempt).toThrow(
-      /^failover: reason = "x{56}\.\.\.: must be at most 500 characters \(got 100000\)$/,
+      /^failover: reason = "x{76}\.\.\.: must be at most 500 characters \(got 100000\)$/,
     );
   });
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { measureClockSkew } from '../../../shared/aws/clients';
-import { ClockSkew } from '../../../shared/clock-skew';
+import { ClockSkew, SKEW_TRUSTED_MS } from '../../../shared/clock-skew';
 import { EventType } from '../../../shared/constants';
 import { silentLog } from '../../../shared/log';
 import { CLOCK_SKEW_REMIND_MS, clockSkewHolds } from '../../../shared/usecases/alerts';
@@ -50,6 +50,23 @@ describe('ClockSkew', () => {
       const error = skew.awsNow() - (AWS_NOW + 120);
       expect(Math.abs(error)).toBeLessThanOrEqual(1_120);
     }
+  });
+
+  it('stops correcting the clock five minutes after the answer that proved the skew', () => {
+    let local = AWS_NOW - 30_000;
+    let mono = 0;
+    const skew = new ClockSkew(
+      () => local,
+      () => mono,
+    );
+    skew.observe(skew.sending(), httpDate(AWS_NOW));
+    expect(skew.awsNow()).toBe(AWS_NOW);
+    // The host's clock is set right; no AWS answer comes for five minutes.
+    mono += SKEW_TRUSTED_MS;
+    local = AWS_NOW + SKEW_TRUSTED_MS;
+    expect(skew.awsNow()).toBe(local + 30_000);
+    mono += 1;
+    expect(skew.awsNow()).toBe(local);
   });
 
   it('is unknown before any response and ignores a response without a Date header', () => {

@@ -123,6 +123,44 @@ describe('LeaseGuard.take', () => {
     expect((await take(t.b.deps())).lease.epoch).toBe(first.lease.epoch + 1);
   });
 
+  it('takes at once a record that expired over a lease ago by proven AWS time, and never on a bare clock', async () => {
+    const t = setup(0);
+    const dead = await take(t.a.deps('a-1'));
+    // The holder died: its lease ran out LEASE_MS after the take; one more lease passes.
+    t.clock.advance(2 * LEASE_MS + 1);
+    // A container whose clock is not proven against AWS only starts watching.
+    expect(await LeaseGuard.take(t.b.deps('b-1'), G)).toBeInstanceOf(LeaseHeldError);
+    // One whose clock a recent answer proved takes it on its first sight.
+    const proven = setupContainerLike(t, 'c-1');
+    const taken = await take({ ...proven.deps(), awsTimeProven: () => true });
+    expect(taken.lease).toMatchObject({ owner: 'c-1', epoch: dead.lease.epoch + 1 });
+    expect(taken.timeline.at(-1)?.what).toContain('expired over a lease ago by AWS');
+  });
+
+  it('does not take by AWS time a record that expired less than a lease ago', async () => {
+    const t = setup(0);
+    await take(t.a.deps('a-1'));
+    t.clock.advance(2 * LEASE_MS - 1);
+    const proven = setupContainerLike(t, 'c-1');
+    expect(await LeaseGuard.take({ ...proven.deps(), awsTimeProven: () => true }, G)).toBeInstanceOf(
+      LeaseHeldError,
+    );
+  });
+
+  it('runs the step before the first mutating call again when it failed, and once it succeeded never again', async () => {
+    const t = setup(0);
+    const guard = await take(t.a.deps('a-1'));
+    let calls = 0;
+    guard.beforeFirstMutation(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('DynamoDB: cannot record failover start');
+    });
+    await expect(guard.beforeMutation('AssociateAddress')).rejects.toThrow('failover start');
+    await guard.beforeMutation('AssociateAddress');
+    await guard.beforeMutation('AssociateAddress');
+    expect(calls).toBe(2);
+  });
+
   it('releases, on its next take, a lease an earlier invocation of the container could not release', async () => {
     const t = setup();
     const first = await take(t.a.deps('a-1'));
