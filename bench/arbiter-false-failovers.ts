@@ -1,9 +1,9 @@
 import { POLICY_DEFAULTS } from '../shared/config/defaults';
 import { validateConfig } from '../shared/config/load';
 import type { GroupConfig } from '../shared/config/schema';
-import { decide, isMove } from '../shared/decide';
-import { emptyState, type GroupState, type Signals, type Verdict } from '../shared/model';
-import { VerdictTracker } from '../shared/probe/tracker';
+import { decide, isMove } from '../shared/domain/decide';
+import { emptyState, type GroupState, type Signals, type Verdict } from '../shared/domain/model';
+import { VerdictTracker } from '../shared/domain/verdict-tracker';
 import type { FalseFailoverResult } from './baselines/model';
 import { chance, seededRng, uniform } from './rng';
 

@@ -1,7 +1,7 @@
 import { ASYNC_MAX_EVENT_AGE_SECONDS, PROBER_TIMEOUT_SECONDS } from '../infra/timing';
-import { silentLog } from '../shared/log';
-import type { ProbeResult, Verdict } from '../shared/model';
-import { loopRemainingMs, PROBE_SCHEDULE_PERIOD_MS } from '../shared/probe/loop-deadline';
+import { loopRemainingMs, PROBE_SCHEDULE_PERIOD_MS } from '../shared/domain/loop-deadline';
+import type { ProbeResult, Verdict } from '../shared/domain/model';
+import { silentLog } from '../shared/ports/log';
 import { runProbeLoop } from '../shared/usecases/probe-loop';
 import type { FailureKind } from './baselines/model';
 import { detectionSpanMs } from './detection-span';

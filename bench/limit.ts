@@ -2,7 +2,7 @@ import type { Ec2Timing } from './baselines/model';
 
 /**
  * EC2 calls on an Elastic IP failover path, one after the other (calls made in parallel count
- * once). From shared/usecases/reconcile.ts and shared/movers/elastic-ip.ts:
+ * once). From shared/usecases/reconcile.ts and shared/adapters/aws/movers/elastic-ip.ts:
  * 1. look() before the lease: DescribeInstances, DescribeInstanceStatus, DescribeAddresses (parallel);
  * 2. look() again under the lease (the double-check): the same three, in parallel;
  * 3. ElasticIpMover.moveTo reads DescribeAddresses once more before it mutates;

@@ -1,10 +1,11 @@
 import type { Context } from 'aws-lambda';
-import { emfMetrics, recordReadiness, recordReconcile } from '../shared/metrics';
-import type { Readiness } from '../shared/readiness/judge';
+import type { Readiness } from '../shared/domain/readiness';
+import { parseArbiterEvent } from '../shared/runtime/arbiter-event';
 import { container } from '../shared/runtime/container';
+import { emfMetrics, recordReadiness, recordReconcile } from '../shared/runtime/metrics';
 import { CorrelationPath, lambdaHandler } from '../shared/runtime/middleware';
-import { parseArbiterEvent } from '../shared/usecases/arbiter-event';
-import { type ReconcileResult, reconcileAll } from '../shared/usecases/reconcile';
+import type { ReconcileResult } from '../shared/usecases/deps';
+import { reconcileAll } from '../shared/usecases/reconcile';
 
 /** EMF metrics of this container; logMetrics writes them at the end of every invocation. */
 const metrics = emfMetrics();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { emfMetrics, recordControl } from '../shared/metrics';
 import { control as applyControl, type ControlResult } from '../shared/ops/control';
 import type { CallerContext } from '../shared/ops/deps';
 import { container } from '../shared/runtime/container';
+import { emfMetrics, recordControl } from '../shared/runtime/metrics';
 import { lambdaHandler } from '../shared/runtime/middleware';
 
 /** EMF metrics of this container: a failed move after a ban raises the failed-failover alarm. */

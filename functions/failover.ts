@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { emfMetrics, recordManualFailover } from '../shared/metrics';
 import type { CallerContext } from '../shared/ops/deps';
 import { type ManualFailoverResult, manualFailover } from '../shared/ops/manual-failover';
 import { container } from '../shared/runtime/container';
+import { emfMetrics, recordManualFailover } from '../shared/runtime/metrics';
 import { lambdaHandler } from '../shared/runtime/middleware';
 
 /** EMF metrics of this container: a failed manual move raises the same alarm as an automatic one. */

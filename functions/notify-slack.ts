@@ -1,9 +1,9 @@
 import type { SNSEvent } from 'aws-lambda';
-import { createSsmClient } from '../shared/aws/clients';
-import { requireEnv } from '../shared/env';
-import { postToSlack, ssmWebhookUrl } from '../shared/notify/slack';
+import { createSsmClient } from '../shared/adapters/aws/clients';
+import { postToSlack, ssmWebhookUrl } from '../shared/adapters/slack';
 import { forwardToSlack, type SlackForwardDeps } from '../shared/ops/notify-slack';
 import { toLog } from '../shared/runtime/container';
+import { requireEnv } from '../shared/runtime/env';
 import { createLogger } from '../shared/runtime/logger';
 import { CorrelationPath, lambdaHandler } from '../shared/runtime/middleware';
 

@@ -1,10 +1,10 @@
-import { createEc2Client } from '../shared/aws/clients';
+import { createEc2Client } from '../shared/adapters/aws/clients';
 import { loadConfig } from '../shared/config/load';
-import { optionalEnv } from '../shared/env';
 import type { PreflightReport } from '../shared/preflight/finding';
 import { formatReport } from '../shared/preflight/format';
 import { parsePreflightPayload } from '../shared/preflight/payload';
 import { runPreflight } from '../shared/preflight/run';
+import { optionalEnv } from '../shared/runtime/env';
 import { createLogger } from '../shared/runtime/logger';
 import { lambdaHandler } from '../shared/runtime/middleware';
 

@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { optionalEnv, requireEnv } from '../shared/env';
-import { emfMetrics, recordHeartbeat, recordProbe, recordVerdictChange } from '../shared/metrics';
-import { loopRemainingMs, scheduledAt } from '../shared/probe/loop-deadline';
-import { probeNode } from '../shared/probe/probe-node';
+import { probeNode } from '../shared/adapters/probe/probe-node';
+import { loopRemainingMs, scheduledAt } from '../shared/domain/loop-deadline';
 import { container } from '../shared/runtime/container';
+import { optionalEnv, requireEnv } from '../shared/runtime/env';
+import { emfMetrics, recordHeartbeat, recordProbe, recordVerdictChange } from '../shared/runtime/metrics';
 import { CorrelationPath, lambdaHandler } from '../shared/runtime/middleware';
 import { type ProbeLoopSummary, runProbeLoop } from '../shared/usecases/probe-loop';
 
@@ -12,7 +12,7 @@ const metrics = emfMetrics();
 
 /**
  * Prober of one vantage point: loops, probing every interval, until shortly before the next
- * scheduled invocation is due (shared/probe/loop-deadline.ts).
+ * scheduled invocation is due (shared/domain/loop-deadline.ts).
  */
 export async function probe(
   event: unknown,

@@ -1,5 +1,5 @@
 import type { ArbiterConfig } from '../shared/config/schema';
-import { METRICS_NAMESPACE, MetricDimension, MetricName } from '../shared/metrics';
+import { METRICS_NAMESPACE, MetricDimension, MetricName } from '../shared/runtime/metrics';
 import { type CfnResources, ref, sub } from './cfn';
 import { functionName, Ids, normalizedName } from './names';
 import { MetricsLevel } from './params';
@@ -55,7 +55,7 @@ export const ERROR_ALARMED_FUNCTIONS = ['arbiter', 'failover', 'control', 'notif
  * the functions, through the AWS/Lambda metrics every function has for free:
  * - the arbiter's Invocations < 1 for 3 minutes, missing data breaching: the arbiter itself
  *   stopped (it runs every minute; the probers' silence is the arbiter's to announce, since it
- *   reads every vantage's heartbeat: shared/vantage-silence.ts);
+ *   reads every vantage's heartbeat: shared/usecases/vantage-silence.ts);
  * - Errors > 0 of the arbiter, failover, control and notify-slack functions (an operator's
  *   failed manual move, a failed ban, a Slack post that did not go out);
  * - FailedFailovers > 0, automatic, manual and control moves alike, one for every group (a

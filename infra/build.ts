@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseConfig } from '../shared/config/load';
 import type { ArbiterConfig } from '../shared/config/schema';
-import { ConfigError } from '../shared/errors';
+import { ConfigError } from '../shared/domain/errors';
 import { alarmResources } from './alarms';
 import { auditResources } from './audit';
 import type { CfnResources } from './cfn';

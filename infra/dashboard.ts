@@ -1,5 +1,5 @@
 import type { ArbiterConfig } from '../shared/config/schema';
-import { METRICS_NAMESPACE, MetricName } from '../shared/metrics';
+import { METRICS_NAMESPACE, MetricName } from '../shared/runtime/metrics';
 import { metricsServiceName } from './alarms';
 import { type CfnResources, sub } from './cfn';
 import { functionName, Ids } from './names';

@@ -1,4 +1,4 @@
-import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../shared/store/table-schema';
+import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA, TTL_ATTRIBUTE } from '../shared/adapters/dynamo/table-schema';
 import { type CfnResources, ref } from './cfn';
 import { Ids } from './names';
 import type { StackParams } from './params';

@@ -25,7 +25,7 @@ export type FunctionDefinition = Record<string, unknown>;
 /** Async settings of the Slack forwarder (SNS invokes it asynchronously). */
 export const SLACK_ASYNC = { maximumRetryAttempts: 2, maximumEventAge: 3600 } as const;
 
-/** The input EventBridge Scheduler sends; shared/usecases/arbiter-event.ts reads it. */
+/** The input EventBridge Scheduler sends; shared/runtime/arbiter-event.ts reads it. */
 export const SCHEDULED_INPUT = {
   source: 'ha-arbiter.schedule',
   time: '<aws.scheduler.scheduled-time>',

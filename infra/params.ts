@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { ConfigError } from '../shared/errors';
+import { ConfigError } from '../shared/domain/errors';
 
 /**
  * Deploy-time parameters (`--param="name=value"`, defaults in serverless.yml `params.default`).
@@ -30,7 +30,7 @@ export interface StackParams {
   dashboard: boolean;
   /**
    * `basic` (default): CloudWatch watches the functions through the free AWS/Lambda metrics and
-   * the arbiter announces silent vantages itself (shared/vantage-silence.ts). `detailed`: the
+   * the arbiter announces silent vantages itself (shared/usecases/vantage-silence.ts). `detailed`: the
    * probers also publish ProbeLatency and ProberHeartbeat per vantage (a custom metric each,
    * $0.30 a month), with a heartbeat alarm per vantage and the reconcile-error alarm.
    */

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import type { ArbiterConfig } from '../shared/config/schema';
-import { directCheck, egressVantages } from '../shared/egress-health';
+import { directCheck, egressVantages } from '../shared/domain/egress-health';
 
 /** One egress rule of a prober's security group. */
 export interface ProbeTarget {

@@ -4,7 +4,7 @@ import type { FixedFunction } from './names';
 /**
  * Prober timeout, above the one-minute schedule period on purpose. The probe loop does not run
  * until the timeout: it stops shortly before the next scheduled invocation is due, counted from
- * the time its own schedule tick was due (shared/probe/loop-deadline.ts), keeping one tick's
+ * the time its own schedule tick was due (shared/domain/loop-deadline.ts), keeping one tick's
  * probe timeouts and a reserve for its last writes (shared/usecases/probe-loop.ts). So one
  * invocation normally ends before the next begins, and the vantage stops probing only for the
  * changeover. The timeout is a backstop 10 s past the period: a tick whose write stalls gets
@@ -12,7 +12,7 @@ import type { FixedFunction } from './names';
  * If an invocation still runs when the next one arrives, reserved concurrency 1 throttles the
  * newcomer (never two loops of one vantage at once), and Lambda retries a throttled
  * asynchronous event within the maximum event age (ASYNC_MAX_EVENT_AGE_SECONDS; see
- * shared/probe/loop-deadline.ts for the AWS documentation). A timeout at or under the period
+ * shared/domain/loop-deadline.ts for the AWS documentation). A timeout at or under the period
  * would cut every loop at the timeout instead, seconds before the next invocation comes.
  */
 export const PROBER_TIMEOUT_SECONDS = 70;

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 import type { ArbiterConfig } from '../shared/config/schema';
-import { ConfigError } from '../shared/errors';
+import { ConfigError } from '../shared/domain/errors';
 import { FIXED_FUNCTIONS, functionName, MAX_FUNCTION_NAME, proberKey } from './names';
 import type { StackParams } from './params';
 import { egressTargets } from './probe-targets';

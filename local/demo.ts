@@ -1,6 +1,6 @@
 import '../scripts/require-node';
 import { defineCli, parseCliOrExit, runMain, UsageError, usageText } from '../scripts/cli-args';
-import { EventType } from '../shared/constants';
+import { EventType } from '../shared/domain/constants';
 import { longestOutage, startClientProbe } from './nodes/index';
 import { startStack } from './stack';
 import { StackWatcher, type WatchEvent } from './watch';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseConfig } from '../shared/config/load';
 import type { ArbiterConfig } from '../shared/config/schema';
-import { ConfigError } from '../shared/errors';
+import { ConfigError } from '../shared/domain/errors';
 import { functionPrincipals } from './cloud/auth/index';
 import {
   type DescribeLag,

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isVerdictRow } from '../shared/store/keys';
+import { isVerdictRow } from '../shared/adapters/dynamo/keys';
 import type { AuditEntry, PublishedMessage } from './cloud/index';
 import type { LocalStack } from './stack';
 

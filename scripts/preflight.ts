@@ -10,9 +10,9 @@
 import './require-node';
 import { pathToFileURL } from 'node:url';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { createEc2Client } from '../shared/aws/clients';
+import { createEc2Client } from '../shared/adapters/aws/clients';
 import { loadConfig } from '../shared/config/load';
-import { messageOf } from '../shared/errors';
+import { messageOf } from '../shared/domain/errors';
 import { formatReport } from '../shared/preflight/format';
 import { type PreflightOptions, runPreflight } from '../shared/preflight/run';
 import { defineCli, isExpected, parseCli, usageText } from './cli-args';

@@ -1,6 +1,6 @@
-import type { ClockSkew } from '../shared/clock-skew';
-import type { Lease } from '../shared/model';
-import type { GroupSnapshot } from '../shared/store/ports';
+import type { ClockSkew } from '../shared/domain/clock-skew';
+import type { Lease } from '../shared/domain/model';
+import type { GroupSnapshot } from '../shared/ports/store';
 import type { ContainerMemory } from '../shared/usecases/deps';
 import type { Actor } from './scheduler';
 

@@ -1,10 +1,11 @@
-import { ec2Cloud } from '../shared/cloud';
-import { ec2Stopper } from '../shared/fence';
-import { silentLog } from '../shared/log';
-import { createAfterMove } from '../shared/ops/after-move';
+import { ec2Cloud } from '../shared/adapters/aws/ec2-cloud';
+import { ec2Stopper } from '../shared/adapters/aws/ec2-stopper';
 import type { OpsDeps } from '../shared/ops/deps';
-import { parseArbiterEvent } from '../shared/usecases/arbiter-event';
-import { newContainerMemory, reconcileAll } from '../shared/usecases/reconcile';
+import { silentLog } from '../shared/ports/log';
+import { parseArbiterEvent } from '../shared/runtime/arbiter-event';
+import { createAfterMove } from '../shared/usecases/after-move';
+import { newContainerMemory } from '../shared/usecases/deps';
+import { reconcileAll } from '../shared/usecases/reconcile';
 import { type Container, newActor, type SimActor } from './actors';
 import { MAX_DESCRIBE_LAG_MS, SimEc2 } from './ec2/sim-ec2';
 import { SimNotifier } from './notifier';

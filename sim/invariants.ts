@@ -1,7 +1,7 @@
 import type { GroupConfig } from '../shared/config/schema';
-import { DEAD_INSTANCE_STATES, type EventType, VerdictStatus } from '../shared/constants';
-import type { GroupState } from '../shared/model';
-import type { Notification } from '../shared/notify/notifier';
+import { DEAD_INSTANCE_STATES, type EventType, VerdictStatus } from '../shared/domain/constants';
+import type { GroupState } from '../shared/domain/model';
+import type { Notification } from '../shared/ports/notifier';
 import type { SimActor, Win } from './actors';
 
 /** The properties checked after every step. docs/simulation.md defines each precisely. */

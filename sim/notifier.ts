@@ -1,4 +1,4 @@
-import type { Notification, Notifier } from '../shared/notify/notifier';
+import type { Notification, Notifier } from '../shared/ports/notifier';
 import type { SimActor } from './actors';
 import { snsError } from './ec2/sim-ec2';
 import type { SimWorld } from './world';

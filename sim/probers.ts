@@ -1,6 +1,6 @@
 import type { NodeConfig } from '../shared/config/schema';
-import { silentLog } from '../shared/log';
-import type { ProbeResult } from '../shared/model';
+import type { ProbeResult } from '../shared/domain/model';
+import { silentLog } from '../shared/ports/log';
 import { runProbeLoop } from '../shared/usecases/probe-loop';
 import { newActor, type SimActor } from './actors';
 import { ScheduledStore } from './store/scheduled-store';

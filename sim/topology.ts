@@ -1,9 +1,9 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ensureTopology } from '../local/cloud/topology';
 import type { Topology } from '../local/cloud/topology-schema';
+import { createMover } from '../shared/adapters/aws/movers';
 import { validateConfig } from '../shared/config/load';
 import type { ArbiterConfig, GroupConfig, ResourceConfig } from '../shared/config/schema';
-import { createMover } from '../shared/movers';
 
 /** Start of simulated time: a fixed instant, never the wall clock. */
 export const SIM_EPOCH = Date.UTC(2026, 10, 23, 0, 0, 0);
@@ -90,7 +90,7 @@ const ALL_RESOURCES: ResourceConfig[] = [
   { kind: 'route-table-association', subnets: [PRIVATE_SUBNETS[0].id, PRIVATE_SUBNETS[1].id] },
 ];
 
-/** Resource kinds that have a mover in shared/movers today. */
+/** Resource kinds that have a mover in shared/adapters/aws/movers today. */
 export function supportedResources(): ResourceConfig[] {
   const probe = { id: 'probe', nodes: [], resources: [] } as unknown as GroupConfig;
   return ALL_RESOURCES.filter((r) => {

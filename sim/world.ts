@@ -1,10 +1,10 @@
 import { Ec2Model } from '../ec2-model/model';
 import { apiRefs } from '../ec2-model/views';
-import { ClockSkew } from '../shared/clock-skew';
+import { createMovers } from '../shared/adapters/aws/movers';
+import { toState } from '../shared/adapters/dynamo/rows';
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../shared/config/schema';
-import { createMovers } from '../shared/movers';
-import type { Notification } from '../shared/notify/notifier';
-import { toState } from '../shared/store/rows';
+import { ClockSkew } from '../shared/domain/clock-skew';
+import type { Notification } from '../shared/ports/notifier';
 import { newContainerMemory } from '../shared/usecases/deps';
 import { type Container, newActor, type SimActor } from './actors';
 import { Arbiters } from './arbiters';

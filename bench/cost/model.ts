@@ -61,7 +61,7 @@ export interface CostEstimate {
 const INVOCATIONS_PER_MONTH = HOURS_PER_MONTH * 60;
 
 /**
- * Metric series published all month long, whatever the number of groups (shared/metrics.ts):
+ * Metric series published all month long, whatever the number of groups (shared/runtime/metrics.ts):
  * with `metrics: detailed`, ProbeLatency and ProberHeartbeat, one series each per vantage;
  * none with `basic`, where the arbiter watches the vantages' heartbeats itself.
  */
@@ -73,7 +73,7 @@ export function continuousMetricSeries(vantages: number, metrics: MetricsLevel =
  * Hours of event-only metric series one failover publishes. CloudWatch bills a custom metric
  * prorated by the hours in which it is published, so a series with a group dimension that only
  * appears when something happens to the group costs $0.30 / 730 per hour it appears in, not
- * $0.30 a month. These keep their group dimension (shared/metrics.ts): per failover,
+ * $0.30 a month. These keep their group dimension (shared/runtime/metrics.ts): per failover,
  * Failovers and FailoverDurationMs (one hour each), LeaseContention (the stream wake-ups of a
  * failover may meet each other or the reconcile: at most one hour), and VerdictChanges per
  * vantage twice (the node going DOWN, and UP again when it recovers, counted as separate hours).
@@ -97,7 +97,7 @@ export function alarmCount(vantages: number, metrics: MetricsLevel = 'basic'): n
  * The monthly list-price bill of one deployment: two scheduled probers looping for most of
  * every minute, the arbiter's 1-minute reconcile plus the wake-ups failovers cause, one
  * heartbeat row per vantage (for all its groups) every heartbeatSeconds, the alerts, and the
- * CloudWatch metrics, alarms and logs the stack creates (shared/metrics.ts, infra/alarms.ts).
+ * CloudWatch metrics, alarms and logs the stack creates (shared/runtime/metrics.ts, infra/alarms.ts).
  */
 export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
   const gbSecond = s.arch === 'arm64' ? PRICES.lambda.arm64GbSecond : PRICES.lambda.x86GbSecond;
@@ -107,10 +107,10 @@ export function estimateMonthlyCost(s: CostScenario, u: Usage): CostEstimate {
   const proberGbS = proberInvocations * (u.proberMemoryMb / 1024) * u.proberSeconds(s.intervalSeconds);
   const arbiterGbS = arbiterInvocations * (u.arbiterMemoryMb / 1024) * u.arbiterSeconds;
   const requests = proberInvocations + arbiterInvocations;
-  // One row per vantage, whatever the number of groups (shared/store/keys.ts).
+  // One row per vantage, whatever the number of groups (shared/adapters/dynamo/keys.ts).
   const heartbeats = s.vantages * (3600 / u.heartbeatSeconds) * HOURS_PER_MONTH;
   const eventWrites = failovers * u.perFailover.tableWrites;
-  // Strongly consistent reads (shared/store/dynamo-group-store.ts): every reconcile reads, per
+  // Strongly consistent reads (shared/adapters/dynamo/dynamo-group-store.ts): every reconcile reads, per
   // group, the heartbeats of its vantages, then the state item and every verdict row (vantages x
   // nodes) in BatchGetItem, one read unit per item (each < 4 KB). Each prober queries its own
   // partition once per invocation (its verdicts in every group) to continue rise/fall: a Query

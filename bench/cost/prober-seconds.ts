@@ -1,6 +1,6 @@
 import { PROBER_TIMEOUT_SECONDS } from '../../infra/timing';
-import { silentLog } from '../../shared/log';
-import { loopRemainingMs } from '../../shared/probe/loop-deadline';
+import { loopRemainingMs } from '../../shared/domain/loop-deadline';
+import { silentLog } from '../../shared/ports/log';
 import { runProbeLoop } from '../../shared/usecases/probe-loop';
 import { CountingVerdictStore } from '../scale/counting-verdict-store';
 import { scaleConfig, upVerdicts } from '../scale/scale-config';

@@ -7,7 +7,7 @@ import { longestOutage, type ProbeSample, startClientProbe } from '../../local/n
 import { type LocalStack, startStack } from '../../local/stack';
 import { StackWatcher, type WatchEvent } from '../../local/watch';
 import type { GroupConfig, NodeConfig } from '../../shared/config/schema';
-import { EventType } from '../../shared/constants';
+import { EventType } from '../../shared/domain/constants';
 import type { Ec2Timing, FailureKind } from '../baselines/model';
 import { detectionSpanMs } from '../detection-span';
 import { type Rng, seededRng, uniform } from '../rng';

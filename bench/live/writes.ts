@@ -1,6 +1,6 @@
-import { keys } from '../../shared/store/keys';
+import { keys } from '../../shared/adapters/dynamo/keys';
 
-/** Table writes seen during a run, by kind of row (see shared/store/keys.ts). */
+/** Table writes seen during a run, by kind of row (see shared/adapters/dynamo/keys.ts). */
 export interface WriteCounts {
   verdict: number;
   heartbeat: number;

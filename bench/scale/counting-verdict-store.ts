@@ -1,5 +1,5 @@
-import type { Verdict } from '../../shared/model';
-import type { VerdictStore } from '../../shared/store/ports';
+import type { Verdict } from '../../shared/domain/model';
+import type { VerdictStore } from '../../shared/ports/store';
 
 /**
  * An in-memory VerdictStore that counts what the probe loop writes. It can start from stored
@@ -26,7 +26,7 @@ export class CountingVerdictStore implements VerdictStore {
     return true;
   }
 
-  /** One row per vantage (shared/store/keys.ts), whatever the number of groups. */
+  /** One row per vantage (shared/adapters/dynamo/keys.ts), whatever the number of groups. */
   async putHeartbeat(_vantage: string, _at: number): Promise<boolean> {
     this.heartbeatWrites += 1;
     return true;

@@ -1,6 +1,6 @@
 import type { ArbiterConfig } from '../../shared/config/schema';
-import { decide } from '../../shared/decide';
-import { emptyState, type GroupState, type Signals, type Verdict } from '../../shared/model';
+import { decide } from '../../shared/domain/decide';
+import { emptyState, type GroupState, type Signals, type Verdict } from '../../shared/domain/model';
 import { type Summary, summarize } from '../stats';
 import { scaleConfig } from './scale-config';
 

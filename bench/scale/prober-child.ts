@@ -1,5 +1,5 @@
-import { silentLog } from '../../shared/log';
-import { probeNode } from '../../shared/probe/probe-node';
+import { probeNode } from '../../shared/adapters/probe/probe-node';
+import { silentLog } from '../../shared/ports/log';
 import { runProbeLoop } from '../../shared/usecases/probe-loop';
 import { CountingVerdictStore } from './counting-verdict-store';
 import { scaleConfig, upVerdicts } from './scale-config';

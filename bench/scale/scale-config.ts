@@ -1,6 +1,6 @@
 import { validateConfig } from '../../shared/config/load';
 import type { ArbiterConfig } from '../../shared/config/schema';
-import type { Verdict } from '../../shared/model';
+import type { Verdict } from '../../shared/domain/model';
 
 const hex = (i: number, width = 8) => i.toString(16).padStart(width, '0');
 

@@ -1,5 +1,5 @@
+import { keys } from '../../shared/adapters/dynamo/keys';
 import type { ArbiterConfig, GroupConfig } from '../../shared/config/schema';
-import { keys } from '../../shared/store/keys';
 import { FIXED_FUNCTIONS, proberKey } from '../names';
 import { EC2_READ_ACTIONS } from './ec2';
 

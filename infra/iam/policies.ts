@@ -1,5 +1,5 @@
+import { keys } from '../../shared/adapters/dynamo/keys';
 import type { ArbiterConfig } from '../../shared/config/schema';
-import { keys } from '../../shared/store/keys';
 import { arn, type CfnValue, type IamStatement } from '../cfn';
 import { type FixedFunction, functionName, Ids, proberKey, securityGroupLogicalId } from '../names';
 import type { StackParams } from '../params';
@@ -109,7 +109,7 @@ export function functionPolicies(input: PolicyInput): Record<string, IamStatemen
   for (const v of config.vantages) {
     const key = proberKey(v.id);
     const probes = config.groups.some((g) => g.vantages.includes(v.id));
-    // Its own partition only (its verdicts and its heartbeat, shared/store/keys.ts): a prober
+    // Its own partition only (its verdicts and its heartbeat, shared/adapters/dynamo/keys.ts): a prober
     // can neither write a group's lease and state nor another vantage's verdicts or heartbeat.
     policies[key] = [
       writeLogs(key),

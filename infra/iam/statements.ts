@@ -2,7 +2,7 @@ import { arn, type CfnValue, getAtt, type IamStatement, ref } from '../cfn';
 import { Ids, logGroupLogicalId } from '../names';
 import { EC2_READ_ACTIONS } from './ec2';
 
-/** The table actions each side of the code uses (see shared/store/dynamo-*-store.ts). */
+/** The table actions each side of the code uses (see shared/adapters/dynamo/dynamo-*-store.ts). */
 export const TableActions = {
   /**
    * Probers, in their own `v#<vantage>` partition only: load their verdicts (Query) and write

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { messageOf } from '../../shared/errors';
+import { messageOf } from '../../shared/domain/errors';
 import { PAGE_HTML } from './html';
 import type { PageSnapshot } from './snapshot';
 

@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { ec2Cloud } from '../../shared/cloud';
+import { ec2Cloud } from '../../shared/adapters/aws/ec2-cloud';
+import { ec2MovePermissions } from '../../shared/adapters/aws/ec2-move-permissions';
+import { DynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
+import { DynamoReadinessMemo } from '../../shared/adapters/dynamo/readiness-memo';
 import type { ArbiterConfig } from '../../shared/config/schema';
-import { silentLog } from '../../shared/log';
 import type { OpsDeps } from '../../shared/ops/deps';
 import { type GroupStatus, groupStatus } from '../../shared/ops/status';
-import { ec2MovePermissions } from '../../shared/readiness/ec2-dry-run';
-import { DynamoReadinessMemo } from '../../shared/readiness/memo';
-import { DynamoStore } from '../../shared/store/dynamo-store';
-import { newContainerMemory } from '../../shared/usecases/reconcile';
+import { silentLog } from '../../shared/ports/log';
+import { newContainerMemory } from '../../shared/usecases/deps';
 import type { WatchEvent } from '../watch';
 
 /** What the page shows: per group the holder, readiness and every vantage's verdict; then the timeline. */

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA } from '../../shared/store/table-schema';
+import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA } from '../../shared/adapters/dynamo/table-schema';
 import { startDynamoFront } from '../cloud/auth/dynamodb-front';
 import type { LocalAuth } from '../cloud/auth/index';
 import { waitForTable } from './table-ready';

@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { isVerdictRow } from '../../shared/store/keys';
+import { isVerdictRow } from '../../shared/adapters/dynamo/keys';
 
 /** One batch of stream-shaped records, as Lambda's DynamoDB event source would deliver it. */
 export type StreamListener = (records: DynamoDBRecord[]) => void;

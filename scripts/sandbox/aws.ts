@@ -10,8 +10,8 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import type { ArbiterConfig } from '../../shared/config/schema';
-import { DynamoStore } from '../../shared/store/dynamo-store';
 import { startSampler } from './client';
 import { type DrillPorts, instanceIdOf } from './drill-run';
 import { alertFromEnvelope, BreakKind, type ReceivedAlert } from './measure';

@@ -1,8 +1,8 @@
 import type { ProbeSample } from '../../local/nodes/client-probe';
 import type { GroupConfig } from '../../shared/config/schema';
-import { EventType, VerdictStatus } from '../../shared/constants';
-import type { HistoryEvent } from '../../shared/model';
-import type { GroupSnapshot } from '../../shared/store/ports';
+import { EventType, VerdictStatus } from '../../shared/domain/constants';
+import type { HistoryEvent } from '../../shared/domain/model';
+import type { GroupSnapshot } from '../../shared/ports/store';
 import {
   type BreakKind,
   type DrillRunSummary,

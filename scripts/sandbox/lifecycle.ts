@@ -11,8 +11,8 @@ import {
   SANDBOX_STAGE,
   SANDBOX_TAG,
 } from '../../infra/sandbox/fixture';
+import { DynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { parseConfig } from '../../shared/config/load';
-import { DynamoStore } from '../../shared/store/dynamo-store';
 import {
   type AwsCli,
   allocationExists,

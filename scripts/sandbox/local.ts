@@ -2,7 +2,7 @@ import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { SNSEvent } from 'aws-lambda';
 import type { LocalStack } from '../../local/stack';
 import { startStack } from '../../local/stack';
-import { DynamoStore } from '../../shared/store/dynamo-store';
+import { DynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { startSampler } from './client';
 import { type DrillPorts, instanceIdOf } from './drill-run';
 import { alertFromEnvelope, BreakKind, type ReceivedAlert } from './measure';

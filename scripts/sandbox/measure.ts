@@ -1,15 +1,15 @@
 import { type Summary, summarize } from '../../bench/stats';
 import type { ProbeSample } from '../../local/nodes/client-probe';
 import { outageWindows } from '../../local/nodes/outage';
-import { EventType } from '../../shared/constants';
-import type { HistoryEvent } from '../../shared/model';
+import { EventType } from '../../shared/domain/constants';
+import type { HistoryEvent } from '../../shared/domain/model';
 import {
   addressSwitchMs,
   firstMutationAt,
   quorumDownAt,
   type TimelineEntry,
   verifiedAt,
-} from '../../shared/ops/move-timeline';
+} from '../../shared/domain/move-timeline';
 
 /** How the drill breaks the holder. */
 export const BreakKind = {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../domain/errors';
 import {
   type ArbiterConfig,
   type ConfigFile,

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 /*
  * The one formatter of schema errors, for the config file (shared/config/load.ts), invoke
  * payloads (shared/ops/payload.ts, shared/preflight/payload.ts) and invocation events
- * (shared/usecases/arbiter-event.ts): every line names the field path and the value given, so
+ * (shared/runtime/arbiter-event.ts): every line names the field path and the value given, so
  * a reader can find and fix it without the schema at hand.
  */
 

@@ -1,5 +1,5 @@
-import { messageOf } from '../errors';
-import type { Notification } from '../notify/notifier';
+import { messageOf } from '../domain/errors';
+import type { Notification } from '../ports/notifier';
 import type { OpsDeps } from './deps';
 
 /**

@@ -1,9 +1,11 @@
 import type { GroupConfig } from '../config/schema';
 import { show } from '../config/zod-issues';
-import { BAN_ENDED_PREFIX, Hold } from '../decide';
-import { InputError, messageOf } from '../errors';
-import { invokeCommand } from '../notify/format';
-import { type ReconcileResult, reconcileGroup } from '../usecases/reconcile';
+import { BAN_ENDED_PREFIX, Hold } from '../domain/decide';
+import { InputError, messageOf } from '../domain/errors';
+import { isoSecond } from '../domain/time';
+import { invokeCommand } from '../messages/format';
+import type { ReconcileResult } from '../usecases/deps';
+import { reconcileGroup } from '../usecases/reconcile';
 import { announce } from './announce';
 import { type CallerContext, callerOf, type OpsDeps, requestIdOf } from './deps';
 import { type ManualFailoverResult, manualFailover } from './manual-failover';
@@ -16,7 +18,6 @@ import {
   resolveGroup,
   resolveNode,
 } from './payload';
-import { isoSecond } from './time';
 
 const WHAT = 'control';
 

@@ -1,5 +1,5 @@
-import type { ControlStore, GroupStore } from '../store/ports';
-import type { ArbiterDeps } from '../usecases/reconcile';
+import type { ControlStore, GroupStore } from '../ports/store';
+import type { ArbiterDeps } from '../usecases/deps';
 
 /** What the operator use-cases need: the arbiter's dependencies plus the control side of the store. */
 export interface OpsDeps extends ArbiterDeps {

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { GroupConfig } from '../config/schema';
-import { ActionKind, NodeHealth, VerdictStatus } from '../constants';
-import { decide } from '../decide';
-import { messageOf } from '../errors';
-import { drillSummary } from '../notify/drill-format';
-import { CallOutcome, chooseStandby, judgeReadiness, ReadinessStatus } from '../readiness/judge';
+import { ActionKind, NodeHealth, VerdictStatus } from '../domain/constants';
+import { decide } from '../domain/decide';
+import { messageOf } from '../domain/errors';
+import { addressSwitchMs } from '../domain/move-timeline';
+import { CallOutcome, chooseStandby, judgeReadiness, ReadinessStatus } from '../domain/readiness';
+import { isoSecond } from '../domain/time';
 import { announce } from './announce';
 import { type CallerContext, callerOf, type OpsDeps } from './deps';
+import { drillSummary } from './drill-summary';
 import { type ManualFailoverResult, manualFailover } from './manual-failover';
-import { addressSwitchMs } from './move-timeline';
 import { parsePayload, resolveGroup } from './payload';
-import { isoSecond } from './time';
 
 const WHAT = 'drill';
 

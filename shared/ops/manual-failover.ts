@@ -1,15 +1,16 @@
 import type { GroupConfig, NodeConfig } from '../config/schema';
 import { show } from '../config/zod-issues';
-import { ActionKind, NodeHealth } from '../constants';
-import { type Decision, decide, type MoveAction, type NodeAssessment } from '../decide';
-import { InputError, messageOf } from '../errors';
-import type { GroupState, Holding } from '../model';
-import type { Mover } from '../movers/mover';
-import { invokeCommand } from '../notify/format';
-import { executeMove, type ReconcileResult } from '../usecases/reconcile';
+import { ActionKind, NodeHealth } from '../domain/constants';
+import { type Decision, decide, type MoveAction, type NodeAssessment } from '../domain/decide';
+import { InputError, messageOf } from '../domain/errors';
+import type { GroupState, Holding } from '../domain/model';
+import { isoSecond } from '../domain/time';
+import { invokeCommand } from '../messages/format';
+import type { Mover } from '../ports/mover';
+import type { ReconcileResult } from '../usecases/deps';
+import { executeMove } from '../usecases/move';
 import { type CallerContext, callerOf, type OpsDeps, requestIdOf } from './deps';
 import { FailoverPayloadSchema, parsePayload, resolveGroup, resolveNode } from './payload';
-import { isoSecond } from './time';
 
 const WHAT = 'failover';
 

@@ -1,9 +1,9 @@
 import type { GroupConfig } from '../config/schema';
-import { EventType, Severity } from '../constants';
-import { invokeCommand } from '../notify/format';
-import type { Notification } from '../notify/notifier';
+import { EventType, Severity } from '../domain/constants';
+import { duration, isoSecond } from '../domain/time';
+import { invokeCommand } from '../messages/format';
+import type { Notification } from '../ports/notifier';
 import { ControlAction } from './payload';
-import { duration, isoSecond } from './time';
 
 const PREFIX = '[ha-arbiter]';
 

@@ -1,7 +1,7 @@
 import type { SNSEvent } from 'aws-lambda';
-import { ArbiterError, messageOf } from '../errors';
-import type { Log } from '../log';
-import { type SlackMessage, slackMessage, type TopicMessage } from '../notify/slack';
+import { ArbiterError, messageOf } from '../domain/errors';
+import { type SlackMessage, slackMessage, type TopicMessage } from '../messages/slack';
+import type { Log } from '../ports/log';
 
 /** What forwarding needs: where the URL comes from and how to post (both injected for tests). */
 export interface SlackForwardDeps {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../config/schema';
 import { describeIssues, show } from '../config/zod-issues';
-import { InputError } from '../errors';
+import { InputError } from '../domain/errors';
 
 /*
  * Invoke payloads of the operator functions. Strict: an unknown field is an error (a typo such

@@ -1,7 +1,7 @@
-import { invokeCommand } from '../notify/format';
+import { duration, shortTime } from '../domain/time';
+import { invokeCommand } from '../messages/format';
 import type { GroupStatus, StatusReport } from './status';
 import { renderTable } from './table';
-import { duration, shortTime } from './time';
 
 function when(iso: string | undefined, now: number): string {
   return iso ? shortTime(Date.parse(iso), now) : '-';

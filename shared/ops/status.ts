@@ -1,14 +1,14 @@
 import type { GroupConfig, NodeConfig } from '../config/schema';
-import type { NodeHealth, VerdictStatus } from '../constants';
-import { type Action, BAN_ENDED_PREFIX, type Decision, decide, isMove } from '../decide';
-import { messageOf } from '../errors';
-import type { GroupState, HistoryEvent, Holding, InstanceSignal, Verdict } from '../model';
-import { judgeReadiness, type Readiness, type ReadinessStatus } from '../readiness/judge';
-import type { GroupSnapshot } from '../store/ports';
+import type { NodeHealth, VerdictStatus } from '../domain/constants';
+import { type Action, BAN_ENDED_PREFIX, type Decision, decide, isMove } from '../domain/decide';
+import { messageOf } from '../domain/errors';
+import type { GroupState, HistoryEvent, Holding, InstanceSignal, Verdict } from '../domain/model';
+import { judgeReadiness, type Readiness, type ReadinessStatus } from '../domain/readiness';
+import { isoSecond } from '../domain/time';
+import type { GroupSnapshot } from '../ports/store';
 import type { CallerContext, OpsDeps } from './deps';
 import { parsePayload, resolveGroup, StatusPayloadSchema } from './payload';
 import { renderStatusText } from './status-text';
-import { isoSecond } from './time';
 
 /** One vantage point's verdict on one node, with how old it is. */
 export interface VerdictView {

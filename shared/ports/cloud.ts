@@ -1,6 +1,6 @@
 import type { GroupConfig } from '../config/schema';
-import type { InstanceSignal } from '../model';
-import type { Mover } from '../movers/mover';
+import type { InstanceSignal } from '../domain/model';
+import type { Mover } from './mover';
 
 /** The arbiter's window on EC2: instance signals and one mover per resource. */
 export interface CloudPort {

@@ -1,5 +1,5 @@
 import type { GroupConfig, NodeConfig } from '../config/schema';
-import type { CheckedCall } from '../readiness/judge';
+import type { CheckedCall } from '../domain/readiness';
 
 /** Proves, without changing anything, that every call of a move would be allowed. */
 export interface MovePermissions {

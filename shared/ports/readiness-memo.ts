@@ -1,4 +1,4 @@
-import type { PermissionCheck } from '../readiness/judge';
+import type { PermissionCheck } from '../domain/readiness';
 
 /** Where the last DryRun of a group's move is remembered between reconciles (and read by status). */
 export interface ReadinessMemo {

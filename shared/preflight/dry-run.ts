@@ -1,9 +1,9 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { dryRunCommand } from '../aws/dry-run-commands';
-import { isDryRunSuccess, mapEc2Error } from '../aws/ec2-errors';
+import { dryRunCommand } from '../adapters/aws/dry-run-commands';
+import { isDryRunSuccess, mapEc2Error } from '../adapters/aws/ec2-errors';
 import type { ArbiterConfig } from '../config/schema';
-import { messageOf, UnauthorizedError } from '../errors';
-import { mapLimit } from '../probe/limit';
+import { messageOf, UnauthorizedError } from '../domain/errors';
+import { mapLimit } from '../usecases/map-limit';
 import type { Findings } from './finding';
 import { type Inventory, routeTableOfSubnet } from './inventory';
 

@@ -14,9 +14,9 @@ import {
   type RouteTable,
   type Subnet,
 } from '@aws-sdk/client-ec2';
-import { mapEc2Error } from '../aws/ec2-errors';
+import { mapEc2Error } from '../adapters/aws/ec2-errors';
 import type { ArbiterConfig } from '../config/schema';
-import { messageOf, UnauthorizedError } from '../errors';
+import { messageOf, UnauthorizedError } from '../domain/errors';
 import type { Findings } from './finding';
 
 /** What EC2 says about everything the config names, gathered once. */

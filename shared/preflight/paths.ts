@@ -1,6 +1,6 @@
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../config/schema';
-import { egressVantages } from '../egress-health';
+import { egressVantages } from '../domain/egress-health';
 import { routesThrough } from './exists';
 import type { Findings } from './finding';
 import { type Inventory, routeTableOfSubnet } from './inventory';

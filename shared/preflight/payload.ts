@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeIssues } from '../config/zod-issues';
-import { InputError } from '../errors';
+import { InputError } from '../domain/errors';
 
 /** The `preflight` function's invoke payload; every field is optional. */
 export const PreflightPayloadSchema = z.strictObject({

@@ -6,21 +6,22 @@ import {
   createSnsClient,
   createSsmClient,
   measureClockSkew,
-} from '../aws/clients';
-import { ClockSkew } from '../clock-skew';
-import { ec2Cloud } from '../cloud';
+} from '../adapters/aws/clients';
+import { ec2Cloud } from '../adapters/aws/ec2-cloud';
+import { ec2MovePermissions } from '../adapters/aws/ec2-move-permissions';
+import { ec2Stopper } from '../adapters/aws/ec2-stopper';
+import { SnsNotifier } from '../adapters/aws/sns-notifier';
+import { ssmSender } from '../adapters/aws/ssm-sender';
+import { DynamoStore } from '../adapters/dynamo/dynamo-store';
+import { DynamoReadinessMemo } from '../adapters/dynamo/readiness-memo';
 import { loadConfig } from '../config/load';
 import type { ArbiterConfig } from '../config/schema';
-import { optionalEnv, requireEnv } from '../env';
-import { ec2Stopper, FENCE_SETTLE_MS } from '../fence';
-import type { Log } from '../log';
-import { SnsNotifier } from '../notify/sns-notifier';
-import { createAfterMove } from '../ops/after-move';
-import { ssmSender } from '../os-hook';
-import { ec2MovePermissions } from '../readiness/ec2-dry-run';
-import { DynamoReadinessMemo } from '../readiness/memo';
-import { DynamoStore } from '../store/dynamo-store';
-import { type ArbiterDeps, newContainerMemory } from '../usecases/reconcile';
+import { ClockSkew } from '../domain/clock-skew';
+import type { Log } from '../ports/log';
+import { createAfterMove } from '../usecases/after-move';
+import { type ArbiterDeps, newContainerMemory } from '../usecases/deps';
+import { FENCE_SETTLE_MS } from '../usecases/fence';
+import { optionalEnv, requireEnv } from './env';
 import { createLogger } from './logger';
 
 /**

@@ -1,10 +1,10 @@
 import type { GroupConfig } from '../config/schema';
-import { ActionKind } from '../constants';
-import type { Decision } from '../decide';
-import type { Holding } from '../model';
-import type { Mover } from '../movers/mover';
-import * as format from '../notify/format';
-import type { GroupSnapshot } from '../store/ports';
+import { ActionKind } from '../domain/constants';
+import type { Decision } from '../domain/decide';
+import type { Holding } from '../domain/model';
+import * as format from '../messages/format';
+import type { Mover } from '../ports/mover';
+import type { GroupSnapshot } from '../ports/store';
 import type { ArbiterDeps, ReconcileResult } from './deps';
 import { LeaseGuard } from './lease-guard';
 import { type Look, look } from './look';

@@ -1,6 +1,6 @@
-import { MAX_CLOCK_SKEW_MS } from '../clock-skew';
 import type { GroupConfig } from '../config/schema';
-import { ActionKind, EventType, NodeHealth, Severity } from '../constants';
+import { MAX_CLOCK_SKEW_MS } from '../domain/clock-skew';
+import { ActionKind, EventType, NodeHealth, Severity } from '../domain/constants';
 import {
   type Action,
   type Decision,
@@ -9,11 +9,11 @@ import {
   Hold,
   isMove,
   type MoveAction,
-} from '../decide';
-import { banEnded, banOrigin } from '../notify/ban-format';
-import { driftFound } from '../notify/drift-format';
-import * as format from '../notify/format';
-import type { GroupSnapshot } from '../store/ports';
+} from '../domain/decide';
+import { banEnded, banOrigin } from '../messages/bans';
+import { driftFound } from '../messages/drift';
+import * as format from '../messages/format';
+import type { GroupSnapshot } from '../ports/store';
 import type { ArbiterDeps, ReconcileResult } from './deps';
 import { publish } from './publish';
 

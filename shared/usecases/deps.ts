@@ -1,11 +1,11 @@
 import type { ArbiterConfig } from '../config/schema';
-import type { Log } from '../log';
-import type { Lease, LeaseRecord } from '../model';
-import type { TimelineStep } from '../notify/format';
-import type { Notifier } from '../notify/notifier';
-import type { AfterMove } from '../ops/after-move';
+import type { Lease, LeaseRecord } from '../domain/model';
+import type { TimelineStep } from '../messages/format';
 import type { CloudPort } from '../ports/cloud';
-import type { GroupStore } from '../store/ports';
+import type { Log } from '../ports/log';
+import type { Notifier } from '../ports/notifier';
+import type { GroupStore } from '../ports/store';
+import type { AfterMove } from './after-move';
 import type { ReadinessPorts } from './readiness';
 
 /**
@@ -68,7 +68,7 @@ export interface ArbiterDeps {
   memory: ContainerMemory;
   /**
    * This container's clock skew against AWS in ms, proven from response `Date` headers
-   * (shared/clock-skew.ts); undefined = not measured (no response yet, or not measured here).
+   * (shared/domain/clock-skew.ts); undefined = not measured (no response yet, or not measured here).
    */
   clockSkewMs?: () => number | undefined;
   /**

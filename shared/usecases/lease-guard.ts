@@ -1,6 +1,6 @@
-import { LeaseHeldError, LeaseLostError, messageOf } from '../errors';
-import type { Lease, LeaseRecord } from '../model';
-import type { TimelineStep } from '../notify/format';
+import { LeaseHeldError, LeaseLostError, messageOf } from '../domain/errors';
+import type { Lease, LeaseRecord } from '../domain/model';
+import type { TimelineStep } from '../messages/format';
 import type { ArbiterDeps } from './deps';
 
 /*

@@ -1,8 +1,8 @@
 import type { GroupConfig } from '../config/schema';
-import { type Decision, decide } from '../decide';
-import type { Signals } from '../model';
-import type { Mover } from '../movers/mover';
-import type { GroupSnapshot } from '../store/ports';
+import { type Decision, decide } from '../domain/decide';
+import type { Signals } from '../domain/model';
+import type { Mover } from '../ports/mover';
+import type { GroupSnapshot } from '../ports/store';
 import type { ArbiterDeps } from './deps';
 
 /** What one look at a group saw and decided. */

@@ -1,10 +1,10 @@
 import type { GroupConfig, NodeConfig } from '../config/schema';
-import { type Decision, isMove, type MoveAction } from '../decide';
-import { LeaseLostError, messageOf, StaleEpochError } from '../errors';
-import type { Holding } from '../model';
-import type { Mover } from '../movers/mover';
-import * as format from '../notify/format';
-import type { GroupSnapshot } from '../store/ports';
+import { type Decision, isMove, type MoveAction } from '../domain/decide';
+import { LeaseLostError, messageOf, StaleEpochError } from '../domain/errors';
+import type { Holding } from '../domain/model';
+import * as format from '../messages/format';
+import type { Mover } from '../ports/mover';
+import type { GroupSnapshot } from '../ports/store';
 import type { ArbiterDeps, ReconcileResult } from './deps';
 import { LeaseGuard } from './lease-guard';
 import { look } from './look';

@@ -1,14 +1,14 @@
 import type { ArbiterConfig, GroupConfig, NodeConfig } from '../config/schema';
-import { probedNodes } from '../egress-health';
-import { messageOf } from '../errors';
-import type { Log } from '../log';
-import type { ProbeResult, Verdict } from '../model';
+import { probedNodes } from '../domain/egress-health';
+import { messageOf } from '../domain/errors';
+import { streakCarryLimitMs } from '../domain/loop-deadline';
+import type { ProbeResult, Verdict } from '../domain/model';
+import { sameStreak, VerdictTracker } from '../domain/verdict-tracker';
+import type { Log } from '../ports/log';
 import type { NodeProber } from '../ports/node-prober';
-import { mapLimit } from '../probe/limit';
-import { streakCarryLimitMs } from '../probe/loop-deadline';
-import { sameStreak, VerdictTracker } from '../probe/tracker';
-import type { VerdictStore } from '../store/ports';
-import { WriteOrder, withWriteOrder } from '../store/write-order';
+import type { VerdictStore } from '../ports/store';
+import { mapLimit } from './map-limit';
+import { WriteOrder, withWriteOrder } from './write-order';
 
 /** What the probe loop needs. */
 export interface ProbeLoopDeps {
@@ -20,7 +20,7 @@ export interface ProbeLoopDeps {
   sleep: (ms: number) => Promise<void>;
   /**
    * Milliseconds left before the invocation must return (the prober: until shortly before the
-   * next scheduled invocation, within its own timeout; shared/probe/loop-deadline.ts).
+   * next scheduled invocation, within its own timeout; shared/domain/loop-deadline.ts).
    */
   remainingMs: () => number;
   log: Log;
@@ -127,7 +127,7 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
     groups.map((g) => g.id),
   );
   // Every verdict write carries the vantage's write order, so one landing late never replaces
-  // a newer one (shared/store/write-order.ts).
+  // a newer one (shared/usecases/write-order.ts).
   const writes: ProbeLoopDeps = {
     ...deps,
     store: withWriteOrder(deps.store, new WriteOrder(deps.now, previous)),

@@ -1,6 +1,6 @@
 import type { GroupConfig } from '../config/schema';
-import { messageOf } from '../errors';
-import type { Notification } from '../notify/notifier';
+import { messageOf } from '../domain/errors';
+import type { Notification } from '../ports/notifier';
 import type { ArbiterDeps } from './deps';
 
 /** Publishes and records a history row; a failed publish is logged, never blocks a failover. */

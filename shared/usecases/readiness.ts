@@ -1,10 +1,6 @@
 import type { GroupConfig } from '../config/schema';
-import { type Decision, isMove } from '../decide';
-import { messageOf } from '../errors';
-import type { Notification } from '../notify/notifier';
-import { notReady, readyAgain } from '../notify/readiness-format';
-import type { MovePermissions } from '../ports/move-permissions';
-import type { ReadinessMemo } from '../ports/readiness-memo';
+import { type Decision, isMove } from '../domain/decide';
+import { messageOf } from '../domain/errors';
 import {
   CallOutcome,
   chooseStandby,
@@ -12,9 +8,13 @@ import {
   type PermissionCheck,
   type Readiness,
   ReadinessStatus,
-} from '../readiness/judge';
-import type { GroupSnapshot } from '../store/ports';
-import type { ArbiterDeps } from './reconcile';
+} from '../domain/readiness';
+import { notReady, readyAgain } from '../messages/readiness';
+import type { MovePermissions } from '../ports/move-permissions';
+import type { Notification } from '../ports/notifier';
+import type { ReadinessMemo } from '../ports/readiness-memo';
+import type { GroupSnapshot } from '../ports/store';
+import type { ArbiterDeps } from './deps';
 
 /** What readiness needs beyond the arbiter's own dependencies. */
 export interface ReadinessPorts {

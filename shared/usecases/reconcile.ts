@@ -1,8 +1,7 @@
 import type { GroupConfig } from '../config/schema';
-import { ActionKind } from '../constants';
-import { isMove } from '../decide';
-import { messageOf, StoreError } from '../errors';
-import { watchVantageSilence } from '../vantage-silence';
+import { ActionKind } from '../domain/constants';
+import { isMove } from '../domain/decide';
+import { messageOf, StoreError } from '../domain/errors';
 import { adoptPlacement } from './adopt';
 import {
   announceEndedBans,
@@ -18,11 +17,7 @@ import type { ArbiterDeps, ReconcileResult } from './deps';
 import { look } from './look';
 import { executeMove } from './move';
 import { noteReadiness } from './readiness';
-
-export type { ArbiterDeps, ContainerMemory, ReconcileResult } from './deps';
-export { newContainerMemory } from './deps';
-export { extendBeforeMutation } from './lease-guard';
-export { executeMove, type MoveRequest } from './move';
+import { watchVantageSilence } from './vantage-silence';
 
 /**
  * One reconcile of one group: read the verdicts (consistent), ask EC2 who holds what,

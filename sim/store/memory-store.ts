@@ -1,4 +1,4 @@
-import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
+import type { HistoryEvent, Lease, Verdict } from '../../shared/domain/model';
 import type {
   ControlStore,
   FailoverStart,
@@ -6,7 +6,7 @@ import type {
   GroupStore,
   MoveRecord,
   VerdictStore,
-} from '../../shared/store/ports';
+} from '../../shared/ports/store';
 import { MemoryTable } from './memory-table';
 
 /**

@@ -1,10 +1,10 @@
-import type { NodeHealth } from '../../shared/constants';
-import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/errors';
-import type { HistoryEvent, Lease, LeaseRecord, Verdict } from '../../shared/model';
-import { keys } from '../../shared/store/keys';
-import type { FailoverStart, GroupSnapshot, MoveRecord } from '../../shared/store/ports';
-import { toState, toVerdict } from '../../shared/store/rows';
-import { withStreak } from '../../shared/store/verdict-row';
+import { keys } from '../../shared/adapters/dynamo/keys';
+import { toState, toVerdict } from '../../shared/adapters/dynamo/rows';
+import { withStreak } from '../../shared/adapters/dynamo/verdict-row';
+import type { NodeHealth } from '../../shared/domain/constants';
+import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/domain/errors';
+import type { HistoryEvent, Lease, LeaseRecord, Verdict } from '../../shared/domain/model';
+import type { FailoverStart, GroupSnapshot, MoveRecord } from '../../shared/ports/store';
 
 type Item = Record<string, unknown>;
 
@@ -22,7 +22,7 @@ const HISTORY_KEPT = 200;
  * The table, in memory, with DynamoDB's semantics for the operations the arbiter uses:
  * every call is atomic, conditions are evaluated against the item as it is when the call
  * lands, an update creates a missing item, a failed condition changes nothing. Each method
- * mirrors the expression of the same method of DynamoStore (shared/store/dynamo-store.ts);
+ * mirrors the expression of the same method of DynamoStore (shared/adapters/dynamo/dynamo-store.ts);
  * test/sim/memory-store.test.ts runs the same operations against both (DynamoStore on
  * dynalite) and compares the outcomes.
  */

@@ -1,5 +1,5 @@
-import { StoreError } from '../../shared/errors';
-import type { HistoryEvent, Lease, Verdict } from '../../shared/model';
+import { StoreError } from '../../shared/domain/errors';
+import type { HistoryEvent, Lease, Verdict } from '../../shared/domain/model';
 import type {
   ControlStore,
   FailoverStart,
@@ -7,7 +7,7 @@ import type {
   GroupStore,
   MoveRecord,
   VerdictStore,
-} from '../../shared/store/ports';
+} from '../../shared/ports/store';
 import type { SimActor, Win } from '../actors';
 import type { SimWorld } from '../world';
 
@@ -99,7 +99,7 @@ export class ScheduledStore implements GroupStore, VerdictStore, ControlStore {
       this.tracked(`alert:${key}`, () => this.w.table.setAlert(group, key, value)),
     );
     // Opening an alert entitles one notification; so does closing one (a silent vantage that
-    // is back is told once, by the arbiter whose write closed it: shared/vantage-silence.ts).
+    // is back is told once, by the arbiter whose write closed it: shared/usecases/vantage-silence.ts).
     if (changed) this.win('alert', token);
     return changed;
   }

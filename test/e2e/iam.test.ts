@@ -4,7 +4,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startStack } from '../../local/stack';
-import { keys } from '../../shared/store/keys';
+import { keys } from '../../shared/adapters/dynamo/keys';
 import { CONFIG, TOPOLOGY } from './stack-helpers';
 
 /** What a test checks of an SDK error. */

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { waitForTable } from '../../local/runtime/table-ready';
-import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA } from '../../shared/store/table-schema';
+import { TABLE_ATTRIBUTES, TABLE_KEY_SCHEMA } from '../../shared/adapters/dynamo/table-schema';
 
 /** A running dynalite with one empty ha-arbiter table. */
 export interface TestDynamo {

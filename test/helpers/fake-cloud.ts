@@ -1,7 +1,7 @@
 import type { GroupConfig, NodeConfig, ResourceConfig } from '../../shared/config/schema';
-import type { Holding, InstanceSignal } from '../../shared/model';
-import type { MoveOptions, MoveOutcome, Mover } from '../../shared/movers/mover';
+import type { Holding, InstanceSignal } from '../../shared/domain/model';
 import type { CloudPort } from '../../shared/ports/cloud';
+import type { MoveOptions, MoveOutcome, Mover } from '../../shared/ports/mover';
 
 /** The key a real mover would use for a resource (`elastic-ip eipalloc-01`, ...). */
 export function resourceKey(r: ResourceConfig): string {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/errors';
-import type { LeaseRecord } from '../../shared/model';
-import type { GroupStore, VerdictStore } from '../../shared/store/ports';
+import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../shared/domain/errors';
+import type { LeaseRecord } from '../../shared/domain/model';
+import type { GroupStore, VerdictStore } from '../../shared/ports/store';
 import { verdict } from './verdicts';
 
 /** A store under test and how to end it. */

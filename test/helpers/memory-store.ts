@@ -1,5 +1,5 @@
-import type { NodeHealth } from '../../shared/constants';
-import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../shared/errors';
+import type { NodeHealth } from '../../shared/domain/constants';
+import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../shared/domain/errors';
 import {
   emptyState,
   type GroupState,
@@ -7,14 +7,14 @@ import {
   type Lease,
   type LeaseRecord,
   type Verdict,
-} from '../../shared/model';
+} from '../../shared/domain/model';
 import type {
   FailoverStart,
   GroupSnapshot,
   GroupStore,
   MoveRecord,
   VerdictStore,
-} from '../../shared/store/ports';
+} from '../../shared/ports/store';
 
 type Method = keyof GroupStore | keyof VerdictStore;
 

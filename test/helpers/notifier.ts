@@ -1,4 +1,4 @@
-import type { Notification, Notifier } from '../../shared/notify/notifier';
+import type { Notification, Notifier } from '../../shared/ports/notifier';
 
 /** A Notifier that keeps what it was given; `failNext` makes the next publish throw. */
 export class RecordingNotifier implements Notifier {

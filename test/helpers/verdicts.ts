@@ -1,5 +1,5 @@
-import { VerdictStatus } from '../../shared/constants';
-import type { Verdict } from '../../shared/model';
+import { VerdictStatus } from '../../shared/domain/constants';
+import type { Verdict } from '../../shared/domain/model';
 
 /** Options of a test verdict. */
 export interface VerdictOptions {

@@ -6,7 +6,7 @@ import { AuditIds } from '../../infra/audit';
 import { PARAM_NAMES } from '../../infra/params';
 import { MAX_INLINE_CODE_CHARS, PREFIX_LIST_LOOKUP_SOURCE } from '../../infra/prefix-list';
 import { parseConfig } from '../../shared/config/load';
-import { ConfigError } from '../../shared/errors';
+import { ConfigError } from '../../shared/domain/errors';
 import { arnText, grants, resourcesOf, statementsOf } from './helpers/iam';
 import { SERVICE_DIR } from './helpers/osls';
 import { build, deployableConfig } from './helpers/stack';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { functionLogicalId } from '../../infra/names';
-import { ConfigError } from '../../shared/errors';
+import { ConfigError } from '../../shared/domain/errors';
 import { build, deployableConfig } from './helpers/stack';
 
 /** CloudFormation's placeholders, spelled as the template has them. */

@@ -12,7 +12,7 @@ import {
   streamArn,
   tableArn,
 } from '../../local/cloud/auth/index';
-import { keys } from '../../shared/store/keys';
+import { keys } from '../../shared/adapters/dynamo/keys';
 import { statementsOf } from './helpers/iam';
 import { SERVICE_DIR } from './helpers/osls';
 import { build, deployableConfig } from './helpers/stack';

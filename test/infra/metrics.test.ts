@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { alarmResources, metricsServiceName } from '../../infra/alarms';
 import { validateConfig } from '../../shared/config/load';
+import type { Verdict } from '../../shared/domain/model';
 import {
   emfMetrics,
   MetricName,
@@ -9,8 +10,7 @@ import {
   recordProbe,
   recordReconcile,
   recordVerdictChange,
-} from '../../shared/metrics';
-import type { Verdict } from '../../shared/model';
+} from '../../shared/runtime/metrics';
 import { deployableConfig } from './helpers/stack';
 
 interface EmfLine {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCHEDULE_RATE } from '../../infra/scheduler';
 import { ASYNC_MAX_EVENT_AGE_SECONDS, PROBER_TIMEOUT_SECONDS } from '../../infra/timing';
-import { NEXT_INVOCATION_MARGIN_MS, PROBE_SCHEDULE_PERIOD_MS } from '../../shared/probe/loop-deadline';
+import { NEXT_INVOCATION_MARGIN_MS, PROBE_SCHEDULE_PERIOD_MS } from '../../shared/domain/loop-deadline';
 
 describe('Prober timing', () => {
   it('counts the loop deadline in the period the schedule really has', () => {

@@ -1,6 +1,6 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { keys } from '../../shared/store/keys';
+import { keys } from '../../shared/adapters/dynamo/keys';
 import { asArray, type Statement, statementsOf } from './helpers/iam';
 import { build, deployableConfig } from './helpers/stack';
 

@@ -331,7 +331,7 @@ describe('Data and alarms', () => {
         }),
       );
     }
-    // No heartbeat alarm: the arbiter announces silent vantages itself (shared/vantage-silence.ts).
+    // No heartbeat alarm: the arbiter announces silent vantages itself (shared/usecases/vantage-silence.ts).
     // The two custom-metric alarms watch series sent only when above zero.
     expect(
       alarms

@@ -2,11 +2,11 @@ import { DescribeAddressesCommand, DescribeRouteTablesCommand } from '@aws-sdk/c
 import { describe, expect, it } from 'vitest';
 import { directClient, sdkError } from '../../ec2-model/direct-client';
 import { Ec2Model } from '../../ec2-model/model';
-import { mapEc2Error } from '../../shared/aws/ec2-errors';
-import { describeInstanceSignals } from '../../shared/aws/instances';
+import { mapEc2Error } from '../../shared/adapters/aws/ec2-errors';
+import { describeInstanceSignals } from '../../shared/adapters/aws/instances';
+import { createMovers } from '../../shared/adapters/aws/movers';
 import type { GroupConfig, NodeConfig } from '../../shared/config/schema';
-import { ThrottledError } from '../../shared/errors';
-import { createMovers } from '../../shared/movers';
+import { ThrottledError } from '../../shared/domain/errors';
 import { buildConfig, buildTopology, SIM_EPOCH, VARIANTS } from '../../sim/topology';
 
 const variant = VARIANTS.find((v) => v.allResources && v.failback === 'manual') as (typeof VARIANTS)[number];

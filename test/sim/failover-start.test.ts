@@ -1,10 +1,10 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkError } from '../../ec2-model/direct-client';
-import { StaleEpochError } from '../../shared/errors';
-import type { Lease } from '../../shared/model';
-import { DynamoStore } from '../../shared/store/dynamo-store';
-import type { FailoverStart, MoveRecord } from '../../shared/store/ports';
+import { DynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
+import { StaleEpochError } from '../../shared/domain/errors';
+import type { Lease } from '../../shared/domain/model';
+import type { FailoverStart, MoveRecord } from '../../shared/ports/store';
 import { reconcileGroup } from '../../shared/usecases/reconcile';
 import { SimMemoryStore } from '../../sim/store/memory-store';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite';

@@ -1,12 +1,12 @@
 import { directClient } from '../../ec2-model/direct-client';
 import { Ec2Model } from '../../ec2-model/model';
-import { ec2Cloud } from '../../shared/cloud';
+import { ec2Cloud } from '../../shared/adapters/aws/ec2-cloud';
+import { createMovers } from '../../shared/adapters/aws/movers';
 import type { GroupConfig } from '../../shared/config/schema';
-import { silentLog } from '../../shared/log';
-import type { Verdict } from '../../shared/model';
-import { createMovers } from '../../shared/movers';
-import type { Notification } from '../../shared/notify/notifier';
-import { type ArbiterDeps, newContainerMemory } from '../../shared/usecases/reconcile';
+import type { Verdict } from '../../shared/domain/model';
+import { silentLog } from '../../shared/ports/log';
+import type { Notification } from '../../shared/ports/notifier';
+import { type ArbiterDeps, newContainerMemory } from '../../shared/usecases/deps';
 import { SimMemoryStore } from '../../sim/store/memory-store';
 import { buildConfig, buildTopology, SIM_EPOCH, VARIANTS } from '../../sim/topology';
 

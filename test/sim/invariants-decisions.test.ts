@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Decision } from '../../shared/decide';
+import type { Decision } from '../../shared/domain/decide';
 import { runEpisode } from '../../sim/episode';
 import type { Episode } from '../../sim/world';
 
@@ -9,8 +9,8 @@ import type { Episode } from '../../sim/world';
  */
 const corrupt = vi.hoisted(() => ({ with: undefined as ((d: Decision) => Decision) | undefined }));
 
-vi.mock('../../shared/decide', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../shared/decide')>();
+vi.mock('../../shared/domain/decide', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../shared/domain/decide')>();
   return {
     ...real,
     decide: (...args: Parameters<typeof real.decide>) => {

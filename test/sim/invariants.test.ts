@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Lease } from '../../shared/model';
+import type { Lease } from '../../shared/domain/model';
 import { runEpisode } from '../../sim/episode';
 import { MemoryTable } from '../../sim/store/memory-table';
 import type { Episode } from '../../sim/world';

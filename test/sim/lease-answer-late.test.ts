@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Lease } from '../../shared/model';
+import type { Lease } from '../../shared/domain/model';
 import { reconcileGroup } from '../../shared/usecases/reconcile';
 import { SimMemoryStore } from '../../sim/store/memory-store';
 import { eipHolder, fixture } from './fixture';

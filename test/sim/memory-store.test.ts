@@ -1,10 +1,10 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeHealth } from '../../shared/constants';
-import type { Lease, Verdict } from '../../shared/model';
-import { DynamoStore } from '../../shared/store/dynamo-store';
-import type { ControlStore, GroupStore, VerdictStore } from '../../shared/store/ports';
+import { DynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
+import type { NodeHealth } from '../../shared/domain/constants';
+import type { Lease, Verdict } from '../../shared/domain/model';
+import type { ControlStore, GroupStore, VerdictStore } from '../../shared/ports/store';
 import { SimMemoryStore } from '../../sim/store/memory-store';
 import { MemoryTable } from '../../sim/store/memory-table';
 import { startDynalite, type TestDynamo } from '../helpers/dynalite';

@@ -4,10 +4,10 @@ import {
   ReplaceRouteTableAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMovers } from '../../../shared/adapters/aws/movers';
 import type { GroupConfig } from '../../../shared/config/schema';
-import { Ec2Error, UnauthorizedError } from '../../../shared/errors';
-import { createMovers } from '../../../shared/movers';
-import type { Mover } from '../../../shared/movers/mover';
+import { Ec2Error, UnauthorizedError } from '../../../shared/domain/errors';
+import type { Mover } from '../../../shared/ports/mover';
 import { config, FILES, type Rig, startRig, topologyObject } from './cloud';
 
 const fast = { attempts: 5, delayMs: 20 };

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EventType } from '../../../shared/constants';
-import { silentLog } from '../../../shared/log';
+import { DynamoStore } from '../../../shared/adapters/dynamo/dynamo-store';
+import { EventType } from '../../../shared/domain/constants';
 import { control } from '../../../shared/ops/control';
 import type { OpsDeps } from '../../../shared/ops/deps';
 import { manualFailover } from '../../../shared/ops/manual-failover';
 import { type StatusReport, status } from '../../../shared/ops/status';
-import { DynamoStore } from '../../../shared/store/dynamo-store';
+import { silentLog } from '../../../shared/ports/log';
 import { newContainerMemory } from '../../../shared/usecases/deps';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';

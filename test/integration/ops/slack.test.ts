@@ -2,8 +2,8 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EnvError } from '../../../shared/errors';
-import { postToSlack, SlackError, ssmWebhookUrl } from '../../../shared/notify/slack';
+import { postToSlack, SlackError, ssmWebhookUrl } from '../../../shared/adapters/slack';
+import { EnvError } from '../../../shared/domain/errors';
 import { startHttpServer, type TestServer } from '../../helpers/servers';
 
 const ssmMock = mockClient(SSMClient);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import { DynamoStore } from '../../../shared/store/dynamo-store';
+import { DynamoStore } from '../../../shared/adapters/dynamo/dynamo-store';
 import { startDynalite, type TestDynamo } from '../../helpers/dynalite';
 import { CONTRACT_GROUPS, groupStoreContract } from '../../helpers/group-store-contract';
 

@@ -1,10 +1,10 @@
 import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../../shared/errors';
-import type { LeaseRecord } from '../../../shared/model';
-import { DynamoStore } from '../../../shared/store/dynamo-store';
-import { WriteOrder, withWriteOrder } from '../../../shared/store/write-order';
+import { DynamoStore } from '../../../shared/adapters/dynamo/dynamo-store';
+import { LeaseHeldError, LeaseLostError, StaleEpochError } from '../../../shared/domain/errors';
+import type { LeaseRecord } from '../../../shared/domain/model';
+import { WriteOrder, withWriteOrder } from '../../../shared/usecases/write-order';
 import { startDynalite, type TestDynamo } from '../../helpers/dynalite';
 import { verdict } from '../../helpers/verdicts';
 
@@ -189,7 +189,7 @@ describe('DynamoStore with the real DynamoDB client on dynalite', () => {
   });
 
   /*
-   * The race of shared/store/write-order.ts with a real request: the prober's first write is
+   * The race of shared/usecases/write-order.ts with a real request: the prober's first write is
    * held on its way (the SDK gave up on it; DynamoDB applies it later), a newer one lands, and
    * then the held request arrives. Without the condition on `seq`, DOWN would replace UP.
    */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDynamoClient, createEc2Client, createSnsClient } from '../../../shared/aws/clients';
+import { createDynamoClient, createEc2Client, createSnsClient } from '../../../shared/adapters/aws/clients';
 
 describe('SDK clients', () => {
   it.each([

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isDryRunSuccess, mapEc2Error } from '../../../shared/aws/ec2-errors';
-import { Ec2Error, ResourceNotFoundError, ThrottledError, UnauthorizedError } from '../../../shared/errors';
+import { isDryRunSuccess, mapEc2Error } from '../../../shared/adapters/aws/ec2-errors';
+import {
+  Ec2Error,
+  ResourceNotFoundError,
+  ThrottledError,
+  UnauthorizedError,
+} from '../../../shared/domain/errors';
 import { ec2Error } from '../../helpers/ec2';
 
 const CALL = 'AssociateAddress eipalloc-01 -> eni-02';

@@ -1,8 +1,8 @@
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeInstanceSignals } from '../../../shared/aws/instances';
-import { ThrottledError } from '../../../shared/errors';
+import { describeInstanceSignals } from '../../../shared/adapters/aws/instances';
+import { ThrottledError } from '../../../shared/domain/errors';
 import { makeGroup } from '../../helpers/config';
 import { ec2Error } from '../../helpers/ec2';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARBITER_DEFAULTS, HTTP_CHECK_DEFAULTS, POLICY_DEFAULTS } from '../../../shared/config/defaults';
 import { loadConfig, parseConfig } from '../../../shared/config/load';
-import { ConfigError } from '../../../shared/errors';
+import { ConfigError } from '../../../shared/domain/errors';
 import { makeConfig, type rawConfig } from '../../helpers/config';
 
 type Raw = ReturnType<typeof rawConfig>;

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ActionKind, NodeHealth } from '../../../shared/constants';
-import { decide, Hold, isMove } from '../../../shared/decide';
+import { ActionKind, NodeHealth } from '../../../shared/domain/constants';
+import { decide, Hold, isMove } from '../../../shared/domain/decide';
 import {
   emptyState,
   type GroupState,
   type InstanceSignal,
   type Signals,
   type Verdict,
-} from '../../../shared/model';
+} from '../../../shared/domain/model';
 import { makeGroup, THIRD_NODE } from '../../helpers/config';
 import { fromAll, verdict } from '../../helpers/verdicts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupConfig } from '../../../shared/config/schema';
-import { ActionKind, NodeHealth } from '../../../shared/constants';
-import { decide } from '../../../shared/decide';
-import { EGRESS_NODE } from '../../../shared/egress-health';
-import { emptyState, type GroupState, type InstanceSignal, type Verdict } from '../../../shared/model';
+import { ActionKind, NodeHealth } from '../../../shared/domain/constants';
+import { decide } from '../../../shared/domain/decide';
+import { EGRESS_NODE } from '../../../shared/domain/egress-health';
+import { emptyState, type GroupState, type InstanceSignal, type Verdict } from '../../../shared/domain/model';
 import { makeGroup } from '../../helpers/config';
 import { fromAll, verdict } from '../../helpers/verdicts';
 

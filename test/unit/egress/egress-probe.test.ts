@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type EgressProbers, probeEgress, urlCheck } from '../../../shared/adapters/probe/egress';
 import type { EgressCheck } from '../../../shared/config/schema';
-import { EGRESS_NODE, probedNodes } from '../../../shared/egress-health';
-import { silentLog } from '../../../shared/log';
-import type { ProbeResult } from '../../../shared/model';
-import { type EgressProbers, probeEgress, urlCheck } from '../../../shared/probe/egress';
+import { EGRESS_NODE, probedNodes } from '../../../shared/domain/egress-health';
+import type { ProbeResult } from '../../../shared/domain/model';
+import { silentLog } from '../../../shared/ports/log';
 import { runProbeLoop } from '../../../shared/usecases/probe-loop';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig, makeGroup } from '../../helpers/config';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupConfig } from '../../../shared/config/schema';
-import { ActionKind } from '../../../shared/constants';
-import { decide, Hold } from '../../../shared/decide';
-import { emptyState, type GroupState, type Holding, type Verdict } from '../../../shared/model';
+import { ActionKind } from '../../../shared/domain/constants';
+import { decide, Hold } from '../../../shared/domain/decide';
+import { emptyState, type GroupState, type Holding, type Verdict } from '../../../shared/domain/model';
 import { makeGroup, THIRD_NODE } from '../../helpers/config';
 import { fromAll } from '../../helpers/verdicts';
 

@@ -7,9 +7,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ElasticIpMover } from '../../../shared/adapters/aws/movers/elastic-ip';
 import type { ElasticIpResource, NodeConfig } from '../../../shared/config/schema';
-import { ResourceNotFoundError, UnauthorizedError, VerificationError } from '../../../shared/errors';
-import { ElasticIpMover } from '../../../shared/movers/elastic-ip';
+import { ResourceNotFoundError, UnauthorizedError, VerificationError } from '../../../shared/domain/errors';
 import { ec2Error } from '../../helpers/ec2';
 
 const ec2Mock = mockClient(EC2Client);

@@ -1,6 +1,6 @@
 import type { GroupConfig, NodeConfig, ResourceConfig } from '../../../shared/config/schema';
 import { PolicySchema } from '../../../shared/config/schema';
-import type { VerifyOptions } from '../../../shared/movers/mover';
+import type { VerifyOptions } from '../../../shared/ports/mover';
 
 /** Three nodes with an ENI and an own route table each (the first two are enough for pairs). */
 export const nodes: NodeConfig[] = [

@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { GroupConfig } from '../../../shared/config/schema';
-import { EventType } from '../../../shared/constants';
-import { silentLog } from '../../../shared/log';
-import { type ArbiterDeps, newContainerMemory, reconcileGroup } from '../../../shared/usecases/reconcile';
+import { EventType } from '../../../shared/domain/constants';
+import { silentLog } from '../../../shared/ports/log';
+import { type ArbiterDeps, newContainerMemory } from '../../../shared/usecases/deps';
+import { reconcileGroup } from '../../../shared/usecases/reconcile';
 import { makeConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';
 import { MemoryStore } from '../../helpers/memory-store';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ActionKind } from '../../../shared/constants';
-import { decide } from '../../../shared/decide';
-import { emptyState, type GroupState, type Verdict } from '../../../shared/model';
+import { ActionKind } from '../../../shared/domain/constants';
+import { decide } from '../../../shared/domain/decide';
+import { emptyState, type GroupState, type Verdict } from '../../../shared/domain/model';
 import { makeGroup, THIRD_NODE } from '../../helpers/config';
 import { fromAll } from '../../helpers/verdicts';
 

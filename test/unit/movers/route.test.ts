@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ResourceNotFoundError, VerificationError } from '../../../shared/errors';
-import { RouteMover } from '../../../shared/movers/route';
+import { RouteMover } from '../../../shared/adapters/aws/movers/route';
+import { ResourceNotFoundError, VerificationError } from '../../../shared/domain/errors';
 import { fastVerify, node, nodes } from './fixtures';
 
 const ec2Mock = mockClient(EC2Client);

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UnauthorizedError, VerificationError } from '../../../shared/errors';
-import { SecondaryIpMover } from '../../../shared/movers/secondary-ip';
+import { SecondaryIpMover } from '../../../shared/adapters/aws/movers/secondary-ip';
+import { UnauthorizedError, VerificationError } from '../../../shared/domain/errors';
 import { fastVerify, node, nodes, recorder } from './fixtures';
 
 const ec2Mock = mockClient(EC2Client);

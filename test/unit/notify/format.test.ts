@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../shared/decide';
-import { emptyState, type Signals } from '../../../shared/model';
-import { failoverFailed, noHealthyTarget, verdictLines } from '../../../shared/notify/format';
+import { decide } from '../../../shared/domain/decide';
+import { emptyState, type Signals } from '../../../shared/domain/model';
+import { failoverFailed, noHealthyTarget, verdictLines } from '../../../shared/messages/format';
 import { makeGroup } from '../../helpers/config';
 import { fromAll, verdict } from '../../helpers/verdicts';
 

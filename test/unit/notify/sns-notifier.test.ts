@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SnsNotifier, snsSubject } from '../../../shared/notify/sns-notifier';
+import { SnsNotifier, snsSubject } from '../../../shared/adapters/aws/sns-notifier';
 
 const snsMock = mockClient(SNSClient);
 afterEach(() => snsMock.reset());

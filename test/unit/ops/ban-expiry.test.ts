@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { EventType, Severity } from '../../../shared/constants';
-import { BAN_ENDED_RETAIN_MS, banEndedKey, endedBans, forgettableBanEnds } from '../../../shared/decide';
-import { emptyState, type GroupState } from '../../../shared/model';
-import { banOrigin } from '../../../shared/notify/ban-format';
-import { slackMessage } from '../../../shared/notify/slack';
+import { EventType, Severity } from '../../../shared/domain/constants';
+import {
+  BAN_ENDED_RETAIN_MS,
+  banEndedKey,
+  endedBans,
+  forgettableBanEnds,
+} from '../../../shared/domain/decide';
+import { emptyState, type GroupState } from '../../../shared/domain/model';
+import { banOrigin } from '../../../shared/messages/bans';
+import { slackMessage } from '../../../shared/messages/slack';
 import { control } from '../../../shared/ops/control';
 import { status } from '../../../shared/ops/status';
 import { reconcileGroup } from '../../../shared/usecases/reconcile';

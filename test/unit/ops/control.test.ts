@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EventType, Severity } from '../../../shared/constants';
-import { InputError } from '../../../shared/errors';
+import { EventType, Severity } from '../../../shared/domain/constants';
+import { InputError } from '../../../shared/domain/errors';
 import { control } from '../../../shared/ops/control';
 import { reconcileGroup } from '../../../shared/usecases/reconcile';
 import { opsHarness } from './harness';

@@ -1,13 +1,14 @@
 import { EC2Client, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ec2Cloud } from '../../../shared/cloud';
-import { EventType } from '../../../shared/constants';
-import { ec2Stopper, FenceOutcome, fenceFailedNode } from '../../../shared/fence';
-import { createAfterMove } from '../../../shared/ops/after-move';
+import { ec2Cloud } from '../../../shared/adapters/aws/ec2-cloud';
+import { ec2Stopper } from '../../../shared/adapters/aws/ec2-stopper';
+import { EventType } from '../../../shared/domain/constants';
 import { control } from '../../../shared/ops/control';
 import { manualFailover } from '../../../shared/ops/manual-failover';
 import type { InstanceStopper } from '../../../shared/ports/instance-stopper';
+import { createAfterMove } from '../../../shared/usecases/after-move';
+import { FenceOutcome, fenceFailedNode } from '../../../shared/usecases/fence';
 import { reconcileGroup } from '../../../shared/usecases/reconcile';
 import { awsIds, ec2World, mockedEc2, withAwsIds } from './ec2-world';
 import { opsHarness } from './harness';

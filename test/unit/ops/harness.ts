@@ -1,7 +1,7 @@
 import type { ArbiterConfig, GroupConfig } from '../../../shared/config/schema';
-import { silentLog } from '../../../shared/log';
-import type { AfterMove } from '../../../shared/ops/after-move';
 import type { OpsDeps } from '../../../shared/ops/deps';
+import { silentLog } from '../../../shared/ports/log';
+import type { AfterMove } from '../../../shared/usecases/after-move';
 import { newContainerMemory } from '../../../shared/usecases/deps';
 import { type FakeClock, fakeClock } from '../../helpers/clock';
 import { makeConfig, type rawConfig } from '../../helpers/config';

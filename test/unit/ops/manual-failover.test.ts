@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EventType } from '../../../shared/constants';
-import { InputError } from '../../../shared/errors';
+import { EventType } from '../../../shared/domain/constants';
+import { InputError } from '../../../shared/domain/errors';
 import { manualFailover } from '../../../shared/ops/manual-failover';
 import { THIRD_NODE } from '../../helpers/config';
 import { opsHarness } from './harness';

@@ -4,7 +4,7 @@ import {
   firstMutationAt,
   quorumDownAt,
   verifiedAt,
-} from '../../../shared/ops/move-timeline';
+} from '../../../shared/domain/move-timeline';
 
 describe('move-timeline', () => {
   it('reads a history row timeline (epoch ms) and a manual failover timeline (ISO strings) alike', () => {

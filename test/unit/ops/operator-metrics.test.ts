@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Ec2Error } from '../../../shared/errors';
-import { MetricName, type Metrics, recordControl, recordManualFailover } from '../../../shared/metrics';
+import { Ec2Error } from '../../../shared/domain/errors';
 import { control } from '../../../shared/ops/control';
 import { manualFailover } from '../../../shared/ops/manual-failover';
+import {
+  MetricName,
+  type Metrics,
+  recordControl,
+  recordManualFailover,
+} from '../../../shared/runtime/metrics';
 import { opsHarness } from './harness';
 
 function recorder(): Metrics & { names: string[] } {

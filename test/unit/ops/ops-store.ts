@@ -1,4 +1,4 @@
-import type { ControlStore } from '../../../shared/store/ports';
+import type { ControlStore } from '../../../shared/ports/store';
 import { MemoryStore } from '../../helpers/memory-store';
 
 /** The shared in-memory store plus the operator controls, with DynamoStore's semantics. */

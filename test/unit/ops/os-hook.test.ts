@@ -1,12 +1,13 @@
 import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ssmSender } from '../../../shared/adapters/aws/ssm-sender';
 import type { GroupConfig } from '../../../shared/config/schema';
-import { EventType } from '../../../shared/constants';
-import { ConfigError, LeaseLostError } from '../../../shared/errors';
-import { createAfterMove } from '../../../shared/ops/after-move';
-import { hookParameters, runOsHook, ssmSender } from '../../../shared/os-hook';
+import { EventType } from '../../../shared/domain/constants';
+import { ConfigError, LeaseLostError } from '../../../shared/domain/errors';
 import type { CommandSender } from '../../../shared/ports/command-sender';
+import { createAfterMove } from '../../../shared/usecases/after-move';
+import { hookParameters, runOsHook } from '../../../shared/usecases/os-hook';
 import { reconcileGroup } from '../../../shared/usecases/reconcile';
 import { makeConfig, makeGroup } from '../../helpers/config';
 import { opsHarness } from './harness';

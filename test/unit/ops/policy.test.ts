@@ -1,8 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ec2Cloud } from '../../../shared/cloud';
-import { EventType } from '../../../shared/constants';
+import { ec2Cloud } from '../../../shared/adapters/aws/ec2-cloud';
+import { EventType } from '../../../shared/domain/constants';
 import { control } from '../../../shared/ops/control';
 import { reconcileGroup } from '../../../shared/usecases/reconcile';
 import { awsIds, ec2World, mockedEc2, withAwsIds } from './ec2-world';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../shared/decide';
-import { emptyState } from '../../../shared/model';
-import * as format from '../../../shared/notify/format';
-import type { Notification } from '../../../shared/notify/notifier';
-import { escapeMrkdwn, extractFacts, slackMessage, type TopicMessage } from '../../../shared/notify/slack';
+import { decide } from '../../../shared/domain/decide';
+import { emptyState } from '../../../shared/domain/model';
+import * as format from '../../../shared/messages/format';
+import { escapeMrkdwn, extractFacts, slackMessage, type TopicMessage } from '../../../shared/messages/slack';
 import { controlApplied } from '../../../shared/ops/messages';
 import { ControlAction } from '../../../shared/ops/payload';
+import type { Notification } from '../../../shared/ports/notifier';
 import { makeGroup } from '../../helpers/config';
 import { fromAll } from '../../helpers/verdicts';
 

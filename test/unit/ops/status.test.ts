@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ec2Error } from '../../../shared/errors';
+import { Ec2Error } from '../../../shared/domain/errors';
 import { control } from '../../../shared/ops/control';
 import { manualFailover } from '../../../shared/ops/manual-failover';
 import { type GroupStatus, type StatusReport, status } from '../../../shared/ops/status';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { silentLog } from '../../../shared/log';
-import { hearVantages, watchedVantages, watchVantageSilence } from '../../../shared/vantage-silence';
+import { silentLog } from '../../../shared/ports/log';
+import { hearVantages, watchedVantages, watchVantageSilence } from '../../../shared/usecases/vantage-silence';
 import { makeConfig } from '../../helpers/config';
 import { MemoryStore } from '../../helpers/memory-store';
 import { RecordingNotifier } from '../../helpers/notifier';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../shared/errors';
+import { ConfigError } from '../../../shared/domain/errors';
 import { makeConfig } from '../../helpers/config';
 
 function issues(edit: Parameters<typeof makeConfig>[0]): string[] {

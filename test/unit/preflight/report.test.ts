@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../shared/errors';
+import { InputError } from '../../../shared/domain/errors';
 import { Findings } from '../../../shared/preflight/finding';
 import { formatReport } from '../../../shared/preflight/format';
 import { parsePreflightPayload } from '../../../shared/preflight/payload';

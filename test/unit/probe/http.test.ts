@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseStatusRange, probeHttp } from '../../../shared/adapters/probe/http';
 import type { HttpCheck } from '../../../shared/config/schema';
-import { parseStatusRange, probeHttp } from '../../../shared/probe/http';
 import { closedPort, startHttpServer, type TestServer } from '../../helpers/servers';
 
 const tlsFixture = {

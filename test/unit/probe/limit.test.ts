@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimit } from '../../../shared/probe/limit';
+import { mapLimit } from '../../../shared/usecases/map-limit';
 
 /** A task the test finishes by hand, so the number in flight can be read at any moment. */
 function gatedTasks() {

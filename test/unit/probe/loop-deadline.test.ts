@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { PROBER_TIMEOUT_SECONDS } from '../../../infra/timing';
-import { silentLog } from '../../../shared/log';
-import type { ProbeResult } from '../../../shared/model';
 import {
   loopRemainingMs,
   NEXT_INVOCATION_MARGIN_MS,
   PROBE_SCHEDULE_PERIOD_MS,
   scheduledAt,
   streakCarryLimitMs,
-} from '../../../shared/probe/loop-deadline';
+} from '../../../shared/domain/loop-deadline';
+import type { ProbeResult } from '../../../shared/domain/model';
+import { silentLog } from '../../../shared/ports/log';
 import { runProbeLoop } from '../../../shared/usecases/probe-loop';
 import { type FakeClock, fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { probeNode } from '../../../shared/probe/probe-node';
+import { probeNode } from '../../../shared/adapters/probe/probe-node';
 import { makeGroup } from '../../helpers/config';
 import { closedPort, startHttpServer, startTcpServer, type TestServer } from '../../helpers/servers';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GroupConfig, NodeConfig } from '../../../shared/config/schema';
-import { silentLog } from '../../../shared/log';
-import type { ProbeResult } from '../../../shared/model';
+import type { ProbeResult } from '../../../shared/domain/model';
+import { silentLog } from '../../../shared/ports/log';
 import { runProbeLoop } from '../../../shared/usecases/probe-loop';
 import { makeConfig } from '../../helpers/config';
 import { MemoryStore } from '../../helpers/memory-store';

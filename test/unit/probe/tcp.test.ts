@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { probeTcp } from '../../../shared/probe/tcp';
+import { probeTcp } from '../../../shared/adapters/probe/tcp';
 import { closedPort, startTcpServer, startUnacceptingServer, type TestServer } from '../../helpers/servers';
 
 describe('probeTcp', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeResult, Streak, Verdict } from '../../../shared/model';
-import { sameStreak, VerdictTracker } from '../../../shared/probe/tracker';
+import type { ProbeResult, Streak, Verdict } from '../../../shared/domain/model';
+import { sameStreak, VerdictTracker } from '../../../shared/domain/verdict-tracker';
 
 let t = 0;
 /** The next probe time: each result is one second after the previous one. */

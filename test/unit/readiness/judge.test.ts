@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../shared/decide';
-import { emptyState, type GroupState, type Verdict } from '../../../shared/model';
-import { CallOutcome, judgeReadiness, type PermissionCheck } from '../../../shared/readiness/judge';
+import { decide } from '../../../shared/domain/decide';
+import { emptyState, type GroupState, type Verdict } from '../../../shared/domain/model';
+import { CallOutcome, judgeReadiness, type PermissionCheck } from '../../../shared/domain/readiness';
 import { makeGroup } from '../../helpers/config';
 import { fromAll, verdict } from '../../helpers/verdicts';
 

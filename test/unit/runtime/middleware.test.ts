@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EmfMetrics, MetricName } from '../../../shared/metrics';
 import { ArbiterLogger, correlationSearch } from '../../../shared/runtime/logger';
+import { EmfMetrics, MetricName } from '../../../shared/runtime/metrics';
 import { CorrelationPath, lambdaHandler } from '../../../shared/runtime/middleware';
 
 function lambdaContext(awsRequestId: string): Context {

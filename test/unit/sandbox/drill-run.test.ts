@@ -3,8 +3,8 @@ import type { ProbeSample } from '../../../local/nodes/client-probe';
 import { type DrillPorts, runDrillOnce, runDrills } from '../../../scripts/sandbox/drill-run';
 import { BreakKind, type ReceivedAlert } from '../../../scripts/sandbox/measure';
 import { parseConfig } from '../../../shared/config/load';
-import type { HistoryEvent, Verdict } from '../../../shared/model';
-import type { GroupSnapshot } from '../../../shared/store/ports';
+import type { HistoryEvent, Verdict } from '../../../shared/domain/model';
+import type { GroupSnapshot } from '../../../shared/ports/store';
 
 const CONFIG = parseConfig(
   `

@@ -7,7 +7,7 @@ import {
   drillReport,
   summarizeRun,
 } from '../../../scripts/sandbox/measure';
-import type { HistoryEvent } from '../../../shared/model';
+import type { HistoryEvent } from '../../../shared/domain/model';
 
 const T = Date.parse('2026-12-01T10:00:00.000Z');
 

@@ -9,9 +9,9 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../../shared/errors';
-import type { Lease } from '../../../shared/model';
-import { DynamoStore, type DynamoStoreOptions } from '../../../shared/store/dynamo-store';
+import { DynamoStore, type DynamoStoreOptions } from '../../../shared/adapters/dynamo/dynamo-store';
+import { LeaseHeldError, LeaseLostError, StaleEpochError, StoreError } from '../../../shared/domain/errors';
+import type { Lease } from '../../../shared/domain/model';
 
 const ddbMock = mockClient(DynamoDBClient);
 afterEach(() => ddbMock.reset());

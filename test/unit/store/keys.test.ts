@@ -3,8 +3,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { passesArbiterFilter } from '../../../local/runtime/stream-poller';
-import { ConfigError } from '../../../shared/errors';
-import { groupOfVerdictRow, isVerdictRow, keys } from '../../../shared/store/keys';
+import { groupOfVerdictRow, isVerdictRow, keys } from '../../../shared/adapters/dynamo/keys';
+import { ConfigError } from '../../../shared/domain/errors';
 import { makeConfig } from '../../helpers/config';
 
 const record = (pk: string, sk: string) =>

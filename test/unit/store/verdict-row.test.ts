@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withStreak } from '../../../shared/store/verdict-row';
+import { withStreak } from '../../../shared/adapters/dynamo/verdict-row';
 import { verdict } from '../../helpers/verdicts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WriteOrder, withWriteOrder } from '../../../shared/store/write-order';
+import { WriteOrder, withWriteOrder } from '../../../shared/usecases/write-order';
 import { MemoryStore } from '../../helpers/memory-store';
 import { verdict } from '../../helpers/verdicts';
 

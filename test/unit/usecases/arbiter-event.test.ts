@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArbiterEvent } from '../../../shared/usecases/arbiter-event';
+import { parseArbiterEvent } from '../../../shared/runtime/arbiter-event';
 import { makeConfig } from '../../helpers/config';
 
 const config = makeConfig((raw) => {

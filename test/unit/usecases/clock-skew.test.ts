@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { measureClockSkew } from '../../../shared/aws/clients';
-import { ClockSkew, SKEW_TRUSTED_MS } from '../../../shared/clock-skew';
-import { EventType } from '../../../shared/constants';
-import { silentLog } from '../../../shared/log';
+import { measureClockSkew } from '../../../shared/adapters/aws/clients';
+import { ClockSkew, SKEW_TRUSTED_MS } from '../../../shared/domain/clock-skew';
+import { EventType } from '../../../shared/domain/constants';
+import { silentLog } from '../../../shared/ports/log';
 import { CLOCK_SKEW_REMIND_MS, clockSkewHolds } from '../../../shared/usecases/alerts';
-import { newContainerMemory, reconcileGroup } from '../../../shared/usecases/reconcile';
+import { newContainerMemory } from '../../../shared/usecases/deps';
+import { reconcileGroup } from '../../../shared/usecases/reconcile';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LeaseHeldError, LeaseLostError } from '../../../shared/errors';
-import { silentLog } from '../../../shared/log';
+import { LeaseHeldError, LeaseLostError } from '../../../shared/domain/errors';
+import { silentLog } from '../../../shared/ports/log';
 import type { ArbiterDeps } from '../../../shared/usecases/deps';
+import { newContainerMemory } from '../../../shared/usecases/deps';
 import { LeaseGuard } from '../../../shared/usecases/lease-guard';
-import { newContainerMemory } from '../../../shared/usecases/reconcile';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupConfig, NodeConfig } from '../../../shared/config/schema';
-import { decide } from '../../../shared/decide';
-import { silentLog } from '../../../shared/log';
-import type { ProbeResult, Signals } from '../../../shared/model';
+import { decide } from '../../../shared/domain/decide';
+import type { ProbeResult, Signals } from '../../../shared/domain/model';
+import { silentLog } from '../../../shared/ports/log';
 import { runProbeLoop } from '../../../shared/usecases/probe-loop';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig, type rawConfig, THIRD_NODE } from '../../helpers/config';

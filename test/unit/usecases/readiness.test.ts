@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EventType } from '../../../shared/constants';
-import { silentLog } from '../../../shared/log';
+import { EventType } from '../../../shared/domain/constants';
+import { CallOutcome, type PermissionCheck } from '../../../shared/domain/readiness';
+import { silentLog } from '../../../shared/ports/log';
 import type { MovePermissions } from '../../../shared/ports/move-permissions';
 import type { ReadinessMemo } from '../../../shared/ports/readiness-memo';
-import { CallOutcome, type PermissionCheck } from '../../../shared/readiness/judge';
-import { type ArbiterDeps, newContainerMemory, reconcileGroup } from '../../../shared/usecases/reconcile';
+import { type ArbiterDeps, newContainerMemory } from '../../../shared/usecases/deps';
+import { reconcileGroup } from '../../../shared/usecases/reconcile';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ArbiterConfig, GroupConfig } from '../../../shared/config/schema';
-import { EventType } from '../../../shared/constants';
-import { Ec2Error, LeaseLostError, StaleEpochError, StoreError } from '../../../shared/errors';
-import { silentLog } from '../../../shared/log';
-import {
-  type ArbiterDeps,
-  newContainerMemory,
-  reconcileAll,
-  reconcileGroup,
-} from '../../../shared/usecases/reconcile';
+import { EventType } from '../../../shared/domain/constants';
+import { Ec2Error, LeaseLostError, StaleEpochError, StoreError } from '../../../shared/domain/errors';
+import { silentLog } from '../../../shared/ports/log';
+import { type ArbiterDeps, newContainerMemory } from '../../../shared/usecases/deps';
+import { reconcileAll, reconcileGroup } from '../../../shared/usecases/reconcile';
 import { fakeClock } from '../../helpers/clock';
 import { makeConfig } from '../../helpers/config';
 import { FakeCloud } from '../../helpers/fake-cloud';

@@ -1,0 +1,48 @@
+import type { NodeConfig } from '../config/schema';
+import type { Holding } from '../domain/model';
+
+/** Options of one move. */
+export interface MoveOptions {
+  /**
+   * Called right before every mutating EC2 call; throws to abort (the arbiter extends its
+   * lease here, so a lost lease stops the move before the next mutation).
+   */
+  beforeMutation?: (call: string) => Promise<void>;
+}
+
+/** What a move did. */
+export interface MoveOutcome {
+  resource: string;
+  /** False if the resource already was on the target (nothing was called). */
+  changed: boolean;
+  /** The mutating calls made, e.g. `AssociateAddress eipalloc-1 -> eni-2/10.0.2.10`. */
+  calls: string[];
+  /** Human text of the verified holder. */
+  detail: string;
+}
+
+/**
+ * Moves one resource between the nodes of a group. `observe` asks EC2 (Describe) who holds
+ * it; `moveTo` changes nothing if the target already holds it, else calls EC2 and reads back
+ * until Describe shows the target.
+ */
+export interface Mover {
+  /** Stable key, e.g. `elastic-ip eipalloc-0abc`. */
+  readonly key: string;
+  observe(): Promise<Holding>;
+  /** @throws VerificationError if Describe never shows the target; mapped EC2 errors otherwise. */
+  moveTo(node: NodeConfig, options?: MoveOptions): Promise<MoveOutcome>;
+}
+
+/** Bounded read-back settings. */
+export interface VerifyOptions {
+  attempts: number;
+  delayMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const defaultVerify = (): VerifyOptions => ({
+  attempts: 10,
+  delayMs: 300,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+});
