@@ -55,86 +55,7 @@ export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
     issues.push(`groups: id ${show(d)} is used more than once`);
   });
 
-  const groups: GroupConfig[] = file.groups.map((g, gi) => {
-    const at = `groups[${gi}]`;
-    // Merge what the user wrote, not the parsed policies: those already carry every built-in
-    // default, which would silently hide defaults.policy behind them.
-    const policyInput = {
-      ...written(raw, ['defaults', 'policy']),
-      ...written(raw, ['groups', gi, 'policy']),
-    };
-    const policyParsed = PolicySchema.safeParse(policyInput);
-    if (!policyParsed.success) {
-      issues.push(...describeIssues(policyParsed.error, policyInput).map((i) => `${at}.policy.${i}`));
-    }
-    const policy = policyParsed.success ? policyParsed.data : PolicySchema.parse({});
-    if (g.check.type === 'http') {
-      // An HTTPS check without a port means 443, not the schema's plain-HTTP default of 80.
-      if (g.check.tls && written(raw, ['groups', gi, 'check']).port === undefined) g.check.port = 443;
-      if (g.check.method === 'HEAD' && g.check.bodyContains !== undefined) {
-        issues.push(
-          `${at}.check.bodyContains = ${show(g.check.bodyContains)}: a HEAD request has no body to search; use method GET or drop bodyContains`,
-        );
-      }
-    }
-    const vantages = g.vantages ?? vantageIds;
-    for (const [vi, v] of vantages.entries()) {
-      if (!vantageIds.includes(v)) {
-        issues.push(`${at}.vantages[${vi}] = ${show(v)}: no such vantage (known: ${vantageIds.join(', ')})`);
-      }
-    }
-    duplicates(g.vantages ?? []).forEach((d) => {
-      issues.push(`${at}.vantages: ${show(d)} is listed more than once`);
-    });
-    if (policy.quorum > vantages.length) {
-      issues.push(
-        `${at}.policy.quorum = ${policy.quorum}: must be at most the number of vantage points probing the group (${vantages.length})`,
-      );
-    }
-    if (policy.timeoutMs >= policy.intervalSeconds * 1000) {
-      issues.push(
-        `${at}.policy.timeoutMs = ${policy.timeoutMs}: must be below intervalSeconds (${policy.intervalSeconds} s = ${policy.intervalSeconds * 1000} ms)`,
-      );
-    }
-    if (policy.recheckMs >= policy.intervalSeconds * 1000) {
-      issues.push(
-        `${at}.policy.recheckMs = ${policy.recheckMs}: must be below intervalSeconds (${policy.intervalSeconds} s = ${policy.intervalSeconds * 1000} ms), or a recheck would come no sooner than the next steady probe`,
-      );
-    }
-    if (policy.staleAfterSeconds < 2 * file.arbiter.heartbeatSeconds) {
-      issues.push(
-        `${at}.policy.staleAfterSeconds = ${policy.staleAfterSeconds}: must be at least twice arbiter.heartbeatSeconds (${file.arbiter.heartbeatSeconds}) or live verdicts would look stale`,
-      );
-    }
-    duplicates(g.nodes.map((n) => n.id)).forEach((d) => {
-      issues.push(`${at}.nodes: id ${show(d)} is used more than once`);
-    });
-    duplicates(g.nodes.map((n) => n.instanceId)).forEach((d) => {
-      issues.push(`${at}.nodes: instanceId ${show(d)} is used by more than one node`);
-    });
-    for (const [ri, r] of g.resources.entries()) {
-      const needs = r.kind === 'route-table-association' ? 'routeTable' : 'eni';
-      for (const [ni, n] of g.nodes.entries()) {
-        if (n[needs] === undefined) {
-          issues.push(
-            `${at}.nodes[${ni}].${needs} = missing: node ${n.id} needs it for resource ${at}.resources[${ri}] (${r.kind}); every node of group ${g.id} does`,
-          );
-        }
-      }
-    }
-    issues.push(...sameSubnetIssues(g, at), ...egressIssues(g, at, vantages));
-    return {
-      id: g.id,
-      ...(g.description !== undefined ? { description: g.description } : {}),
-      vantages,
-      check: g.check,
-      nodes: g.nodes,
-      resources: g.resources,
-      policy,
-      ...(g.osHook !== undefined ? { osHook: g.osHook } : {}),
-      ...(g.drill !== undefined ? { drill: g.drill } : {}),
-    };
-  });
+  const groups = file.groups.map((g, gi) => validateGroup(raw, file, g, gi, issues));
 
   const owners = new Map<string, string>();
   for (const g of groups) {
@@ -157,6 +78,114 @@ export function validateConfig(raw: unknown, source = 'config'): ArbiterConfig {
     arbiter: file.arbiter,
     groups,
   };
+}
+
+/** One group of the file, with its policy merged over `defaults.policy`; its issues go to `issues`. */
+function validateGroup(
+  raw: unknown,
+  file: ConfigFile,
+  g: ConfigFile['groups'][number],
+  gi: number,
+  issues: string[],
+): GroupConfig {
+  const vantageIds = file.vantages.map((v) => v.id);
+  const at = `groups[${gi}]`;
+  // Merge what the user wrote, not the parsed policies: those already carry every built-in
+  // default, which would silently hide defaults.policy behind them.
+  const policyInput = {
+    ...written(raw, ['defaults', 'policy']),
+    ...written(raw, ['groups', gi, 'policy']),
+  };
+  const policyParsed = PolicySchema.safeParse(policyInput);
+  if (!policyParsed.success) {
+    issues.push(...describeIssues(policyParsed.error, policyInput).map((i) => `${at}.policy.${i}`));
+  }
+  const policy = policyParsed.success ? policyParsed.data : PolicySchema.parse({});
+  if (g.check.type === 'http') {
+    // An HTTPS check without a port means 443, not the schema's plain-HTTP default of 80.
+    if (g.check.tls && written(raw, ['groups', gi, 'check']).port === undefined) g.check.port = 443;
+    if (g.check.method === 'HEAD' && g.check.bodyContains !== undefined) {
+      issues.push(
+        `${at}.check.bodyContains = ${show(g.check.bodyContains)}: a HEAD request has no body to search; use method GET or drop bodyContains`,
+      );
+    }
+  }
+  const vantages = g.vantages ?? vantageIds;
+  for (const [vi, v] of vantages.entries()) {
+    if (!vantageIds.includes(v)) {
+      issues.push(`${at}.vantages[${vi}] = ${show(v)}: no such vantage (known: ${vantageIds.join(', ')})`);
+    }
+  }
+  duplicates(g.vantages ?? []).forEach((d) => {
+    issues.push(`${at}.vantages: ${show(d)} is listed more than once`);
+  });
+  issues.push(...policyIssues(policy, vantages.length, file.arbiter.heartbeatSeconds, at));
+  issues.push(...nodeIssues(g, at));
+  issues.push(...sameSubnetIssues(g, at), ...egressIssues(g, at, vantages));
+  return {
+    id: g.id,
+    ...(g.description !== undefined ? { description: g.description } : {}),
+    vantages,
+    check: g.check,
+    nodes: g.nodes,
+    resources: g.resources,
+    policy,
+    ...(g.osHook !== undefined ? { osHook: g.osHook } : {}),
+    ...(g.drill !== undefined ? { drill: g.drill } : {}),
+  };
+}
+
+/** The policy's fields against each other, the group's vantages and the heartbeat. */
+function policyIssues(
+  policy: GroupConfig['policy'],
+  vantages: number,
+  heartbeatSeconds: number,
+  at: string,
+): string[] {
+  const out: string[] = [];
+  if (policy.quorum > vantages) {
+    out.push(
+      `${at}.policy.quorum = ${policy.quorum}: must be at most the number of vantage points probing the group (${vantages})`,
+    );
+  }
+  if (policy.timeoutMs >= policy.intervalSeconds * 1000) {
+    out.push(
+      `${at}.policy.timeoutMs = ${policy.timeoutMs}: must be below intervalSeconds (${policy.intervalSeconds} s = ${policy.intervalSeconds * 1000} ms)`,
+    );
+  }
+  if (policy.recheckMs >= policy.intervalSeconds * 1000) {
+    out.push(
+      `${at}.policy.recheckMs = ${policy.recheckMs}: must be below intervalSeconds (${policy.intervalSeconds} s = ${policy.intervalSeconds * 1000} ms), or a recheck would come no sooner than the next steady probe`,
+    );
+  }
+  if (policy.staleAfterSeconds < 2 * heartbeatSeconds) {
+    out.push(
+      `${at}.policy.staleAfterSeconds = ${policy.staleAfterSeconds}: must be at least twice arbiter.heartbeatSeconds (${heartbeatSeconds}) or live verdicts would look stale`,
+    );
+  }
+  return out;
+}
+
+/** Node ids and instances used once, and every node carrying what each resource moves to. */
+function nodeIssues(g: ConfigFile['groups'][number], at: string): string[] {
+  const out: string[] = [];
+  duplicates(g.nodes.map((n) => n.id)).forEach((d) => {
+    out.push(`${at}.nodes: id ${show(d)} is used more than once`);
+  });
+  duplicates(g.nodes.map((n) => n.instanceId)).forEach((d) => {
+    out.push(`${at}.nodes: instanceId ${show(d)} is used by more than one node`);
+  });
+  for (const [ri, r] of g.resources.entries()) {
+    const needs = r.kind === 'route-table-association' ? 'routeTable' : 'eni';
+    for (const [ni, n] of g.nodes.entries()) {
+      if (n[needs] === undefined) {
+        out.push(
+          `${at}.nodes[${ni}].${needs} = missing: node ${n.id} needs it for resource ${at}.resources[${ri}] (${r.kind}); every node of group ${g.id} does`,
+        );
+      }
+    }
+  }
+  return out;
 }
 
 function resourceKeys(r: GroupConfig['resources'][number]): string[] {
