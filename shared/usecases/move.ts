@@ -59,32 +59,7 @@ export async function executeMove(
     if (typeof checked === 'string') return { ...base, outcome: 'superseded', detail: checked };
     const { decision: current, snapshot } = checked;
     const target = group.nodes.find((n) => n.id === action.to) as NodeConfig;
-    // A first placement (no node held the address) is not a failover: it must not start the
-    // cooldown, or the first real failure right after would be held.
-    const countsAsFailover = request.kind !== 'repair' && action.from !== undefined;
-    // Manual moves start the cooldown (the arbiter must not undo them at once) but do not
-    // count toward the breaker, which guards against the arbiter's own flapping.
-    // The leading times read under the lease that fell out of the breaker window by `at`.
-    const expired = (at: number) => {
-      const windowStart = at - group.policy.breaker.windowSeconds * 1000;
-      const times = snapshot.state.failoverTimes;
-      const kept = times.findIndex((t) => t > windowStart);
-      return times.slice(0, kept < 0 ? times.length : kept);
-    };
-    if (countsAsFailover) {
-      // The cooldown and the breaker count a failover from its first EC2 call on, even if the
-      // move then fails or this arbiter dies before recording it (see recordFailoverStart).
-      // Only this start writes the counts, and it appends and prunes rather than writing back
-      // the list it read: a `reset` made while the move ran stays a reset.
-      guard.beforeFirstMutation(async () => {
-        const at = deps.now();
-        await deps.store.recordFailoverStart(guard.lease, {
-          lastFailoverAt: at,
-          ...(request.kind === 'manual' ? {} : { countedAt: at }),
-          expired: expired(at),
-        });
-      });
-    }
+    countFailoverFromFirstCall(deps, group, guard, snapshot, action, request);
     const holdings = await moveAll(deps, group, movers, target, guard);
     const now = deps.now();
     await deps.store.recordMove(guard.lease, {
@@ -108,6 +83,46 @@ export async function executeMove(
     };
   } finally {
     await guard.release();
+  }
+}
+
+/**
+ * Makes the move's first EC2 call start the cooldown and (for an automatic failover) count
+ * toward the breaker, whatever happens to the move after it.
+ */
+function countFailoverFromFirstCall(
+  deps: ArbiterDeps,
+  group: GroupConfig,
+  guard: LeaseGuard,
+  snapshot: GroupSnapshot,
+  action: MoveAction,
+  request: MoveRequest,
+): void {
+  // A first placement (no node held the address) is not a failover: it must not start the
+  // cooldown, or the first real failure right after would be held.
+  const countsAsFailover = request.kind !== 'repair' && action.from !== undefined;
+  // Manual moves start the cooldown (the arbiter must not undo them at once) but do not
+  // count toward the breaker, which guards against the arbiter's own flapping.
+  // The leading times read under the lease that fell out of the breaker window by `at`.
+  const expired = (at: number) => {
+    const windowStart = at - group.policy.breaker.windowSeconds * 1000;
+    const times = snapshot.state.failoverTimes;
+    const kept = times.findIndex((t) => t > windowStart);
+    return times.slice(0, kept < 0 ? times.length : kept);
+  };
+  if (countsAsFailover) {
+    // The cooldown and the breaker count a failover from its first EC2 call on, even if the
+    // move then fails or this arbiter dies before recording it (see recordFailoverStart).
+    // Only this start writes the counts, and it appends and prunes rather than writing back
+    // the list it read: a `reset` made while the move ran stays a reset.
+    guard.beforeFirstMutation(async () => {
+      const at = deps.now();
+      await deps.store.recordFailoverStart(guard.lease, {
+        lastFailoverAt: at,
+        ...(request.kind === 'manual' ? {} : { countedAt: at }),
+        expired: expired(at),
+      });
+    });
   }
 }
 
