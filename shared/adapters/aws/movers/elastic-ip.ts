@@ -7,14 +7,9 @@ import {
 import type { ElasticIpResource, NodeConfig } from '../../../config/schema';
 import { ResourceNotFoundError, VerificationError } from '../../../domain/errors';
 import type { Holding } from '../../../domain/model';
-import {
-  defaultVerify,
-  type MoveOptions,
-  type MoveOutcome,
-  type Mover,
-  type VerifyOptions,
-} from '../../../ports/mover';
+import type { MoveOptions, MoveOutcome, VerifyOptions } from '../../../ports/mover';
 import { mapEc2Error } from '../ec2-errors';
+import { Ec2Mover } from './ec2-mover';
 
 interface AddressView {
   eni?: string;
@@ -25,23 +20,14 @@ interface AddressView {
 }
 
 /** Moves an Elastic IP with AssociateAddress to the target node's ENI (and private IP). */
-export class ElasticIpMover implements Mover {
-  readonly key: string;
-  private readonly verify: VerifyOptions;
-
+export class ElasticIpMover extends Ec2Mover<AddressView> {
   constructor(
     private readonly resource: ElasticIpResource,
-    private readonly nodes: readonly NodeConfig[],
-    private readonly ec2: EC2Client,
+    nodes: readonly NodeConfig[],
+    ec2: EC2Client,
     verify?: Partial<VerifyOptions>,
   ) {
-    this.key = `elastic-ip ${resource.allocationId}`;
-    this.verify = { ...defaultVerify(), ...verify };
-  }
-
-  async observe(): Promise<Holding> {
-    const view = await this.describe();
-    return this.holding(view);
+    super(`elastic-ip ${resource.allocationId}`, nodes, ec2, verify);
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
@@ -81,7 +67,7 @@ export class ElasticIpMover implements Mover {
     return node.privateIp === undefined || view.privateIp === node.privateIp;
   }
 
-  private holding(view: AddressView): Holding {
+  protected holding(view: AddressView): Holding {
     const node = this.nodes.find((n) => n.eni !== undefined && n.eni === view.eni);
     const detail = view.eni
       ? `${view.publicIp ?? this.resource.allocationId} on ${view.eni}/${view.privateIp ?? '?'} (${view.associationId ?? 'no association id'})`
@@ -89,7 +75,7 @@ export class ElasticIpMover implements Mover {
     return { resource: this.key, node: node?.id, detail };
   }
 
-  private async describe(): Promise<AddressView> {
+  protected async describe(): Promise<AddressView> {
     const what = `DescribeAddresses ${this.resource.allocationId}`;
     let out: DescribeAddressesCommandOutput;
     try {

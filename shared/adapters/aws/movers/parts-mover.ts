@@ -1,37 +1,17 @@
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { NodeConfig } from '../../../config/schema';
 import type { Holding } from '../../../domain/model';
-import {
-  defaultVerify,
-  type MoveOptions,
-  type MoveOutcome,
-  type Mover,
-  type VerifyOptions,
-} from '../../../ports/mover';
+import type { MoveOptions, MoveOutcome } from '../../../ports/mover';
+import { Ec2Mover } from './ec2-mover';
 import { verifiedOutcome } from './read-back';
 
 /**
  * A resource made of parts that each point at one node: the route in each of several route
  * tables, the association of each of several subnets. A move points every part that is not on
  * the target at it, in the declared order, then reads back until every part shows the target.
- * The holder is the node every part points at; parts that disagree are a split.
+ * The holder is the node every part points at; parts that disagree are a split. Its view
+ * (`describe()`) is the parts as EC2 shows them now, in the declared order.
  */
-export abstract class PartsMover<P> implements Mover {
-  protected readonly verify: VerifyOptions;
-
-  constructor(
-    readonly key: string,
-    protected readonly nodes: readonly NodeConfig[],
-    protected readonly ec2: EC2Client,
-    verify?: Partial<VerifyOptions>,
-  ) {
-    this.verify = { ...defaultVerify(), ...verify };
-  }
-
-  async observe(): Promise<Holding> {
-    return this.holding(await this.describe());
-  }
-
+export abstract class PartsMover<P> extends Ec2Mover<P[]> {
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
     const before = await this.describe();
     const calls: string[] = [];
@@ -56,9 +36,6 @@ export abstract class PartsMover<P> implements Mover {
   /** The Describe call that shows the parts, named in the read-back error. */
   protected abstract readonly describeCall: string;
 
-  /** The parts as EC2 shows them now, in the declared order. */
-  protected abstract describe(): Promise<P[]>;
-
   /** True when the part already points at the node as the move would point it. */
   protected abstract isOn(part: P, node: NodeConfig): boolean;
 
@@ -77,7 +54,7 @@ export abstract class PartsMover<P> implements Mover {
   /** For the read-back error: what was called, e.g. `ReplaceRoute to nat-b (eni-0b)`. */
   protected abstract called(node: NodeConfig): string;
 
-  protected holding(parts: readonly P[]): Holding {
+  protected override holding(parts: readonly P[]): Holding {
     const owners = parts.map((p) => this.ownerOf(p));
     const first = owners[0];
     const node = first !== undefined && owners.every((o) => o === first) ? first : undefined;

@@ -6,14 +6,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { NodeConfig, SecondaryIpResource } from '../../../config/schema';
 import type { Holding } from '../../../domain/model';
-import {
-  defaultVerify,
-  type MoveOptions,
-  type MoveOutcome,
-  type Mover,
-  type VerifyOptions,
-} from '../../../ports/mover';
+import type { MoveOptions, MoveOutcome, VerifyOptions } from '../../../ports/mover';
 import { mapEc2Error } from '../ec2-errors';
+import { Ec2Mover } from './ec2-mover';
 import { verifiedOutcome } from './read-back';
 
 /** Which ENIs carry the address (normally one; two only in a transient or broken state). */
@@ -26,22 +21,14 @@ interface SecondaryIpView {
  * target node's ENI. EC2 takes the address off the old ENI in the same call, and an Elastic
  * IP associated with that private address follows it. Both ENIs must be in one subnet.
  */
-export class SecondaryIpMover implements Mover {
-  readonly key: string;
-  private readonly verify: VerifyOptions;
-
+export class SecondaryIpMover extends Ec2Mover<SecondaryIpView> {
   constructor(
     private readonly resource: SecondaryIpResource,
-    private readonly nodes: readonly NodeConfig[],
-    private readonly ec2: EC2Client,
+    nodes: readonly NodeConfig[],
+    ec2: EC2Client,
     verify?: Partial<VerifyOptions>,
   ) {
-    this.key = `secondary-ip ${resource.ip}`;
-    this.verify = { ...defaultVerify(), ...verify };
-  }
-
-  async observe(): Promise<Holding> {
-    return this.holding(await this.describe());
+    super(`secondary-ip ${resource.ip}`, nodes, ec2, verify);
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
@@ -80,7 +67,7 @@ export class SecondaryIpMover implements Mover {
     return view.enis.length === 1 && view.enis[0]?.eni === node.eni;
   }
 
-  private holding(view: SecondaryIpView): Holding {
+  protected holding(view: SecondaryIpView): Holding {
     if (view.enis.length === 0) {
       return {
         resource: this.key,
@@ -100,7 +87,7 @@ export class SecondaryIpMover implements Mover {
     return { resource: this.key, node: node?.id, detail: parts.join('; ') };
   }
 
-  private async describe(): Promise<SecondaryIpView> {
+  protected async describe(): Promise<SecondaryIpView> {
     const what = `DescribeNetworkInterfaces addresses.private-ip-address=${this.resource.ip}`;
     const interfaces: NetworkInterface[] = [];
     let token: string | undefined;

@@ -1,0 +1,39 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { NodeConfig } from '../../../config/schema';
+import type { Holding } from '../../../domain/model';
+import {
+  defaultVerify,
+  type MoveOptions,
+  type MoveOutcome,
+  type Mover,
+  type VerifyOptions,
+} from '../../../ports/mover';
+
+/**
+ * What every EC2 mover holds: its key, the group's nodes, the client and the read-back
+ * settings. `observe()` is the holding one Describe shows (`V`, the mover's own view of it).
+ */
+export abstract class Ec2Mover<V> implements Mover {
+  protected readonly verify: VerifyOptions;
+
+  constructor(
+    readonly key: string,
+    protected readonly nodes: readonly NodeConfig[],
+    protected readonly ec2: EC2Client,
+    verify?: Partial<VerifyOptions>,
+  ) {
+    this.verify = { ...defaultVerify(), ...verify };
+  }
+
+  async observe(): Promise<Holding> {
+    return this.holding(await this.describe());
+  }
+
+  abstract moveTo(node: NodeConfig, options?: MoveOptions): Promise<MoveOutcome>;
+
+  /** One Describe of the resource. */
+  protected abstract describe(): Promise<V>;
+
+  /** Which node holds the resource in this view, and how it looks. */
+  protected abstract holding(view: V): Holding;
+}
