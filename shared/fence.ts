@@ -4,7 +4,7 @@ import type { CloudPort } from './cloud';
 import type { GroupConfig } from './config/schema';
 import { DEAD_INSTANCE_STATES } from './constants';
 import { messageOf } from './errors';
-import type { Mover } from './movers/mover';
+import { DESCRIBE_SETTLE_MS, type Mover } from './movers/mover';
 
 /** Stops one instance (StopInstances on AWS; anything in tests). */
 export interface InstanceStopper {
@@ -74,7 +74,7 @@ export interface FenceSettle {
 }
 
 /** Describe lag fencing waits out on AWS ("a couple of seconds", EC2's eventual consistency guide). */
-export const FENCE_SETTLE_MS = 2_500;
+export const FENCE_SETTLE_MS = DESCRIBE_SETTLE_MS;
 
 /**
  * Fences a failed node with StopInstances after a verified move (`fence: stop`), so a node

@@ -9,6 +9,7 @@ import type { ElasticIpResource, NodeConfig } from '../config/schema';
 import { ResourceNotFoundError, VerificationError } from '../errors';
 import type { Holding } from '../model';
 import { defaultVerify, type MoveOptions, type MoveOutcome, type Mover, type VerifyOptions } from './mover';
+import { readSettled } from './read-back';
 
 interface AddressView {
   eni?: string;
@@ -39,7 +40,11 @@ export class ElasticIpMover implements Mover {
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await this.describe();
+    const before = await readSettled(
+      this.verify,
+      () => this.describe(),
+      (v) => this.isOn(v, node),
+    );
     if (this.isOn(before, node)) {
       return { resource: this.key, changed: false, calls: [], detail: this.holding(before).detail };
     }

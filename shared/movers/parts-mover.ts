@@ -2,7 +2,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { NodeConfig } from '../config/schema';
 import type { Holding } from '../model';
 import { defaultVerify, type MoveOptions, type MoveOutcome, type Mover, type VerifyOptions } from './mover';
-import { verifiedOutcome } from './read-back';
+import { readSettled, verifiedOutcome } from './read-back';
 
 /**
  * A resource made of parts that each point at one node: the route in each of several route
@@ -27,7 +27,11 @@ export abstract class PartsMover<P> implements Mover {
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await this.describe();
+    const before = await readSettled(
+      this.verify,
+      () => this.describe(),
+      (parts) => parts.every((p) => this.isOn(p, node)),
+    );
     const calls: string[] = [];
     for (const part of before) {
       if (this.isOn(part, node)) continue;

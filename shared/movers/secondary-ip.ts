@@ -8,7 +8,7 @@ import { mapEc2Error } from '../aws/ec2-errors';
 import type { NodeConfig, SecondaryIpResource } from '../config/schema';
 import type { Holding } from '../model';
 import { defaultVerify, type MoveOptions, type MoveOutcome, type Mover, type VerifyOptions } from './mover';
-import { verifiedOutcome } from './read-back';
+import { readSettled, verifiedOutcome } from './read-back';
 
 /** Which ENIs carry the address (normally one; two only in a transient or broken state). */
 interface SecondaryIpView {
@@ -39,7 +39,11 @@ export class SecondaryIpMover implements Mover {
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await this.describe();
+    const before = await readSettled(
+      this.verify,
+      () => this.describe(),
+      (v) => this.isOn(v, node),
+    );
     if (this.isOn(before, node)) {
       return { resource: this.key, changed: false, calls: [], detail: this.holding(before).detail };
     }
