@@ -23,8 +23,8 @@ export interface MoveOutcome {
 
 /**
  * Moves one resource between the nodes of a group. `observe` asks EC2 (Describe) who holds
- * it; `moveTo` changes nothing if the target already holds it, else calls EC2 and reads back
- * until Describe shows the target.
+ * it; `moveTo` changes nothing if the target already holds it (seen twice, Describe's lag
+ * apart: readSettled), else calls EC2 and reads back until Describe shows the target.
  */
 export interface Mover {
   /** Stable key, e.g. `elastic-ip eipalloc-0abc`. */
@@ -39,7 +39,15 @@ export interface VerifyOptions {
   attempts: number;
   delayMs: number;
   sleep: (ms: number) => Promise<void>;
+  /**
+   * How long to wait before a second look when the first shows the resource already on the
+   * target (readSettled); longer than Describe's lag. Default DESCRIBE_SETTLE_MS.
+   */
+  settleMs?: number;
 }
+
+/** Longer than the longest lag seen between a change and Describe showing it (docs/topology.md). */
+export const DESCRIBE_SETTLE_MS = 2_500;
 
 export const defaultVerify = (): VerifyOptions => ({
   attempts: 10,

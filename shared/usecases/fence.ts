@@ -3,7 +3,7 @@ import { DEAD_INSTANCE_STATES } from '../domain/constants';
 import { messageOf } from '../domain/errors';
 import type { CloudPort } from '../ports/cloud';
 import type { InstanceStopper } from '../ports/instance-stopper';
-import type { Mover } from '../ports/mover';
+import { DESCRIBE_SETTLE_MS, type Mover } from '../ports/mover';
 
 /** How a fencing attempt ended. */
 export const FenceOutcome = {
@@ -55,7 +55,7 @@ export interface FenceSettle {
 }
 
 /** Describe lag fencing waits out on AWS ("a couple of seconds", EC2's eventual consistency guide). */
-export const FENCE_SETTLE_MS = 2_500;
+export const FENCE_SETTLE_MS = DESCRIBE_SETTLE_MS;
 
 /**
  * Fences a failed node with StopInstances after a verified move (`fence: stop`), so a node

@@ -1,4 +1,4 @@
-import { LeaseHeldError, LeaseLostError, messageOf } from '../domain/errors';
+import { LeaseHeldError, LeaseLostError, messageOf, StaleEpochError } from '../domain/errors';
 import type { Lease, LeaseRecord } from '../domain/model';
 import type { TimelineStep } from '../messages/format';
 import type { ArbiterDeps } from './deps';
@@ -192,7 +192,17 @@ export class LeaseGuard {
     // fails this call, and a mover that tries the call again must write the start again, or
     // the move is made with no cooldown recorded and the next failover follows at once.
     if (this.firstMutation) {
-      await this.firstMutation();
+      try {
+        await this.firstMutation();
+      } catch (error) {
+        // A write under our epoch refused: the lease is someone else's, as an extension would say.
+        if (error instanceof StaleEpochError) {
+          throw new LeaseLostError(this.current.group, this.current.owner, this.current.epoch, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
       this.firstMutation = undefined;
     }
     this.current = await extendBeforeMutation(this.deps, this.current, LeaseGuard.durationMs(this.deps));

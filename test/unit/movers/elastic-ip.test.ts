@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ElasticIpMover } from '../../../shared/adapters/aws/movers/elastic-ip';
 import type { ElasticIpResource, NodeConfig } from '../../../shared/config/schema';
 import { ResourceNotFoundError, UnauthorizedError, VerificationError } from '../../../shared/domain/errors';
+import { DESCRIBE_SETTLE_MS } from '../../../shared/ports/mover';
 import { ec2Error } from '../../helpers/ec2';
 
 const ec2Mock = mockClient(EC2Client);
@@ -145,6 +146,17 @@ describe('ElasticIpMover', () => {
     expect(outcome).toMatchObject({ changed: false, calls: [] });
     expect(ec2Mock.commandCalls(AssociateAddressCommand)).toHaveLength(0);
     expect(before).not.toHaveBeenCalled();
+  });
+
+  it('looks again after Describe lag before trusting that the address is already on the target', async () => {
+    // The first answer predates a hand move to lb-1; the second, after the settle, shows it.
+    describeAnswers(on('eni-02', '10.0.3.10'), on('eni-01', '10.0.1.10'), on('eni-02', '10.0.3.10'));
+    ec2Mock.on(AssociateAddressCommand).resolves({});
+    const { m, sleep } = mover();
+    const outcome = await m.moveTo(lb2);
+    expect(sleep).toHaveBeenCalledWith(DESCRIBE_SETTLE_MS);
+    expect(outcome).toMatchObject({ changed: true });
+    expect(ec2Mock.commandCalls(AssociateAddressCommand)).toHaveLength(1);
   });
 
   it('moves the address when it is on the target ENI but another private IP', async () => {

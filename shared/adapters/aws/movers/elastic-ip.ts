@@ -10,6 +10,7 @@ import type { Holding } from '../../../domain/model';
 import type { MoveOptions, MoveOutcome, VerifyOptions } from '../../../ports/mover';
 import { mapEc2Error } from '../ec2-errors';
 import { Ec2Mover } from './ec2-mover';
+import { readSettled } from './read-back';
 
 interface AddressView {
   eni?: string;
@@ -31,7 +32,11 @@ export class ElasticIpMover extends Ec2Mover<AddressView> {
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await this.describe();
+    const before = await readSettled(
+      this.verify,
+      () => this.describe(),
+      (v) => this.isOn(v, node),
+    );
     if (this.isOn(before, node)) {
       return { resource: this.key, changed: false, calls: [], detail: this.holding(before).detail };
     }

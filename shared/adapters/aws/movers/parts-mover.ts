@@ -2,7 +2,7 @@ import type { NodeConfig } from '../../../config/schema';
 import type { Holding } from '../../../domain/model';
 import type { MoveOptions, MoveOutcome } from '../../../ports/mover';
 import { Ec2Mover } from './ec2-mover';
-import { verifiedOutcome } from './read-back';
+import { readSettled, verifiedOutcome } from './read-back';
 
 /**
  * A resource made of parts that each point at one node: the route in each of several route
@@ -13,7 +13,11 @@ import { verifiedOutcome } from './read-back';
  */
 export abstract class PartsMover<P> extends Ec2Mover<P[]> {
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await this.describe();
+    const before = await readSettled(
+      this.verify,
+      () => this.describe(),
+      (parts) => parts.every((p) => this.isOn(p, node)),
+    );
     const calls: string[] = [];
     for (const part of before) {
       if (this.isOn(part, node)) continue;

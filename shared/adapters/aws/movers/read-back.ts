@@ -1,5 +1,5 @@
 import { VerificationError } from '../../../domain/errors';
-import type { MoveOutcome, VerifyOptions } from '../../../ports/mover';
+import { DESCRIBE_SETTLE_MS, type MoveOutcome, type VerifyOptions } from '../../../ports/mover';
 
 /**
  * Reads until `done` holds or the attempts run out; returns the last read and whether it
@@ -18,6 +18,29 @@ export async function readBack<T>(
     view = await read();
   }
   return { view, ok: true };
+}
+
+/*
+ * The race this closes (found by an e2e test on a loaded machine): someone moves the Elastic
+ * IP by hand to lb-2; the arbiter sees the drift and repairs toward lb-1. Its mover's first
+ * Describe answers from before the hand move, shows lb-1, and the mover calls nothing, reads
+ * back "lb-1" and reports the repair done while the address stays on lb-2. A Describe that
+ * shows the move already made is the one answer the mover would act on by doing nothing, so
+ * it is trusted only when a second look, after Describe's lag, shows the same.
+ */
+/**
+ * The view a move starts from: read once; if it shows the resource already in place, read
+ * again after `settleMs` and start from that.
+ */
+export async function readSettled<T>(
+  verify: VerifyOptions,
+  read: () => Promise<T>,
+  inPlace: (view: T) => boolean,
+): Promise<T> {
+  const first = await read();
+  if (!inPlace(first)) return first;
+  await verify.sleep(verify.settleMs ?? DESCRIBE_SETTLE_MS);
+  return read();
 }
 
 /** A move's calls and how to check them, for {@link verifiedOutcome}. */

@@ -9,7 +9,7 @@ import type { Holding } from '../../../domain/model';
 import type { MoveOptions, MoveOutcome, VerifyOptions } from '../../../ports/mover';
 import { mapEc2Error } from '../ec2-errors';
 import { Ec2Mover } from './ec2-mover';
-import { verifiedOutcome } from './read-back';
+import { readSettled, verifiedOutcome } from './read-back';
 
 /** Which ENIs carry the address (normally one; two only in a transient or broken state). */
 interface SecondaryIpView {
@@ -32,7 +32,11 @@ export class SecondaryIpMover extends Ec2Mover<SecondaryIpView> {
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await this.describe();
+    const before = await readSettled(
+      this.verify,
+      () => this.describe(),
+      (v) => this.isOn(v, node),
+    );
     if (this.isOn(before, node)) {
       return { resource: this.key, changed: false, calls: [], detail: this.holding(before).detail };
     }
