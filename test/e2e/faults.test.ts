@@ -19,13 +19,15 @@ describe('The local stack under faults', () => {
     running.stack.cloud.faults.set({ throttleRate: 0.5 });
     await running.stack.nodes.node(instanceOf(running, 'lb-1')).kill();
     await until(() => running.holder() === 'lb-2', 45_000, 'the EIP on lb-2');
-    await until(() => snsEvents(running, 'failover-succeeded').length === 1, 10_000, 'the failover alert');
+    // A move whose call landed but whose read-backs stayed throttled is finished by a later
+    // reconcile, which looks twice, Describe's lag apart, before it says the address is moved.
+    await until(() => snsEvents(running, 'failover-succeeded').length === 1, 30_000, 'the failover alert');
     expect(associateCalls(running)).toBe(1);
     const throttled = running.stack.cloud
       .audit()
       .filter((a) => a.errorCode === 'RequestLimitExceeded').length;
     expect(throttled + associateCalls(running)).toBeGreaterThanOrEqual(1);
-  }, 90_000);
+  }, 120_000);
 
   it('moves nothing while DynamoDB is down, alerts once, and recovers when it is back', async () => {
     const running = await start({ runtime: { reconcileEverySeconds: 2 } });
