@@ -73,7 +73,7 @@ export function groupUnderTest(policy: ArbiterPolicyUnderTest): GroupConfig {
  * vantage probes both nodes every interval (its own random phase), each probe is lost with
  * `lossRate` (a lost probe fails after the timeout), the real VerdictTracker turns results
  * into verdicts, and a node with a streak in progress is rechecked `recheckMs` after each
- * result, as the probe loop does (shared/usecases/probe-loop.ts). The real `decide` runs
+ * probe started (at once after a timeout), as the probe loop does (shared/usecases/probe-loop.ts). The real `decide` runs
  * whenever a verdict changes (the table stream) and every minute (the reconcile schedule),
  * with the real cooldown and breaker. Nothing fails, so every move it makes is a false one.
  * Heartbeats keep every verdict fresh (their rate does not change the outcome). Losses are
@@ -180,7 +180,7 @@ export function arbiterFalseFailovers(
       arbiter(doneAt);
     }
     const slot = nextSlot(p.phase, doneAt);
-    p.next = tracker.streak() ? Math.min(doneAt + policy.recheckMs, slot) : slot;
+    p.next = tracker.streak() ? Math.min(Math.max(t + policy.recheckMs, doneAt), slot) : slot;
   }
   return {
     failovers: counts.failovers,

@@ -17,7 +17,7 @@ export interface DefaultsDetection {
   timeoutMs: number;
   recheckMs: number;
   fall: number;
-  /** interval + fall x timeout + (fall - 1) x recheck: the worst case (a hang) if probing never paused. */
+  /** interval + (fall - 1) x max(timeout, recheck) + timeout: the worst case (a hang) if probing never paused. */
   boundMs: number;
   crash: Summary;
   hang: Summary;

@@ -126,7 +126,7 @@ export function renderBenchTables(r: BenchResult): string {
     '',
     '#### Detection across prober invocations (simulated time)',
     '',
-    'The real probe loop on a virtual clock, one invocation per scheduled minute as deployed, failures at uniformly random moments, two vantages, quorum 2: the later vantage decides. The bound is interval + fall x timeout + (fall - 1) x recheck, what detecting a hang would take if probing never paused.',
+    'The real probe loop on a virtual clock, one invocation per scheduled minute as deployed, failures at uniformly random moments, two vantages, quorum 2: the later vantage decides. The bound is interval + (fall - 1) x max(timeout, recheck) + timeout (rechecks start recheck apart, or at once after a timeout), what detecting a hang would take if probing never paused.',
     '',
     '| policy | bound | crash p50 / p95 / p99 | hang p50 / p95 / p99 | later than the bound |',
     '|---|---|---|---|---|',

@@ -99,7 +99,7 @@ function trackersFrom(
  * Probes every node of every group this vantage watches, every `intervalSeconds`, until
  * shortly before the invocation's time runs out. A probe that starts or continues a streak
  * (a failure on an UP node, a success on a DOWN one) has that node probed again `recheckMs`
- * after its result, and again, until the verdict changes or the streak breaks; the steady
+ * after that probe started (at once if it took longer: a timeout), and again, until the verdict changes or the streak breaks; the steady
  * slots stay on their grid (start + k x interval), so rechecks add probes only while a state
  * change is in progress. Rise/fall state continues from the stored
  * verdicts of the previous invocation, and so does a streak it had in progress (carryStreaks).
@@ -169,9 +169,12 @@ export async function runProbeLoop(deps: ProbeLoopDeps): Promise<ProbeLoopSummar
       for (const j of jobs) {
         const key = keyOf(j);
         // Recheck while a streak runs against the verdict; reaching fall/rise (a new verdict)
-        // or a result that breaks the streak ends it: back to the steady slots only.
-        if (trackers.get(key)?.streak()) recheckAt.set(key, tickEnd + j.g.policy.recheckMs);
-        else recheckAt.delete(key);
+        // or a result that breaks the streak ends it: back to the steady slots only. Rechecks
+        // are spaced `recheckMs` from probe start to probe start: a probe that took longer (a
+        // timeout) is followed at once, since it already kept the node waiting that long.
+        if (trackers.get(key)?.streak()) {
+          recheckAt.set(key, Math.max(tickStart + j.g.policy.recheckMs, tickEnd));
+        } else recheckAt.delete(key);
       }
       for (const g of steady) {
         const next = (nextDue.get(g.id) ?? now) + g.policy.intervalSeconds * 1000;

@@ -131,14 +131,15 @@ describe('fast rechecks', () => {
     expect(r.writes.map((w) => `${w.status}@${w.at}`)).toEqual(['DOWN@20600', 'UP@40300']);
   });
 
-  it('detects a hang after one timeout per probe and a recheck gap between them', async () => {
-    // 20 s + 1 s timeout, +0.3 s, +1 s, +0.3 s, +1 s: DOWN at 23.6 s.
+  it('detects a hang after one timeout per probe, each recheck starting as the last one times out', async () => {
+    // Rechecks are spaced 0.3 s start to start; a 1 s timeout already waited longer, so the
+    // next starts at once: 20 s, 21 s, 22 s, DOWN at 23 s.
     const r = await invocation({}, { 'lb-1': failsFrom(20_000, 'hang') });
     expect(r.of('lb-1').filter((at) => at >= 20_000 && at <= 25_000)).toEqual([
-      20_000, 21_300, 22_600, 25_000,
+      20_000, 21_000, 22_000, 25_000,
     ]);
     expect(r.writes).toEqual([
-      { node: 'lb-1', status: 'DOWN', at: 23_600, count: 3, evidence: [20_000, 21_300, 22_600] },
+      { node: 'lb-1', status: 'DOWN', at: 23_000, count: 3, evidence: [20_000, 21_000, 22_000] },
     ]);
   });
 
@@ -158,15 +159,15 @@ describe('fast rechecks', () => {
   });
 
   it('probes a node whose recheck and steady slot fall due together once, and counts it once', async () => {
-    // Hung from 22 s on, rechecks 250 ms after each 1 s timeout: 25 s (ends 26 s), 26.25 s,
-    // 27.5 s, 28.75 s (ends 29.75 s): the next recheck is due at 30 s, with the steady slot.
-    // One probe at 30 s serves both; fall 6 is the recheck at 31.25 s, DOWN at 32.25 s. Were
-    // it probed (or counted) twice at 30 s, DOWN would come at 31 s.
-    const r = await invocation({ fall: 6, recheckMs: 250 }, { 'lb-1': failsFrom(22_000, 'hang') });
+    // Hung from 22 s on, each recheck starting as the last 1 s timeout ends: 25 s, 26 s, 27 s,
+    // 28 s, 29 s (ends 30 s): the next recheck is due at 30 s, with the steady slot. One probe
+    // at 30 s serves both; fall 7 is the recheck at 31 s, DOWN at 32 s. Were it probed (or
+    // counted) twice at 30 s, DOWN would come at 31 s.
+    const r = await invocation({ fall: 7, recheckMs: 250 }, { 'lb-1': failsFrom(22_000, 'hang') });
     const lb1 = r.of('lb-1').filter((at) => at >= 25_000 && at <= 35_000);
-    expect(lb1).toEqual([25_000, 26_250, 27_500, 28_750, 30_000, 31_250, 35_000]);
+    expect(lb1).toEqual([25_000, 26_000, 27_000, 28_000, 29_000, 30_000, 31_000, 35_000]);
     expect(r.writes).toEqual([
-      { node: 'lb-1', status: 'DOWN', at: 32_250, count: 6, evidence: [28_750, 30_000, 31_250] },
+      { node: 'lb-1', status: 'DOWN', at: 32_000, count: 7, evidence: [29_000, 30_000, 31_000] },
     ]);
   });
 
