@@ -8,6 +8,7 @@ import {
   type Mover,
   type VerifyOptions,
 } from '../../../ports/mover';
+import { readSettled } from './read-back';
 
 /**
  * What every EC2 mover holds: its key, the group's nodes, the client and the read-back
@@ -36,4 +37,21 @@ export abstract class Ec2Mover<V> implements Mover {
 
   /** Which node holds the resource in this view, and how it looks. */
   protected abstract holding(view: V): Holding;
+
+  /**
+   * The view a move to `node` starts from (readSettled), or the outcome "nothing to do" when
+   * the resource is on `node` in both looks.
+   */
+  protected async startMove(
+    node: NodeConfig,
+    isOn: (view: V, node: NodeConfig) => boolean,
+  ): Promise<{ before: V } | { done: MoveOutcome }> {
+    const before = await readSettled(
+      this.verify,
+      () => this.describe(),
+      (v) => isOn(v, node),
+    );
+    if (!isOn(before, node)) return { before };
+    return { done: { resource: this.key, changed: false, calls: [], detail: this.holding(before).detail } };
+  }
 }

@@ -10,7 +10,6 @@ import type { Holding } from '../../../domain/model';
 import type { MoveOptions, MoveOutcome, VerifyOptions } from '../../../ports/mover';
 import { mapEc2Error } from '../ec2-errors';
 import { Ec2Mover } from './ec2-mover';
-import { readSettled } from './read-back';
 
 interface AddressView {
   eni?: string;
@@ -32,14 +31,8 @@ export class ElasticIpMover extends Ec2Mover<AddressView> {
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await readSettled(
-      this.verify,
-      () => this.describe(),
-      (v) => this.isOn(v, node),
-    );
-    if (this.isOn(before, node)) {
-      return { resource: this.key, changed: false, calls: [], detail: this.holding(before).detail };
-    }
+    const start = await this.startMove(node, (v, n) => this.isOn(v, n));
+    if ('done' in start) return start.done;
     const target = `${node.eni}${node.privateIp ? `/${node.privateIp}` : ''}`;
     const call = `AssociateAddress ${this.resource.allocationId} -> ${target}`;
     await options.beforeMutation?.(call);

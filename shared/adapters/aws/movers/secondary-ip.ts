@@ -9,7 +9,7 @@ import type { Holding } from '../../../domain/model';
 import type { MoveOptions, MoveOutcome, VerifyOptions } from '../../../ports/mover';
 import { mapEc2Error } from '../ec2-errors';
 import { Ec2Mover } from './ec2-mover';
-import { readSettled, verifiedOutcome } from './read-back';
+import { verifiedOutcome } from './read-back';
 
 /** Which ENIs carry the address (normally one; two only in a transient or broken state). */
 interface SecondaryIpView {
@@ -32,14 +32,9 @@ export class SecondaryIpMover extends Ec2Mover<SecondaryIpView> {
   }
 
   async moveTo(node: NodeConfig, options: MoveOptions = {}): Promise<MoveOutcome> {
-    const before = await readSettled(
-      this.verify,
-      () => this.describe(),
-      (v) => this.isOn(v, node),
-    );
-    if (this.isOn(before, node)) {
-      return { resource: this.key, changed: false, calls: [], detail: this.holding(before).detail };
-    }
+    const start = await this.startMove(node, (v, n) => this.isOn(v, n));
+    if ('done' in start) return start.done;
+    const { before } = start;
     const call = `AssignPrivateIpAddresses ${this.resource.ip} -> ${node.eni} (${node.id})`;
     await options.beforeMutation?.(call);
     try {
