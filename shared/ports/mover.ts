@@ -29,7 +29,11 @@ export interface MoveOutcome {
 export interface Mover {
   /** Stable key, e.g. `elastic-ip eipalloc-0abc`. */
   readonly key: string;
-  observe(): Promise<Holding>;
+  /**
+   * Who holds the resource, by Describe. Given the holder the table records, a view that
+   * disagrees is read again after Describe's lag before it is believed.
+   */
+  observe(recorded?: string): Promise<Holding>;
   /** @throws VerificationError if Describe never shows the target; mapped EC2 errors otherwise. */
   moveTo(node: NodeConfig, options?: MoveOptions): Promise<MoveOutcome>;
 }

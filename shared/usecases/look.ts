@@ -16,10 +16,11 @@ export interface Look {
 
 /** Reads (consistent), asks EC2 who holds what, decides. No writes. */
 export async function look(deps: ArbiterDeps, group: GroupConfig, movers: readonly Mover[]): Promise<Look> {
-  const [snapshot, instances, holdings] = await Promise.all([
-    deps.store.readGroup(group.id),
+  // The table first: a Describe that contradicts the recorded holder is looked at twice.
+  const snapshot = await deps.store.readGroup(group.id);
+  const [instances, holdings] = await Promise.all([
     deps.cloud.signals(group),
-    Promise.all(movers.map((m) => m.observe())),
+    Promise.all(movers.map((m) => m.observe(snapshot.state.holders[m.key] || undefined))),
   ]);
   const signals: Signals = { instances, holdings };
   const now = deps.now();

@@ -159,6 +159,19 @@ describe('ElasticIpMover', () => {
     expect(ec2Mock.commandCalls(AssociateAddressCommand)).toHaveLength(1);
   });
 
+  it('looks again after Describe lag when what it sees contradicts the recorded holder', async () => {
+    // The table records lb-2; the first answer predates that move.
+    describeAnswers(on('eni-01', '10.0.1.10'), on('eni-02', '10.0.3.10'));
+    const { m, sleep } = mover();
+    expect((await m.observe('lb-2')).node).toBe('lb-2');
+    expect(sleep).toHaveBeenCalledWith(DESCRIBE_SETTLE_MS);
+    // A view that agrees with the record is believed at once.
+    describeAnswers(on('eni-02', '10.0.3.10'));
+    const agreeing = mover();
+    expect((await agreeing.m.observe('lb-2')).node).toBe('lb-2');
+    expect(agreeing.sleep).not.toHaveBeenCalled();
+  });
+
   it('moves the address when it is on the target ENI but another private IP', async () => {
     describeAnswers(on('eni-02', '10.0.3.99'), on('eni-02', '10.0.3.10'));
     ec2Mock.on(AssociateAddressCommand).resolves({});

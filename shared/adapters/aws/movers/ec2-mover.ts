@@ -2,6 +2,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { NodeConfig } from '../../../config/schema';
 import type { Holding } from '../../../domain/model';
 import {
+  DESCRIBE_SETTLE_MS,
   defaultVerify,
   type MoveOptions,
   type MoveOutcome,
@@ -26,7 +27,18 @@ export abstract class Ec2Mover<V> implements Mover {
     this.verify = { ...defaultVerify(), ...verify };
   }
 
-  async observe(): Promise<Holding> {
+  /*
+   * The race this closes (found by an e2e test): the arbiter points both route tables at
+   * nat-a and records it; a later Describe answers from before the move, showing the tables
+   * split. The reconcile reports a false DRIFT, and when nat-a then dies it sees no holder and
+   * "places" the address instead of failing over (no cooldown, a misleading message). A view
+   * that contradicts the record may be that lag, so it is believed only when a second look,
+   * Describe's lag later, shows the same. A view that agrees costs nothing extra.
+   */
+  async observe(recorded?: string): Promise<Holding> {
+    const first = this.holding(await this.describe());
+    if (recorded === undefined || first.node === recorded) return first;
+    await this.verify.sleep(this.verify.settleMs ?? DESCRIBE_SETTLE_MS);
     return this.holding(await this.describe());
   }
 
